@@ -1,1 +1,13 @@
-
+from . import account_relance_ladder
+from . import account_relance_level
+from . import account_relance_history
+from . import account_relance_run
+from . import account_move
+from . import account_move_line
+from . import mail_activity
+from . import mail_mail
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import account_relance_followup
+from . import account_relance_demo

@@ -1,0 +1,200 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    relance_history_ids = fields.One2many(
+        "account.relance.history", "move_id", string="Reminders"
+    )
+    relance_level_id = fields.Many2one(
+        "account.relance.level",
+        string="Reminder Level",
+        compute="_compute_relance_progress",
+        store=True,
+        help="The most advanced reminder level sent for this invoice.",
+    )
+    relance_last_date = fields.Date(
+        string="Last Reminder", compute="_compute_relance_progress", store=True
+    )
+    relance_count = fields.Integer(
+        string="Reminders Sent", compute="_compute_relance_progress", store=True
+    )
+    relance_next_date = fields.Date(
+        string="Next Reminder", compute="_compute_relance_next_date"
+    )
+    relance_excluded = fields.Boolean(
+        string="Excluded from Reminders", copy=False, tracking=True
+    )
+    relance_dispute = fields.Boolean(
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        help="A disputed invoice gets no reminder; the customer's other invoices "
+        "still do.",
+    )
+    relance_dispute_reason = fields.Char(string="Dispute Reason", copy=False)
+    relance_dispute_date = fields.Date(string="Dispute Date", copy=False)
+    relance_promise_date = fields.Date(
+        string="Promised Payment Date",
+        copy=False,
+        tracking=True,
+        help="Reminders pause until this date plus the grace days of the settings.",
+    )
+    relance_promise_broken = fields.Boolean(
+        string="Broken Promise", copy=False, tracking=True
+    )
+    relance_thanked = fields.Boolean(copy=False)
+    relance_pay_url = fields.Char(
+        string="Pay Link",
+        compute="_compute_relance_pay_url",
+        help="Portal link opening the payment form of the invoice.",
+    )
+
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
+
+    @api.depends(
+        "relance_history_ids.state",
+        "relance_history_ids.level_id",
+        "relance_history_ids.date",
+    )
+    def _compute_relance_progress(self):
+        for move in self:
+            sent = move.relance_history_ids.filtered(
+                lambda history: history.state == "sent"
+            )
+            move.relance_count = len(sent)
+            move.relance_last_date = max(sent.mapped("date"), default=False)
+            move.relance_level_id = (
+                sent.level_id.sorted(lambda level: level.days)[-1:] or False
+            )
+
+    @api.depends(
+        "relance_history_ids.state",
+        "relance_history_ids.level_id",
+        "invoice_date_due",
+        "payment_state",
+        "partner_id",
+        "relance_dispute",
+        "relance_excluded",
+        "relance_promise_date",
+    )
+    def _compute_relance_next_date(self):
+        for move in self:
+            move.relance_next_date = move._get_relance_next_date()
+
+    def _compute_relance_pay_url(self):
+        for move in self:
+            move.relance_pay_url = (
+                move._get_relance_pay_url()
+                if move.state == "posted" and move.is_invoice()
+                else False
+            )
+
+    def _get_relance_next_date(self):
+        """Date of the next reminder step of the oldest open instalment, if any."""
+        self.ensure_one()
+        if (
+            self.move_type != "out_invoice"
+            or self.state != "posted"
+            or self.payment_state not in ("not_paid", "partial")
+            or self.relance_dispute
+            or self.relance_excluded
+            or self.commercial_partner_id.relance_excluded
+        ):
+            return False
+        partner = self.commercial_partner_id
+        ladder = self.env["account.relance.ladder"]._get_ladders_for_partners(
+            partner, self.company_id
+        )[partner]
+        dates = []
+        for line in self._get_relance_open_lines():
+            reached = line.relance_history_ids.filtered(
+                lambda history: history.state != "failed"
+            ).level_id
+            done_days = max(reached.mapped("days"), default=None)
+            for level in ladder.level_ids.sorted("days"):
+                if done_days is not None and level.days <= done_days:
+                    continue
+                dates.append(line.date_maturity + timedelta(days=level.days))
+                break
+        next_date = min(dates, default=False)
+        if next_date and self.relance_promise_date:
+            grace = self.company_id.relance_promise_grace_days
+            next_date = max(next_date, self.relance_promise_date + timedelta(grace + 1))
+        return next_date
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_relance_open_lines(self):
+        """Receivable journal items (one per instalment) still to be paid."""
+        return self.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and not line.reconciled
+            and line.amount_residual > 0
+            and line.date_maturity
+        )
+
+    def _get_relance_pay_url(self):
+        """Absolute portal link that opens the payment form of the invoice."""
+        self.ensure_one()
+        return self.get_base_url() + self.get_portal_url(
+            anchor="portal_pay", query_string="&payment=True"
+        )
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_relance_set_dispute(self, reason):
+        """Mark the invoices as disputed: only they stop being reminded."""
+        if not reason:
+            raise UserError(self.env._("Give the reason of the dispute."))
+        self.write(
+            {
+                "relance_dispute": True,
+                "relance_dispute_reason": reason,
+                "relance_dispute_date": fields.Date.context_today(self),
+            }
+        )
+        for move in self:
+            move.message_post(
+                body=self.env._("Dispute recorded: %(reason)s", reason=reason)
+            )
+        return True
+
+    def action_relance_resolve_dispute(self):
+        """End the dispute: the invoices go back into their ladder."""
+        self.write({"relance_dispute": False})
+        for move in self:
+            move.message_post(body=self.env._("Dispute resolved."))
+        return True
+
+    def action_relance_set_promise(self, promise_date):
+        """Record a promise to pay: reminders pause until the date plus grace."""
+        if not promise_date:
+            raise UserError(self.env._("Give the promised payment date."))
+        promise_date = fields.Date.to_date(promise_date)
+        if promise_date < fields.Date.context_today(self):
+            raise UserError(self.env._("A promised payment date cannot be in the past."))
+        self.write({"relance_promise_date": promise_date, "relance_promise_broken": False})
+        for move in self:
+            move.message_post(
+                body=self.env._(
+                    "Promise to pay recorded for %(date)s.",
+                    date=fields.Date.to_string(promise_date),
+                )
+            )
+        return True
+
+    def action_relance_toggle_exclude(self):
+        for move in self:
+            move.relance_excluded = not move.relance_excluded
+        return True

@@ -1,0 +1,631 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
+
+from ..tools import next_window_opening, within_window
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+# How far before the due date a préventive level may reach.
+MAX_PREVENTIVE_DAYS = 60
+
+
+class RelanceSendError(Exception):
+    """A reminder could not go out for a reason a person must fix."""
+
+
+class AccountRelanceRun(models.AbstractModel):
+    """The reminder engine: plan → check → send → record.
+
+    A channel ``code`` of a level is sent by ``_relance_send_<code>(histories,
+    level, partner, contact)``; another add-on adds a channel by adding that
+    method (see account_relance_fr_sms).
+    """
+
+    _name = "account.relance.run"
+    _description = "Reminder Run"
+
+    # ------------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_relances(self, batch_size=BATCH_SIZE):
+        """Daily job. Sends one batch of customers and reports the progress.
+
+        Odoo's cron runner commits after each call and calls again while work
+        remains; the job also re-triggers itself at the next sending window.
+
+        :return: the number of customers still to process
+        """
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search([])
+        self._check_broken_promises(companies, today)
+        self._send_thank_you(companies)
+        open_companies = self._get_companies_in_window(companies)
+        plan = self._plan(open_companies, today)
+        batch, remaining = plan[:batch_size], plan[batch_size:]
+        for company, partner, items in batch:
+            self.with_company(company)._process_customer(partner, items, today)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(remaining))
+        if remaining:
+            self.env.ref("account_relance_fr.ir_cron_send_relances")._trigger()
+        _logger.info(
+            "Reminder run: %s customers processed, %s remaining",
+            len(batch),
+            len(remaining),
+        )
+        return len(remaining)
+
+    # ------------------------------------------------------------------
+    # PLAN
+    # ------------------------------------------------------------------
+
+    def _get_companies_in_window(self, companies):
+        """Companies whose sending window is open now; the others get a trigger."""
+        now = fields.Datetime.now()
+        cron = self.env.ref("account_relance_fr.ir_cron_send_relances", raise_if_not_found=False)
+        open_companies = companies.browse()
+        for company in companies:
+            tz = pytz.timezone(company._get_relance_tz())
+            local_now = pytz.utc.localize(now).astimezone(tz).replace(tzinfo=None)
+            window = company._get_relance_window()
+            if within_window(window, local_now):
+                open_companies |= company
+                continue
+            opening = next_window_opening(window, local_now)
+            if opening and cron:
+                cron._trigger(tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None))
+        return open_companies
+
+    def _get_candidate_lines_query(self, companies, today):
+        """Open receivable instalments that may need a reminder, set-based."""
+        return SQL(
+            """
+            SELECT aml.id, move.commercial_partner_id, aml.company_id,
+                   %(today)s - aml.date_maturity AS days_late
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner partner ON partner.id = move.commercial_partner_id
+             WHERE aml.company_id IN %(companies)s
+               AND move.state = 'posted'
+               AND move.move_type = 'out_invoice'
+               AND move.payment_state IN ('not_paid', 'partial')
+               AND account.account_type = 'asset_receivable'
+               AND NOT aml.reconciled
+               AND aml.amount_residual > 0
+               AND aml.date_maturity <= %(horizon)s
+               AND NOT COALESCE(move.relance_excluded, FALSE)
+               AND NOT COALESCE(move.relance_dispute, FALSE)
+               AND (move.relance_promise_date IS NULL
+                    OR move.relance_promise_date + %(grace)s < %(today)s)
+               AND NOT COALESCE(partner.relance_excluded, FALSE)
+               AND (partner.relance_postponed_until IS NULL
+                    OR partner.relance_postponed_until <= %(today)s)
+          ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
+            """,
+            today=today,
+            companies=tuple(companies.ids),
+            horizon=today + timedelta(days=MAX_PREVENTIVE_DAYS),
+            # the promise grace is per company: the largest is used here and the
+            # exact one in _check_line (rarely differs)
+            grace=max(companies.mapped("relance_promise_grace_days") or [0]),
+        )
+
+    def _get_histories_by_line(self, line_ids):
+        """{line id: {level id: (state, date)}} for these instalments, in one query."""
+        by_line = defaultdict(dict)
+        if not line_ids:
+            return by_line
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT move_line_id, level_id, state, date
+                  FROM account_relance_history
+                 WHERE move_line_id IN %s
+                """,
+                tuple(line_ids),
+            )
+        )
+        for line_id, level_id, state, date in rows:
+            by_line[line_id][level_id] = (state, date)
+        return by_line
+
+    @api.model
+    def _next_level(self, levels, days_late, reached):
+        """The level a line should get now, or None.
+
+        :param levels: the ladder's levels sorted by days
+        :param days_late: days since the due date (negative before it)
+        :param reached: {level: (state, date)} of the line's history
+        One step at a time: the first level after the most advanced one reached
+        whose day has come. Préventive levels no longer apply once the invoice is
+        due, and a level failed today is not retried before tomorrow.
+        """
+        done_days = max(
+            (level.days for level, (state, _date) in reached.items() if state != "failed"),
+            default=None,
+        )
+        for level in levels:
+            if done_days is not None and level.days <= done_days:
+                continue
+            if level.days > days_late:
+                return None
+            if level.days < 0 <= days_late:
+                continue
+            return level
+        return None
+
+    def _plan(self, companies, today):
+        """List of (company, customer, [(line, level)]) that need a reminder now."""
+        if not companies:
+            return []
+        rows = self.env.execute_query(self._get_candidate_lines_query(companies, today))
+        if not rows:
+            return []
+        lines = self.env["account.move.line"].browse([row[0] for row in rows])
+        histories = self._get_histories_by_line(lines.ids)
+        level_model = self.env["account.relance.level"]
+        partners_by_company = defaultdict(set)
+        for _line_id, partner_id, company_id, _days in rows:
+            partners_by_company[company_id].add(partner_id)
+        ladders = {}
+        last_sent = {}
+        for company_id, partner_ids in partners_by_company.items():
+            company = self.env["res.company"].browse(company_id)
+            partners = self.env["res.partner"].browse(list(partner_ids))
+            for partner, ladder in (
+                self.env["account.relance.ladder"]
+                ._get_ladders_for_partners(partners, company)
+                .items()
+            ):
+                ladders[company_id, partner.id] = ladder
+            for partner_id, date in partners._get_relance_last_sent_dates(company).items():
+                last_sent[company_id, partner_id] = date
+
+        items_by_customer = defaultdict(list)
+        for line_id, partner_id, company_id, days_late in rows:
+            ladder = ladders.get((company_id, partner_id))
+            if not ladder:
+                continue
+            reached = {
+                level_model.browse(level_id): value
+                for level_id, value in histories[line_id].items()
+            }
+            if any(
+                state == "failed" and date == today for state, date in reached.values()
+            ):
+                continue
+            level = self._next_level(
+                ladder.level_ids.sorted("days"), days_late, reached
+            )
+            if level:
+                items_by_customer[company_id, partner_id].append(
+                    (lines.browse(line_id), level)
+                )
+
+        plan = []
+        for (company_id, partner_id), items in items_by_customer.items():
+            ladder = ladders[company_id, partner_id]
+            last = last_sent.get((company_id, partner_id))
+            if last and (today - last).days < ladder._get_min_days_between():
+                continue
+            total_due = sum(line.amount_residual for line, _level in items)
+            if total_due < ladder.min_amount:
+                continue
+            plan.append(
+                (
+                    self.env["res.company"].browse(company_id),
+                    self.env["res.partner"].browse(partner_id),
+                    items,
+                )
+            )
+        return plan
+
+    # ------------------------------------------------------------------
+    # CHECK, SEND, RECORD
+    # ------------------------------------------------------------------
+
+    def _process_customer(self, partner, items, today, force_channels=None, approved=False):
+        """Send one customer's reminder for ``items`` [(line, level)].
+
+        :return: the account.relance.history records written
+        """
+        moves = self.env["account.move"].browse({line.move_id.id for line, _level in items})
+        # Another worker holds these invoices: it sends them, we skip them.
+        if not self.env["res.company"]._with_locked_records(moves, allow_raising=False):
+            return self.env["account.relance.history"]
+        moves.invalidate_recordset()
+        items = self._check_items(items, today, approved=approved)
+        if not items:
+            return self.env["account.relance.history"]
+        message_level = max((level for _line, level in items), key=lambda level: level.days)
+        if message_level.to_confirm and not approved:
+            return self._record_to_confirm(partner, items, today)
+        contact = partner.relance_contact_id
+        channels = force_channels or message_level._get_channels_for_partner(partner)
+        try:
+            with self.env.cr.savepoint():
+                histories = self._record_sent(partner, contact, items, channels, today)
+                for channel in channels:
+                    getattr(self, f"_relance_send_{channel}")(
+                        histories, message_level, partner, contact
+                    )
+        except psycopg2.IntegrityError:
+            # Another transaction recorded the same reminder first: nothing to do.
+            return self.env["account.relance.history"]
+        except (RelanceSendError, UserError, ValueError) as error:
+            return self._record_failure(partner, contact, items, channels, today, error)
+        except Exception as error:  # noqa: BLE001 - a template error may raise anything
+            _logger.warning("Reminder to %s failed", partner.display_name, exc_info=True)
+            return self._record_failure(partner, contact, items, channels, today, error)
+        return histories
+
+    def _check_items(self, items, today, approved=False):
+        """Drop what must not be reminded any more, re-read right before sending."""
+        existing = self._get_histories_by_line([line.id for line, _level in items])
+        kept = []
+        for line, level in items:
+            state = existing[line.id].get(level.id, (None, None))[0]
+            if state == "sent" or state == "cancelled":
+                continue
+            if state == "to_confirm" and not approved:
+                continue
+            if self._is_line_remindable(line, today):
+                kept.append((line, level))
+        return kept
+
+    def _is_line_remindable(self, line, today):
+        """True when nothing forbids a reminder for this instalment today."""
+        move = line.move_id
+        partner = move.commercial_partner_id
+        promise = move.relance_promise_date
+        grace = move.company_id.relance_promise_grace_days
+        return (
+            move.state == "posted"
+            and move.move_type == "out_invoice"
+            and move.payment_state in ("not_paid", "partial")
+            and not line.reconciled
+            and line.amount_residual > 0
+            and not move.relance_excluded
+            and not move.relance_dispute
+            and not (promise and promise + timedelta(days=grace) >= today)
+            and not partner.relance_excluded
+            and not (
+                partner.relance_postponed_until and partner.relance_postponed_until > today
+            )
+        )
+
+    def _prepare_history_vals(self, partner, contact, line, level, channels, today):
+        """Values of the history of one instalment at one level."""
+        return {
+            "move_line_id": line.id,
+            "move_id": line.move_id.id,
+            "company_id": line.company_id.id,
+            "partner_id": partner.id,
+            "contact_id": contact.id,
+            "salesperson_id": partner.user_id.id,
+            "level_id": level.id,
+            "date": today,
+            "channel": channels[0] if channels else "email",
+            "channels": ", ".join(channels),
+            "user_id": self.env.user.id,
+            "currency_id": line.currency_id.id,
+            "amount_total": line.amount_currency,
+            "amount_residual": line.amount_residual_currency,
+            "days_late": (today - line.date_maturity).days,
+            "error": False,
+        }
+
+    def _upsert_histories(self, partner, contact, items, channels, today, extra_vals):
+        """Create the histories of ``items``, or reuse failed / to-confirm ones."""
+        History = self.env["account.relance.history"]
+        existing = History.search(
+            [
+                ("move_line_id", "in", [line.id for line, _level in items]),
+                ("level_id", "in", list({level.id for _line, level in items})),
+            ]
+        )
+        existing_by_key = {(h.move_line_id.id, h.level_id.id): h for h in existing}
+        to_create = []
+        histories = History
+        for line, level in items:
+            vals = dict(
+                self._prepare_history_vals(partner, contact, line, level, channels, today),
+                **extra_vals,
+            )
+            history = existing_by_key.get((line.id, level.id))
+            if history:
+                history.write(vals)
+                histories |= history
+            else:
+                to_create.append(vals)
+        return histories | History.create(to_create)
+
+    def _record_sent(self, partner, contact, items, channels, today):
+        return self._upsert_histories(
+            partner, contact, items, channels, today, {"state": "sent"}
+        )
+
+    def _record_to_confirm(self, partner, items, today):
+        contact = partner.relance_contact_id
+        level = max((level for _line, level in items), key=lambda level: level.days)
+        return self._upsert_histories(
+            partner,
+            contact,
+            items,
+            level._get_channels_for_partner(partner),
+            today,
+            {"state": "to_confirm"},
+        )
+
+    def _record_failure(self, partner, contact, items, channels, today, error):
+        """Keep the failure on the history and give a person an activity."""
+        message = str(error) or error.__class__.__name__
+        histories = self._upsert_histories(
+            partner, contact, items, channels, today, {"state": "failed", "error": message}
+        )
+        self._schedule_failure_activity(partner, message)
+        return histories
+
+    def _schedule_failure_activity(self, partner, message):
+        """One open activity per customer for the accountant, updated each time."""
+        company = self.env.company
+        activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_failure")
+        note = self.env._(
+            "The reminder could not be sent: %(error)s", error=message
+        )
+        existing = partner.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )
+        if existing:
+            existing[:1].write({"note": note})
+            return existing[:1]
+        return partner.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=self.env._("Reminder failed"),
+            note=note,
+            user_id=company._get_relance_accountant().id,
+        )
+
+    # ------------------------------------------------------------------
+    # CHANNELS
+    # ------------------------------------------------------------------
+
+    def _relance_send_email(self, histories, level, partner, contact):
+        """Post the level's template on the customer, queued for the recipient."""
+        if not contact.email:
+            raise RelanceSendError(
+                self.env._(
+                    "%(contact)s has no email address.", contact=contact.display_name
+                )
+            )
+        template = level.mail_template_id
+        if not template:
+            raise RelanceSendError(
+                self.env._("Level %(level)s has no email template.", level=level.name)
+            )
+        lines = histories.move_line_id
+        attachments = self._get_email_attachments(histories, level)
+        company = self.env.company
+        message = partner.with_context(
+            relance_line_ids=lines.ids,
+            relance_level_id=level.id,
+            mail_notify_force_send=False,
+            mail_post_autofollow=False,
+        ).message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=contact.ids,
+            attachment_ids=attachments.ids,
+            email_from=company._get_relance_sender(),
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        histories.mail_message_id = message[:1]
+        return message
+
+    def _get_email_attachments(self, histories, level):
+        """Invoice PDFs of the reminded invoices when the level asks for them."""
+        attachments = self.env["ir.attachment"]
+        if not level.attach_invoice_pdf:
+            return attachments
+        for move in histories.move_id:
+            pdf = move.invoice_pdf_report_id
+            if not pdf:
+                content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+                    "account.account_invoices", move.ids
+                )
+                pdf = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{move._get_invoice_report_filename()}",
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                    }
+                )
+            attachments |= pdf.copy({"res_model": "mail.compose.message", "res_id": 0})
+        return attachments
+
+    def _relance_send_letter(self, histories, level, partner, contact):
+        """Render the printed letter and keep it on the history and the customer."""
+        report = self._get_letter_report(level)
+        lines = histories.move_line_id
+        content, _type = (
+            self.env["ir.actions.report"]
+            .with_context(relance_line_ids=lines.ids, relance_level_id=level.id)
+            ._render_qweb_pdf(report, partner.ids)
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Reminder letter %(customer)s %(date)s.pdf",
+                    customer=partner.display_name,
+                    date=fields.Date.to_string(histories[:1].date),
+                ),
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": "res.partner",
+                "res_id": partner.id,
+            }
+        )
+        histories.letter_attachment_id = attachment
+        return attachment
+
+    def _get_letter_report(self, level):
+        """The QWeb report printed for a letter of ``level``."""
+        return "account_relance_fr.report_relance_letter"
+
+    def _relance_send_call(self, histories, level, partner, contact):
+        """Schedule the call for the salesperson, with the script and invoices."""
+        lines = histories.move_line_id
+        user = level._get_activity_user(lines)
+        note = self.env["ir.qweb"]._render(
+            "account_relance_fr.relance_call_note",
+            {"level": level, "lines": lines, "partner": partner, "contact": contact},
+        )
+        activity = partner.activity_schedule(
+            activity_type_id=(
+                level.activity_type_id
+                or self.env.ref("account_relance_fr.mail_activity_type_relance_call")
+            ).id,
+            date_deadline=fields.Date.context_today(self),
+            summary=self.env._(
+                "Call %(customer)s: %(amount)s overdue",
+                customer=partner.display_name,
+                amount=self._format_amount(lines),
+            ),
+            note=note,
+            user_id=user.id,
+        )
+        histories.activity_id = activity
+        return activity
+
+    def _format_amount(self, lines):
+        currency = lines.currency_id[:1] or self.env.company.currency_id
+        total = sum(lines.mapped("amount_residual_currency"))
+        return format_amount(self.env, total, currency)
+
+    # ------------------------------------------------------------------
+    # APPROVAL, PROMISES, THANK-YOU
+    # ------------------------------------------------------------------
+
+    def _send_approved(self, histories):
+        """Send reminders approved from the follow-up screen, per customer."""
+        today = fields.Date.context_today(self)
+        sent = self.env["account.relance.history"]
+        for (company, partner), group in histories.grouped(
+            lambda history: (history.company_id, history.partner_id)
+        ).items():
+            items = [(history.move_line_id, history.level_id) for history in group]
+            sent |= self.with_company(company)._process_customer(
+                partner, items, today, approved=True
+            )
+        # What can no longer be sent (paid meanwhile) is cancelled.
+        histories.filtered(lambda history: history.state == "to_confirm").write(
+            {"state": "cancelled", "note": self.env._("Not needed any more when approved.")}
+        )
+        return sent
+
+    def _check_broken_promises(self, companies, today):
+        """Flag promises past their grace period and alert the salesperson."""
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "in", companies.ids),
+                ("relance_promise_date", "!=", False),
+                ("relance_promise_broken", "=", False),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("state", "=", "posted"),
+            ]
+        )
+        broken = moves.filtered(
+            lambda move: move.relance_promise_date
+            + timedelta(days=move.company_id.relance_promise_grace_days)
+            < today
+        )
+        if not broken:
+            return broken
+        broken.write({"relance_promise_broken": True})
+        activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_promise")
+        for move in broken:
+            user = move.invoice_user_id or move.company_id._get_relance_accountant()
+            move.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._("Broken promise to pay"),
+                note=self.env._(
+                    "%(customer)s promised to pay %(invoice)s by %(date)s; the "
+                    "payment has not arrived and the reminders resume.",
+                    customer=move.commercial_partner_id.display_name,
+                    invoice=move.name,
+                    date=fields.Date.to_string(move.relance_promise_date),
+                ),
+                user_id=user.id,
+            )
+        return broken
+
+    def _send_thank_you(self, companies):
+        """One thank-you email per customer for invoices paid after a reminder."""
+        template = self.env.ref(
+            "account_relance_fr.mail_template_relance_thank_you", raise_if_not_found=False
+        )
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "in", companies.filtered("relance_thank_you").ids),
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("paid", "in_payment")),
+                ("relance_count", ">", 0),
+                ("relance_thanked", "=", False),
+            ]
+        )
+        if not moves or not template:
+            return moves
+        for (company, partner), partner_moves in moves.grouped(
+            lambda move: (move.company_id, move.commercial_partner_id)
+        ).items():
+            contact = partner.relance_contact_id
+            if contact.email:
+                try:
+                    with self.env.cr.savepoint():
+                        partner.with_company(company).with_context(
+                            relance_paid_move_ids=partner_moves.ids,
+                            mail_notify_force_send=False,
+                            mail_post_autofollow=False,
+                        ).message_post_with_source(
+                            template,
+                            message_type="comment",
+                            subtype_xmlid="mail.mt_comment",
+                            partner_ids=contact.ids,
+                            email_from=company._get_relance_sender(),
+                            email_layout_xmlid="mail.mail_notification_light",
+                        )
+                except Exception:  # noqa: BLE001 - a thank-you must not stop the run
+                    _logger.warning("Thank-you email to %s failed", partner.display_name, exc_info=True)
+                    continue
+            partner_moves.relance_thanked = True
+        return moves
+
+    # ------------------------------------------------------------------
+    # MANUAL SENDING
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_now(self, partner, lines, level, channels):
+        """Send a reminder chosen by a person, whatever the ladder's timing.
+
+        :return: the histories written
+        """
+        today = fields.Date.context_today(self)
+        items = [(line, level) for line in lines]
+        return self._process_customer(
+            partner, items, today, force_channels=channels, approved=True
+        )

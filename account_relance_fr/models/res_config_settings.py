@@ -1,0 +1,54 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    relance_default_ladder_id = fields.Many2one(
+        related="company_id.relance_default_ladder_id", readonly=False
+    )
+    relance_send_monday = fields.Boolean(
+        related="company_id.relance_send_monday", readonly=False
+    )
+    relance_send_tuesday = fields.Boolean(
+        related="company_id.relance_send_tuesday", readonly=False
+    )
+    relance_send_wednesday = fields.Boolean(
+        related="company_id.relance_send_wednesday", readonly=False
+    )
+    relance_send_thursday = fields.Boolean(
+        related="company_id.relance_send_thursday", readonly=False
+    )
+    relance_send_friday = fields.Boolean(
+        related="company_id.relance_send_friday", readonly=False
+    )
+    relance_send_saturday = fields.Boolean(
+        related="company_id.relance_send_saturday", readonly=False
+    )
+    relance_send_sunday = fields.Boolean(
+        related="company_id.relance_send_sunday", readonly=False
+    )
+    relance_hour_from = fields.Float(related="company_id.relance_hour_from", readonly=False)
+    relance_hour_to = fields.Float(related="company_id.relance_hour_to", readonly=False)
+    relance_skip_holidays = fields.Boolean(
+        related="company_id.relance_skip_holidays", readonly=False
+    )
+    relance_min_days_between = fields.Integer(
+        related="company_id.relance_min_days_between", readonly=False
+    )
+    relance_promise_grace_days = fields.Integer(
+        related="company_id.relance_promise_grace_days", readonly=False
+    )
+    relance_sender_email = fields.Char(
+        related="company_id.relance_sender_email", readonly=False
+    )
+    relance_signatory_name = fields.Char(
+        related="company_id.relance_signatory_name", readonly=False
+    )
+    relance_signatory_title = fields.Char(
+        related="company_id.relance_signatory_title", readonly=False
+    )
+    relance_accountant_id = fields.Many2one(
+        related="company_id.relance_accountant_id", readonly=False
+    )
+    relance_thank_you = fields.Boolean(related="company_id.relance_thank_you", readonly=False)

@@ -1,0 +1,281 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+CUSTOMER_TYPES = [
+    ("company", "Company"),
+    ("individual", "Individual"),
+    ("public", "Public Body"),
+]
+PAYER_PROFILES = [
+    ("standard", "Standard"),
+    ("key_account", "Key Account"),
+    ("risky", "Risky Payer"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    relance_ladder_id = fields.Many2one(
+        "account.relance.ladder",
+        string="Reminder Ladder",
+        company_dependent=True,
+        help="Leave empty to apply the ladder chosen by the rules or the default.",
+    )
+    relance_customer_type = fields.Selection(
+        CUSTOMER_TYPES,
+        string="Customer Type",
+        compute="_compute_relance_customer_type",
+        store=True,
+        readonly=False,
+        help="Individuals never get the 40 € indemnity; public bodies have their "
+        "own late-payment regime.",
+    )
+    relance_payer_profile = fields.Selection(
+        PAYER_PROFILES, string="Payer Profile", default="standard"
+    )
+    relance_channel_preference = fields.Selection(
+        [("email", "Email"), ("letter", "Letter")],
+        string="Preferred Reminder Channel",
+        help="Goes first when the ladder's level uses it.",
+    )
+    relance_excluded = fields.Boolean(
+        string="Excluded from Reminders", tracking=True
+    )
+    relance_postponed_until = fields.Date(
+        string="Reminders Postponed Until", tracking=True
+    )
+    relance_contact_id = fields.Many2one(
+        "res.partner",
+        string="Reminder Contact",
+        compute="_compute_relance_contact_id",
+        help="The invoice-address contact with an email, else the customer.",
+    )
+    relance_history_ids = fields.One2many(
+        "account.relance.history", "partner_id", string="Reminder History"
+    )
+    relance_amount_overdue = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_relance_amounts",
+        currency_field="relance_currency_id",
+    )
+    relance_amount_due = fields.Monetary(
+        string="Amount Due",
+        compute="_compute_relance_amounts",
+        currency_field="relance_currency_id",
+    )
+    relance_oldest_days_late = fields.Integer(
+        string="Oldest Days Late", compute="_compute_relance_amounts"
+    )
+    relance_next_action_date = fields.Date(
+        string="Next Reminder", compute="_compute_relance_next_action_date"
+    )
+    relance_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_relance_currency_id"
+    )
+    # Values for the reminder templates, set by the run through the context.
+    relance_mail_line_ids = fields.Many2many(
+        "account.move.line",
+        compute="_compute_relance_mail_values",
+        string="Reminded Instalments",
+    )
+    relance_mail_level_id = fields.Many2one(
+        "account.relance.level", compute="_compute_relance_mail_values"
+    )
+    relance_mail_total = fields.Monetary(
+        compute="_compute_relance_mail_values", currency_field="relance_currency_id"
+    )
+    relance_company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_relance_mail_values",
+        help="The company sending the reminder.",
+    )
+    relance_paid_move_ids = fields.Many2many(
+        "account.move", compute="_compute_relance_paid_move_ids"
+    )
+    relance_signatory_name = fields.Char(compute="_compute_relance_mail_values")
+    relance_signatory_title = fields.Char(compute="_compute_relance_mail_values")
+    relance_signatory_phone = fields.Char(compute="_compute_relance_mail_values")
+
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
+
+    @api.depends("is_company")
+    def _compute_relance_customer_type(self):
+        for partner in self:
+            if not partner.relance_customer_type:
+                partner.relance_customer_type = (
+                    "company" if partner.is_company else "individual"
+                )
+
+    @api.depends("child_ids.type", "child_ids.email", "email")
+    def _compute_relance_contact_id(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            invoice_contacts = commercial.child_ids.filtered(
+                lambda child: child.type == "invoice" and child.email and child.active
+            )
+            partner.relance_contact_id = invoice_contacts[:1] or commercial
+
+    def _compute_relance_currency_id(self):
+        for partner in self:
+            partner.relance_currency_id = self.env.company.currency_id
+
+    def _compute_relance_amounts(self):
+        today = fields.Date.context_today(self)
+        lines = self.env["account.move.line"]._read_group(
+            self._get_relance_open_lines_domain(),
+            ["partner_id"],
+            ["amount_residual:sum", "date_maturity:min"],
+        )
+        overdue = dict(
+            self.env["account.move.line"]._read_group(
+                self._get_relance_open_lines_domain()
+                + [("date_maturity", "<", today)],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        totals = defaultdict(lambda: [0.0, 0.0, 0])
+        for partner, amount, oldest in lines:
+            total = totals[partner.commercial_partner_id]
+            total[0] += amount
+            total[1] += overdue.get(partner, 0.0)
+            if oldest and oldest < today:
+                total[2] = max(total[2], (today - oldest).days)
+        for partner in self:
+            due, late, days = totals[partner.commercial_partner_id]
+            partner.relance_amount_due = due
+            partner.relance_amount_overdue = late
+            partner.relance_oldest_days_late = days
+
+    def _compute_relance_next_action_date(self):
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
+        by_partner = moves.grouped("commercial_partner_id")
+        for partner in self:
+            dates = [
+                date
+                for date in by_partner.get(
+                    partner.commercial_partner_id, moves.browse()
+                ).mapped("relance_next_date")
+                if date
+            ]
+            next_date = min(dates, default=False)
+            if next_date and partner.relance_postponed_until:
+                next_date = max(next_date, partner.relance_postponed_until)
+            partner.relance_next_action_date = next_date
+
+    @api.depends_context("relance_line_ids", "relance_level_id", "company")
+    def _compute_relance_mail_values(self):
+        line_ids = self.env.context.get("relance_line_ids")
+        level = self.env["account.relance.level"].browse(
+            self.env.context.get("relance_level_id")
+        )
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if line_ids:
+                lines = self.env["account.move.line"].browse(line_ids)
+            else:  # e.g. a template preview: every open instalment of the customer
+                lines = self.env["account.move.line"].search(
+                    self._get_relance_open_lines_domain(commercial)
+                )
+            lines = lines.filtered(
+                lambda line, commercial=commercial: line.move_id.commercial_partner_id
+                == commercial
+            ).sorted(lambda line: (line.date_maturity, line.move_id.name))
+            partner.relance_mail_line_ids = lines
+            partner.relance_mail_level_id = level
+            partner.relance_company_id = company
+            partner.relance_mail_total = sum(lines.mapped("amount_residual"))
+            salesperson = commercial.user_id
+            if level.ladder_id.signatory == "salesperson" and salesperson:
+                partner.relance_signatory_name = salesperson.name
+                partner.relance_signatory_title = salesperson.partner_id.function
+                partner.relance_signatory_phone = salesperson.phone or company.phone
+            else:
+                partner.relance_signatory_name = (
+                    company.relance_signatory_name or company.name
+                )
+                partner.relance_signatory_title = company.relance_signatory_title
+                partner.relance_signatory_phone = company.phone
+
+    @api.depends_context("relance_paid_move_ids")
+    def _compute_relance_paid_move_ids(self):
+        moves = self.env["account.move"].browse(
+            self.env.context.get("relance_paid_move_ids", [])
+        )
+        for partner in self:
+            partner.relance_paid_move_ids = moves.filtered(
+                lambda move, partner=partner: move.commercial_partner_id
+                == partner.commercial_partner_id
+            )
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_relance_open_lines_domain(self, partners=None):
+        """Domain of the open receivable instalments of customer invoices."""
+        partners = self if partners is None else partners
+        return [
+            ("partner_id", "child_of", partners.commercial_partner_id.ids),
+            ("company_id", "in", self.env.companies.ids),
+            ("parent_state", "=", "posted"),
+            ("move_id.move_type", "=", "out_invoice"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0),
+        ]
+
+    def _get_relance_last_sent_dates(self, company):
+        """Last date a reminder was sent to each of these customers, in one query."""
+        if not self:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner_id, MAX(date)
+                  FROM account_relance_history
+                 WHERE partner_id IN %s AND company_id = %s AND state = 'sent'
+              GROUP BY partner_id
+                """,
+                tuple(self.ids),
+                company.id,
+            )
+        )
+        return dict(rows)
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_relance_toggle_exclude(self):
+        for partner in self:
+            partner.relance_excluded = not partner.relance_excluded
+        return True
+
+    def action_relance_postpone(self, until):
+        """Postpone every reminder of these customers until ``until``."""
+        self.write({"relance_postponed_until": until})
+        return True
+
+    def action_relance_open_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action

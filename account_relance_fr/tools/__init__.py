@@ -1,0 +1,2 @@
+from .french_calendar import french_public_holidays, is_french_public_holiday
+from .sending_window import next_window_opening, within_window
