@@ -14,6 +14,7 @@
     "data": [
         "security/account_relance_fr_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_message_subtype_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/account_relance_ladder_data.xml",

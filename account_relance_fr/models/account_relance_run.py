@@ -126,6 +126,7 @@ class AccountRelanceRun(models.AbstractModel):
         by_line = defaultdict(dict)
         if not line_ids:
             return by_line
+        self.env["account.relance.history"].flush_model()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -169,6 +170,7 @@ class AccountRelanceRun(models.AbstractModel):
         """List of (company, customer, [(line, level)]) that need a reminder now."""
         if not companies:
             return []
+        self.env.flush_all()
         rows = self.env.execute_query(self._get_candidate_lines_query(companies, today))
         if not rows:
             return []
@@ -416,23 +418,41 @@ class AccountRelanceRun(models.AbstractModel):
             )
         lines = histories.move_line_id
         attachments = self._get_email_attachments(histories, level)
-        company = self.env.company
-        message = partner.with_context(
-            relance_line_ids=lines.ids,
-            relance_level_id=level.id,
-            mail_notify_force_send=False,
-            mail_post_autofollow=False,
-        ).message_post_with_source(
+        message = self._post_template(
+            partner.with_context(relance_line_ids=lines.ids, relance_level_id=level.id),
             template,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=contact.ids,
-            attachment_ids=attachments.ids,
-            email_from=company._get_relance_sender(),
-            email_layout_xmlid="mail.mail_notification_light",
+            contact,
+            attachments,
         )
         histories.mail_message_id = message[:1]
         return message
+
+    def _post_template(self, partner, template, contact, attachments=None):
+        """Render ``template`` in the contact's language and post it on the customer.
+
+        Rendering first makes a template error raise here instead of reaching
+        the customer; the email is queued (sent by the mail queue after commit)
+        and only the contact is notified, not the followers.
+        """
+        lang = contact.lang or partner.lang or self.env.lang
+        # the template renders the customer in the template's environment: give
+        # it the run's context (instalments, level) and the contact's language
+        record = partner.with_context(lang=lang)
+        template = template.with_env(record.env)
+        subject = template._render_field("subject", record.ids)[record.id]
+        body = template._render_field("body_html", record.ids)[record.id]
+        return record.with_context(
+            mail_notify_force_send=False, mail_post_autofollow=False
+        ).message_post(
+            body=body,
+            subject=subject,
+            message_type="comment",
+            subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
+            partner_ids=contact.ids,
+            attachment_ids=(attachments or self.env["ir.attachment"]).ids,
+            email_from=self.env.company._get_relance_sender(),
+            email_layout_xmlid="mail.mail_notification_light",
+        )
 
     def _get_email_attachments(self, histories, level):
         """Invoice PDFs of the reminded invoices when the level asks for them."""
@@ -454,7 +474,7 @@ class AccountRelanceRun(models.AbstractModel):
                         "res_id": move.id,
                     }
                 )
-            attachments |= pdf.copy({"res_model": "mail.compose.message", "res_id": 0})
+            attachments |= pdf.copy({"res_model": "res.partner", "res_id": histories.partner_id[:1].id})
         return attachments
 
     def _relance_send_letter(self, histories, level, partner, contact):
@@ -596,17 +616,12 @@ class AccountRelanceRun(models.AbstractModel):
             if contact.email:
                 try:
                     with self.env.cr.savepoint():
-                        partner.with_company(company).with_context(
-                            relance_paid_move_ids=partner_moves.ids,
-                            mail_notify_force_send=False,
-                            mail_post_autofollow=False,
-                        ).message_post_with_source(
+                        self.with_company(company)._post_template(
+                            partner.with_company(company).with_context(
+                                relance_paid_move_ids=partner_moves.ids
+                            ),
                             template,
-                            message_type="comment",
-                            subtype_xmlid="mail.mt_comment",
-                            partner_ids=contact.ids,
-                            email_from=company._get_relance_sender(),
-                            email_layout_xmlid="mail.mail_notification_light",
+                            contact,
                         )
                 except Exception:  # noqa: BLE001 - a thank-you must not stop the run
                     _logger.warning("Thank-you email to %s failed", partner.display_name, exc_info=True)

@@ -243,6 +243,7 @@ class ResPartner(models.Model):
         """Last date a reminder was sent to each of these customers, in one query."""
         if not self:
             return {}
+        self.env["account.relance.history"].flush_model()
         rows = self.env.execute_query(
             SQL(
                 """

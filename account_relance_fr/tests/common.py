@@ -1,0 +1,115 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.test_ir_cron import CronMixinCase
+from odoo.addons.mail.tests.common import MailCommon
+
+
+class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
+    """Customers, invoices and helpers shared by the reminder tests."""
+
+    DUE = date(2026, 3, 16)  # a Monday
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.write(
+            {
+                "email": "compta@atelier.example",
+                "company_registry": "552100554",
+                "vat": "FR44552100554",
+                # tests run at any frozen hour: the window has its own test
+                "relance_send_saturday": True,
+                "relance_send_sunday": True,
+                "relance_hour_from": 0.0,
+                "relance_hour_to": 24.0,
+                "relance_skip_holidays": False,
+                "relance_signatory_name": "Claire Duval",
+                "relance_signatory_title": "Directrice financière",
+            }
+        )
+        cls.ladder = cls.env["account.relance.ladder"].search(
+            [("company_id", "=", cls.company.id), ("is_default", "=", True)]
+        )
+        cls.levels = cls.ladder.level_ids.sorted("days")
+        cls.level_by_days = {level.days: level for level in cls.levels}
+        cls.salesperson = cls.env["res.users"].create(
+            {
+                "name": "Julien Martin",
+                "login": "julien.relance",
+                "email": "julien@atelier.example",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set(cls.env.ref("base.group_user").ids)],
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Boulangerie Martin",
+                "is_company": True,
+                "email": "compta@boulangerie-martin.example",
+                "street": "3 rue de la Paix",
+                "zip": "69002",
+                "city": "Lyon",
+                "user_id": cls.salesperson.id,
+            }
+        )
+        cls.customer_2 = cls.env["res.partner"].create(
+            {
+                "name": "Garage Dupont",
+                "is_company": True,
+                "email": "contact@garage-dupont.example",
+            }
+        )
+
+    @classmethod
+    def _invoice(cls, partner, amount, due_date, invoice_date=None, post=True, **values):
+        """A posted customer invoice of ``amount`` (no tax) due on ``due_date``."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": invoice_date or due_date - timedelta(days=30),
+                "invoice_date_due": due_date,
+                "invoice_user_id": cls.salesperson.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Prestation",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+                **values,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def _run(self, day):
+        """Run the daily job on ``day`` until it has nothing left to do."""
+        with freeze_time(f"{day} 09:00:00"):
+            while self.env["account.relance.run"]._cron_send_relances():
+                pass
+
+    def _pay(self, move, amount=None, day=None):
+        day = day or self.DUE
+        with freeze_time(day):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create(
+                {"amount": amount or move.amount_residual, "payment_date": day}
+            )._create_payments()
+
+    def _histories(self, moves):
+        return self.env["account.relance.history"].search(
+            [("move_id", "in", moves.ids)], order="date, level_days, id"
+        )
