@@ -46,12 +46,22 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: the number of customers still to process
         """
+        return self._run_batch(batch_size=batch_size)
+
+    @api.model
+    def _run_batch(self, batch_size=BATCH_SIZE, partners=None):
+        """Plan, check, send and record one batch of customers.
+
+        :param partners: only these customers (e.g. selected in the follow-up
+            screen); all of them when None
+        :return: the number of customers still to process
+        """
         today = fields.Date.context_today(self)
         companies = self.env["res.company"].search([])
-        self._check_broken_promises(companies, today)
-        self._send_thank_you(companies)
+        self._check_broken_promises(companies, today, partners=partners)
+        self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
-        plan = self._plan(open_companies, today)
+        plan = self._plan(open_companies, today, partners=partners)
         batch, remaining = plan[:batch_size], plan[batch_size:]
         for company, partner, items in batch:
             self.with_company(company)._process_customer(partner, items, today)
@@ -86,8 +96,13 @@ class AccountRelanceRun(models.AbstractModel):
                 cron._trigger(tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None))
         return open_companies
 
-    def _get_candidate_lines_query(self, companies, today):
+    def _get_candidate_lines_query(self, companies, today, partners=None):
         """Open receivable instalments that may need a reminder, set-based."""
+        partner_filter = (
+            SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids))
+            if partners
+            else SQL()
+        )
         return SQL(
             """
             SELECT aml.id, move.commercial_partner_id, aml.company_id,
@@ -111,6 +126,7 @@ class AccountRelanceRun(models.AbstractModel):
                AND NOT COALESCE(partner.relance_excluded, FALSE)
                AND (partner.relance_postponed_until IS NULL
                     OR partner.relance_postponed_until <= %(today)s)
+               %(partner_filter)s
           ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
             """,
             today=today,
@@ -119,6 +135,7 @@ class AccountRelanceRun(models.AbstractModel):
             # the promise grace is per company: the largest is used here and the
             # exact one in _check_line (rarely differs)
             grace=max(companies.mapped("relance_promise_grace_days") or [0]),
+            partner_filter=partner_filter,
         )
 
     def _get_histories_by_line(self, line_ids):
@@ -166,12 +183,17 @@ class AccountRelanceRun(models.AbstractModel):
             return level
         return None
 
-    def _plan(self, companies, today):
-        """List of (company, customer, [(line, level)]) that need a reminder now."""
+    def _plan(self, companies, today, partners=None):
+        """List of (company, customer, [(line, level)]) that need a reminder now.
+
+        :param partners: restrict to these commercial partners
+        """
         if not companies:
             return []
         self.env.flush_all()
-        rows = self.env.execute_query(self._get_candidate_lines_query(companies, today))
+        rows = self.env.execute_query(
+            self._get_candidate_lines_query(companies, today, partners=partners)
+        )
         if not rows:
             return []
         lines = self.env["account.move.line"].browse([row[0] for row in rows])
@@ -557,10 +579,11 @@ class AccountRelanceRun(models.AbstractModel):
         )
         return sent
 
-    def _check_broken_promises(self, companies, today):
+    def _check_broken_promises(self, companies, today, partners=None):
         """Flag promises past their grace period and alert the salesperson."""
         moves = self.env["account.move"].search(
-            [
+            self._partner_domain(partners)
+            + [
                 ("company_id", "in", companies.ids),
                 ("relance_promise_date", "!=", False),
                 ("relance_promise_broken", "=", False),
@@ -593,13 +616,14 @@ class AccountRelanceRun(models.AbstractModel):
             )
         return broken
 
-    def _send_thank_you(self, companies):
+    def _send_thank_you(self, companies, partners=None):
         """One thank-you email per customer for invoices paid after a reminder."""
         template = self.env.ref(
             "account_relance_fr.mail_template_relance_thank_you", raise_if_not_found=False
         )
         moves = self.env["account.move"].search(
-            [
+            self._partner_domain(partners)
+            + [
                 ("company_id", "in", companies.filtered("relance_thank_you").ids),
                 ("move_type", "=", "out_invoice"),
                 ("payment_state", "in", ("paid", "in_payment")),
@@ -628,6 +652,12 @@ class AccountRelanceRun(models.AbstractModel):
                     continue
             partner_moves.relance_thanked = True
         return moves
+
+    @api.model
+    def _partner_domain(self, partners):
+        if partners is None:
+            return []
+        return [("commercial_partner_id", "in", partners.commercial_partner_id.ids)]
 
     # ------------------------------------------------------------------
     # MANUAL SENDING
