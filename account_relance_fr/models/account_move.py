@@ -1,7 +1,9 @@
+import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -89,6 +91,7 @@ class AccountMove(models.Model):
             move.relance_next_date = move._get_relance_next_date()
 
     def _compute_relance_pay_url(self):
+        self._relance_ensure_access_tokens()
         for move in self:
             move.relance_pay_url = (
                 move._get_relance_pay_url()
@@ -141,6 +144,31 @@ class AccountMove(models.Model):
             and line.amount_residual > 0
             and line.date_maturity
         )
+
+    def _relance_ensure_access_tokens(self):
+        """Give the portal access token to every move lacking one, in one query.
+
+        ``_portal_ensure_token`` writes move by move, and an invoice's write
+        is heavy: a reminder batch would cost queries per invoice.
+        """
+        missing = self.filtered(lambda move: move.id and not move.access_token)
+        if not missing:
+            return
+        values = SQL(", ").join(
+            SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in missing
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE account_move AS move
+                   SET access_token = token.value
+                  FROM (VALUES %s) AS token(id, value)
+                 WHERE move.id = token.id AND move.access_token IS NULL
+                """,
+                values,
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
 
     def _get_relance_pay_url(self):
         """Absolute portal link that opens the payment form of the invoice."""

@@ -1,0 +1,476 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class AccountRelanceFollowup(models.Model):
+    """Follow-up screen: one read-only row per customer and company with open
+    receivable instalments of posted customer invoices.
+
+    The rows come from SQL (``_table_query``) so the screen can filter, sort and
+    group on amounts, delays and reminder states without computing anything per
+    customer; today's date is a parameter of the query so it follows
+    ``fields.Date.context_today`` (and frozen time in tests).
+    """
+
+    _name = "account.relance.followup"
+    _description = "Customer Reminder Follow-up"
+    _auto = False
+    _order = "priority desc, amount_overdue desc, id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        readonly=True,
+        help="The customer's salesperson.",
+    )
+    amount_due = fields.Monetary(readonly=True, help="Everything left to pay.")
+    amount_overdue = fields.Monetary(
+        string="Overdue Amount", readonly=True, help="What is past its due date."
+    )
+    oldest_days_late = fields.Integer(
+        readonly=True,
+        aggregator="max",
+        help="Days since the due date of the oldest unpaid instalment.",
+    )
+    invoice_count = fields.Integer(string="Open Invoices", readonly=True)
+    level_id = fields.Many2one(
+        "account.relance.level",
+        string="Reminder Level",
+        readonly=True,
+        help="The most advanced reminder level sent for the open invoices.",
+    )
+    last_reminder_date = fields.Date(string="Last Reminder", readonly=True)
+    to_confirm_count = fields.Integer(
+        string="To Confirm",
+        readonly=True,
+        help="Reminders of open invoices waiting for approval.",
+    )
+    failed_count = fields.Integer(
+        string="Failed",
+        readonly=True,
+        help="Reminders of open invoices that could not be sent.",
+    )
+    disputed = fields.Boolean(readonly=True, help="An open invoice is disputed.")
+    promised = fields.Boolean(
+        readonly=True,
+        help="The customer promised to pay an open invoice by a date to come.",
+    )
+    broken_promise = fields.Boolean(
+        readonly=True, help="A promise to pay an open invoice was not kept."
+    )
+    excluded = fields.Boolean(
+        string="Excluded", readonly=True, help="The customer gets no reminder."
+    )
+    postponed_until = fields.Date(string="Postponed Until", readonly=True)
+    action_due = fields.Boolean(
+        string="To Do Today",
+        readonly=True,
+        help="Reminders wait for approval or failed, or an overdue invoice that "
+        "is neither disputed, excluded nor under a promise can be reminded and the "
+        "customer, neither excluded nor postponed, got no reminder today.",
+    )
+    priority = fields.Integer(
+        readonly=True,
+        aggregator="sum",
+        help="Overdue amount weighted by the delay: overdue amount × (1 + days "
+        "late of the oldest instalment / 30), rounded. 1 000 overdue for 30 days "
+        "scores 2 000, for 90 days 4 000.",
+    )
+    next_action_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_next_action_date",
+        help="Date of the customer's next planned reminder step.",
+    )
+    move_ids = fields.Many2many(
+        "account.move", string="Open Invoices List", compute="_compute_move_ids"
+    )
+    history_ids = fields.Many2many(
+        "account.relance.history",
+        string="Reminder History",
+        compute="_compute_history_ids",
+    )
+
+    _depends = {
+        "account.move": [
+            "state",
+            "move_type",
+            "payment_state",
+            "commercial_partner_id",
+            "relance_level_id",
+            "relance_dispute",
+            "relance_excluded",
+            "relance_promise_date",
+            "relance_promise_broken",
+        ],
+        "account.move.line": [
+            "move_id",
+            "company_id",
+            "account_id",
+            "reconciled",
+            "amount_residual",
+            "date_maturity",
+        ],
+        "account.account": ["account_type"],
+        "account.relance.history": [
+            "state",
+            "date",
+            "partner_id",
+            "company_id",
+            "move_line_id",
+        ],
+        "account.relance.level": ["days"],
+        "res.partner": ["user_id", "relance_excluded", "relance_postponed_until"],
+        "res.company": ["currency_id", "relance_promise_grace_days"],
+    }
+
+    # ------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------
+
+    @property
+    def _table_query(self):
+        return SQL(
+            "%s %s %s %s",
+            self._select(),
+            self._from(),
+            self._where(),
+            self._group_by(),
+        )
+
+    def _get_today(self):
+        return fields.Date.context_today(self)
+
+    @api.model
+    def _select(self):
+        today = self._get_today()
+        overdue = SQL(
+            "COALESCE(SUM(aml.amount_residual) FILTER "
+            "(WHERE aml.date_maturity < %(today)s), 0)",
+            today=today,
+        )
+        days_late = SQL(
+            "COALESCE(MAX(%(today)s - aml.date_maturity) FILTER "
+            "(WHERE aml.date_maturity < %(today)s), 0)",
+            today=today,
+        )
+        to_confirm = SQL("COALESCE(SUM(hist.to_confirm_count), 0)")
+        failed = SQL("COALESCE(SUM(hist.failed_count), 0)")
+        last_sent = SQL("MAX(sent.last_date)")
+        # An overdue instalment the engine may remind: not disputed, not
+        # excluded, no promise still running (promise date + grace days).
+        remindable = SQL(
+            """BOOL_OR(
+                   aml.date_maturity < %(today)s
+                   AND NOT COALESCE(move.relance_dispute, FALSE)
+                   AND NOT COALESCE(move.relance_excluded, FALSE)
+                   AND (move.relance_promise_date IS NULL
+                        OR move.relance_promise_date
+                           + COALESCE(company.relance_promise_grace_days, 0)
+                           < %(today)s)
+               )""",
+            today=today,
+        )
+        return SQL(
+            """
+            SELECT
+                MIN(aml.id) AS id,
+                move.commercial_partner_id AS partner_id,
+                aml.company_id AS company_id,
+                company.currency_id AS currency_id,
+                partner.user_id AS user_id,
+                COALESCE(partner.relance_excluded, FALSE) AS excluded,
+                partner.relance_postponed_until AS postponed_until,
+                SUM(aml.amount_residual) AS amount_due,
+                %(overdue)s AS amount_overdue,
+                %(days_late)s AS oldest_days_late,
+                COUNT(DISTINCT aml.move_id) AS invoice_count,
+                (ARRAY_AGG(move.relance_level_id ORDER BY level.days DESC)
+                    FILTER (WHERE move.relance_level_id IS NOT NULL))[1] AS level_id,
+                %(last_sent)s AS last_reminder_date,
+                %(to_confirm)s AS to_confirm_count,
+                %(failed)s AS failed_count,
+                COALESCE(BOOL_OR(move.relance_dispute), FALSE) AS disputed,
+                COALESCE(BOOL_OR(move.relance_promise_date >= %(today)s), FALSE)
+                    AS promised,
+                COALESCE(BOOL_OR(move.relance_promise_broken), FALSE)
+                    AS broken_promise,
+                (
+                    %(to_confirm)s > 0
+                    OR %(failed)s > 0
+                    OR (
+                        NOT COALESCE(partner.relance_excluded, FALSE)
+                        AND (partner.relance_postponed_until IS NULL
+                             OR partner.relance_postponed_until <= %(today)s)
+                        AND COALESCE(%(remindable)s, FALSE)
+                        AND (%(last_sent)s IS NULL OR %(last_sent)s < %(today)s)
+                    )
+                ) AS action_due,
+                ROUND(%(overdue)s * (1 + %(days_late)s / 30.0))::integer AS priority
+            """,
+            today=today,
+            overdue=overdue,
+            days_late=days_late,
+            to_confirm=to_confirm,
+            failed=failed,
+            last_sent=last_sent,
+            remindable=remindable,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM account_move_line aml
+            JOIN account_move move ON move.id = aml.move_id
+            JOIN account_account account ON account.id = aml.account_id
+            JOIN res_partner partner ON partner.id = move.commercial_partner_id
+            JOIN res_company company ON company.id = aml.company_id
+            LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
+            LEFT JOIN (
+                SELECT move_line_id,
+                       COUNT(*) FILTER (WHERE state = 'to_confirm') AS to_confirm_count,
+                       COUNT(*) FILTER (WHERE state = 'failed') AS failed_count
+                  FROM account_relance_history
+                 WHERE state IN ('to_confirm', 'failed')
+              GROUP BY move_line_id
+            ) hist ON hist.move_line_id = aml.id
+            LEFT JOIN (
+                SELECT partner_id, company_id, MAX(date) AS last_date
+                  FROM account_relance_history
+                 WHERE state = 'sent'
+              GROUP BY partner_id, company_id
+            ) sent ON sent.partner_id = move.commercial_partner_id
+                  AND sent.company_id = aml.company_id
+            """
+        )
+
+    @api.model
+    def _where(self):
+        return SQL(
+            """
+            WHERE move.state = 'posted'
+              AND move.move_type = 'out_invoice'
+              AND move.payment_state IN ('not_paid', 'partial')
+              AND account.account_type = 'asset_receivable'
+              AND NOT aml.reconciled
+              AND aml.amount_residual > 0
+            """
+        )
+
+    @api.model
+    def _group_by(self):
+        return SQL(
+            """
+            GROUP BY move.commercial_partner_id,
+                     aml.company_id,
+                     company.currency_id,
+                     partner.user_id,
+                     partner.relance_excluded,
+                     partner.relance_postponed_until
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id", "company_id")
+    def _compute_display_name(self):
+        for followup in self:
+            followup.display_name = followup.partner_id.display_name
+
+    def _compute_next_action_date(self):
+        for company, followups in self.grouped("company_id").items():
+            partners = followups.partner_id.with_context(
+                allowed_company_ids=company.ids
+            )
+            dates = {
+                partner.id: partner.relance_next_action_date for partner in partners
+            }
+            for followup in followups:
+                followup.next_action_date = dates.get(followup.partner_id.id, False)
+
+    def _compute_move_ids(self):
+        moves = self.env["account.move"].search(
+            self._get_open_moves_domain(), order="invoice_date_due, name"
+        )
+        by_key = defaultdict(lambda: moves.browse())
+        for move in moves:
+            by_key[move.commercial_partner_id, move.company_id] |= move
+        for followup in self:
+            followup.move_ids = by_key[followup.partner_id, followup.company_id]
+
+    def _compute_history_ids(self):
+        histories = self.env["account.relance.history"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        by_key = defaultdict(lambda: histories.browse())
+        for history in histories:
+            by_key[history.partner_id, history.company_id] |= history
+        for followup in self:
+            followup.history_ids = by_key[followup.partner_id, followup.company_id]
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_open_moves_domain(self):
+        """Domain of the open customer invoices of these rows."""
+        return [
+            ("commercial_partner_id", "in", self.partner_id.ids),
+            ("company_id", "in", self.company_id.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+
+    def _get_open_lines(self):
+        """Open receivable instalments of these rows (customer and company)."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("move_id.commercial_partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("parent_state", "=", "posted"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.payment_state", "in", ("not_paid", "partial")),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("amount_residual", ">", 0),
+            ]
+        )
+        keys = {(row.partner_id, row.company_id) for row in self}
+        return lines.filtered(
+            lambda line: (line.move_id.commercial_partner_id, line.company_id) in keys
+        )
+
+    def _get_to_confirm_histories(self):
+        """Reminders of these rows' open instalments waiting for approval."""
+        return self.env["account.relance.history"].search(
+            [
+                ("move_line_id", "in", self._get_open_lines().ids),
+                ("state", "=", "to_confirm"),
+            ]
+        )
+
+    def _notify(self, message, notif_type="success", reload=True):
+        """Client notification, then reload the screen the rows came from."""
+        params = {"message": message, "type": notif_type, "sticky": False}
+        if reload:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_open_customer(self):
+        """Open the customer's form (its chatter holds the reminders sent)."""
+        self.ensure_one()
+        return self.partner_id._get_records_action()
+
+    def action_open_history(self):
+        """Reminder history of the customer."""
+        self.ensure_one()
+        action = self.partner_id.action_relance_open_history()
+        action["domain"] = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+        ]
+        return action
+
+    def action_send_now(self):
+        """Open the wizard sending a reminder to this customer now."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.relance_send_wizard_action"
+        )
+        action["context"] = {
+            "default_partner_id": self.partner_id.id,
+            "default_company_id": self.company_id.id,
+        }
+        return action
+
+    def action_approve(self):
+        """Send every reminder of these customers that waits for approval."""
+        histories = self._get_to_confirm_histories()
+        if not histories:
+            raise UserError(self.env._("No reminder of these customers waits for approval."))
+        sent = histories.action_approve()
+        return self._notify(
+            self.env._(
+                "%(count)s reminders approved and sent for %(customers)s customers.",
+                count=len(sent),
+                customers=len(sent.partner_id),
+            )
+        )
+
+    def action_postpone(self):
+        """Open the wizard postponing the reminders of these customers."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.relance_action_wizard_action"
+        )
+        action["context"] = {
+            "default_action_type": "postpone",
+            "default_partner_ids": self.partner_id.ids,
+        }
+        return action
+
+    def action_print_letter(self):
+        """Print the reminder letter listing the open invoices of these customers."""
+        return self.env.ref(
+            "account_relance_fr.report_relance_letter_action"
+        ).report_action(self.partner_id)
+
+    def action_toggle_exclude(self):
+        """Exclude the customers from the reminders, or include them back."""
+        self.partner_id.action_relance_toggle_exclude()
+        return self._notify(self.env._("Reminder exclusion updated."))
+
+    def action_process(self):
+        """Send what the ladders plan today for these customers, now.
+
+        The same plan as the daily run, restricted to the selected customers and
+        regardless of the sending window: a level waiting for approval is
+        queued as "to confirm", the others go.
+        """
+        today = fields.Date.context_today(self)
+        run = self.env["account.relance.run"]
+        histories = self.env["account.relance.history"]
+        planned_customers = 0
+        for company, followups in self.grouped("company_id").items():
+            plan = run.with_company(company)._plan(
+                company, today, partners=followups.partner_id
+            )
+            planned_customers += len(plan)
+            for plan_company, partner, items in plan:
+                histories |= run.with_company(plan_company)._process_customer(
+                    partner, items, today
+                )
+        if not planned_customers:
+            return self._notify(
+                self.env._("The ladders plan no reminder today for these customers."),
+                notif_type="info",
+                reload=False,
+            )
+        counts = defaultdict(int)
+        for history in histories:
+            counts[history.state] += 1
+        message = self.env._(
+            "%(customers)s customers processed: %(sent)s reminders sent, "
+            "%(to_confirm)s to confirm, %(failed)s failed.",
+            customers=planned_customers,
+            sent=counts["sent"],
+            to_confirm=counts["to_confirm"],
+            failed=counts["failed"],
+        )
+        return self._notify(message, notif_type="warning" if counts["failed"] else "success")

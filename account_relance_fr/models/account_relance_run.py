@@ -197,6 +197,8 @@ class AccountRelanceRun(models.AbstractModel):
         if not rows:
             return []
         lines = self.env["account.move.line"].browse([row[0] for row in rows])
+        # records from iterating share one prefetch set: no query per line
+        line_by_id = {line.id: line for line in lines}
         histories = self._get_histories_by_line(lines.ids)
         level_model = self.env["account.relance.level"]
         partners_by_company = defaultdict(set)
@@ -234,7 +236,7 @@ class AccountRelanceRun(models.AbstractModel):
             )
             if level:
                 items_by_customer[company_id, partner_id].append(
-                    (lines.browse(line_id), level)
+                    (line_by_id[line_id], level)
                 )
 
         plan = []

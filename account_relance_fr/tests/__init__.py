@@ -1,1 +1,4 @@
 from . import test_relance_run
+from . import test_relance_concurrency
+from . import test_relance_performance
+from . import test_relance_access
