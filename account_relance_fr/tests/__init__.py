@@ -2,3 +2,4 @@ from . import test_relance_run
 from . import test_relance_concurrency
 from . import test_relance_performance
 from . import test_relance_access
+from . import test_relance_mail_fr

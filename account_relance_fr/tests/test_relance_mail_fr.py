@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+from odoo.tools import format_amount
+
+from .common import RelanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceMailFrench(RelanceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        cls.customer.lang = "fr_FR"
+        cls.customer.ref = "CLI-0042"
+
+    def test_french_customer_gets_french_reminder(self):
+        invoice = self._invoice(self.customer, 1234.5, self.DUE - timedelta(days=1))
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        message = self._histories(invoice).mail_message_id
+        self.assertIn("Facture impayée", message.subject)
+        self.assertIn(invoice.name, message.subject)
+        body = message.body
+        for text in (
+            "Madame, Monsieur,",
+            "Sauf erreur de notre part",
+            "Si votre règlement a été effectué entre-temps, merci de ne pas tenir "
+            "compte de ce message.",
+            "Votre référence client",
+            "CLI-0042",
+            "Payer en ligne",
+            "Jours de retard",
+            "Claire Duval",
+            "SIREN 552100554",
+            "TVA FR44552100554",
+            format_amount(self.env, 1234.5, invoice.currency_id, "fr_FR"),
+            "15/03/2026",  # due date, French format
+        ):
+            self.assertIn(text, body)
+        self.assertNotIn("Dear", body)
+
+    def test_english_customer_gets_english_reminder(self):
+        self.customer_2.lang = "en_US"
+        invoice = self._invoice(self.customer_2, 80.0, self.DUE - timedelta(days=1))
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        body = self._histories(invoice).mail_message_id.body
+        self.assertIn("Dear Garage Dupont", body)
+        self.assertIn("please disregard this message", body)
+
+    def test_french_last_notice_recalls_law_for_companies_only(self):
+        invoice = self._invoice(self.customer, 500.0, self.DUE - timedelta(days=20))
+        last_notice = self.level_by_days[20]
+        with self.mock_mail_gateway():
+            history = self.env["account.relance.run"]._send_now(
+                self.customer, invoice._get_relance_open_lines(), last_notice, ["email"]
+            )
+        body = history.mail_message_id.body
+        self.assertIn("article L441-10 du Code de", body)
+        self.assertIn("40 €", body)
+        individual = self.env["res.partner"].create(
+            {"name": "Jean Petit", "email": "jean@example.com", "lang": "fr_FR"}
+        )
+        self.assertEqual(individual.relance_customer_type, "individual")
+        invoice_b2c = self._invoice(individual, 500.0, self.DUE - timedelta(days=20))
+        with self.mock_mail_gateway():
+            history = self.env["account.relance.run"]._send_now(
+                individual, invoice_b2c._get_relance_open_lines(), last_notice, ["email"]
+            )
+        self.assertNotIn("40 €", history.mail_message_id.body)
+        self.assertNotIn("L441-10", history.mail_message_id.body)
