@@ -53,9 +53,10 @@ def french_iban(bank_code, branch_code, account_number):
     :param branch_code: 5 digits (code guichet)
     :param account_number: 11 digits (numéro de compte, digits only)
     """
-    rib_key = 97 - (
-        89 * int(bank_code) + 15 * int(branch_code) + 3 * int(account_number)
-    ) % 97
+    rib_key = (
+        97
+        - (89 * int(bank_code) + 15 * int(branch_code) + 3 * int(account_number)) % 97
+    )
     bban = f"{bank_code}{branch_code}{account_number}{rib_key:02d}"
     # check digits: BBAN + "FR00" with F=15, R=27
     check = 98 - int(f"{bban}152700") % 97
@@ -85,7 +86,12 @@ SALESPEOPLE = {
 # key: (xmlid suffix, product values); prices excl. VAT
 PRODUCTS = {
     "assise": ("Réfection d'assise de chaise bistrot", "service", 85.0, "REF-ASS"),
-    "fauteuil": ("Fauteuil club restauré, cuir pleine fleur", "consu", 1450.0, "FAU-CLUB"),
+    "fauteuil": (
+        "Fauteuil club restauré, cuir pleine fleur",
+        "consu",
+        1450.0,
+        "FAU-CLUB",
+    ),
     "banquette": (
         "Banquette de restaurant sur mesure (mètre linéaire)",
         "consu",
@@ -621,7 +627,9 @@ class AccountRelanceDemo(models.AbstractModel):
             )
         )
         self._demo_xmlid("res_company_atelier_duval_demo", company)
-        company.partner_id.write({"siret": french_siret(COMPANY_SIREN), "tz": "Europe/Paris"})
+        company.partner_id.write(
+            {"siret": french_siret(COMPANY_SIREN), "tz": "Europe/Paris"}
+        )
         # try_loading() warns when the registry is not fully loaded, which is
         # always the case while demo data loads; l10n_fr_account is a dependency
         # of this module, so its chart template is complete: load it directly.
@@ -663,7 +671,9 @@ class AccountRelanceDemo(models.AbstractModel):
     def _demo_create_users(self, company):
         """Two salespeople of the French company: they see their own reminders."""
         groups = self.env.ref("base.group_user")
-        salesman = self.env.ref("sales_team.group_sale_salesman", raise_if_not_found=False)
+        salesman = self.env.ref(
+            "sales_team.group_sale_salesman", raise_if_not_found=False
+        )
         if salesman:
             groups |= salesman
         users = {}
@@ -783,8 +793,12 @@ class AccountRelanceDemo(models.AbstractModel):
                 "note": "Paiement en deux échéances : 30 % à 30 jours, le solde "
                 "à 60 jours date de facture.",
                 "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 30.0, "nb_days": 30}),
-                    Command.create({"value": "percent", "value_amount": 70.0, "nb_days": 60}),
+                    Command.create(
+                        {"value": "percent", "value_amount": 30.0, "nb_days": 30}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 70.0, "nb_days": 60}
+                    ),
                 ],
             }
         )
@@ -808,9 +822,10 @@ class AccountRelanceDemo(models.AbstractModel):
         for spec in INVOICES:
             partner = partners[spec["partner"]]
             term, term_days = terms[spec.get("term", "30days")]
-            invoice_partner = partner.child_ids.filtered(
-                lambda child: child.type == "invoice"
-            )[:1] or partner
+            invoice_partner = (
+                partner.child_ids.filtered(lambda child: child.type == "invoice")[:1]
+                or partner
+            )
             move = Move.create(
                 {
                     "move_type": "out_invoice",
@@ -835,7 +850,9 @@ class AccountRelanceDemo(models.AbstractModel):
             )
             moves[spec["key"]] = move
         # post in chronological order, so that the numbers follow the dates
-        for move in sorted(moves.values(), key=lambda move: (move.invoice_date, move.id)):
+        for move in sorted(
+            moves.values(), key=lambda move: (move.invoice_date, move.id)
+        ):
             move.action_post()
         for spec in INVOICES:
             move = moves[spec["key"]]
