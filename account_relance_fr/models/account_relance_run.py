@@ -248,14 +248,22 @@ class AccountRelanceRun(models.AbstractModel):
             total_due = sum(line.amount_residual for line, _level in items)
             if total_due < ladder.min_amount:
                 continue
-            plan.append(
-                (
-                    self.env["res.company"].browse(company_id),
-                    self.env["res.partner"].browse(partner_id),
-                    items,
-                )
-            )
+            company = self.env["res.company"].browse(company_id)
+            partner = self.env["res.partner"].browse(partner_id)
+            if not self._is_customer_sendable_now(company, partner, items):
+                continue
+            plan.append((company, partner, items))
         return plan
+
+    def _is_customer_sendable_now(self, company, partner, items):
+        """Hook: False leaves this customer's reminder for a later run.
+
+        The engine sends whatever is planned; a channel with its own sending
+        hours (SMS) defers the customers it cannot reach now.
+
+        :param items: the customer's planned [(line, level)]
+        """
+        return True
 
     # ------------------------------------------------------------------
     # CHECK, SEND, RECORD

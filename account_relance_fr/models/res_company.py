@@ -133,13 +133,20 @@ class ResCompany(models.Model):
         companies._relance_install_default_ladders()
         return companies
 
+    @api.model
+    def _relance_get_default_ladder_xmlids(self):
+        """XML ids of the shipped ladders copied into each new company."""
+        return [
+            "account_relance_fr.ladder_standard",
+            "account_relance_fr.ladder_risky",
+            "account_relance_fr.ladder_key_account",
+        ]
+
     def _relance_install_default_ladders(self):
         """Give each company without a ladder a copy of the shipped ladders."""
         shipped = self.env["account.relance.ladder"]
-        for xmlid in ("ladder_standard", "ladder_risky", "ladder_key_account"):
-            shipped |= self.env.ref(
-                f"account_relance_fr.{xmlid}", raise_if_not_found=False
-            ) or shipped.browse()
+        for xmlid in self._relance_get_default_ladder_xmlids():
+            shipped |= self.env.ref(xmlid, raise_if_not_found=False) or shipped.browse()
         shipped = shipped.sudo().with_context(active_test=False)
         for company in self:
             has_ladder = shipped.search_count([("company_id", "=", company.id)])
