@@ -11,3 +11,6 @@ from . import res_config_settings
 from . import res_partner
 from . import account_relance_followup
 from . import account_relance_demo
+from . import account_relance_rate
+from . import account_relance_penalty_line
+from . import account_relance_penalty

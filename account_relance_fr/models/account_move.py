@@ -226,3 +226,79 @@ class AccountMove(models.Model):
         for move in self:
             move.relance_excluded = not move.relance_excluded
         return True
+
+    # ------------------------------------------------------------------
+    # LATE-PAYMENT PENALTIES (computed by account.relance.penalty)
+    # ------------------------------------------------------------------
+
+    relance_is_penalty_invoice = fields.Boolean(
+        string="Penalty Invoice",
+        copy=False,
+        readonly=True,
+        help="Bills late-payment penalties: bears no penalty itself (no interest "
+        "on interest, C. civ. 1343-2).",
+    )
+    relance_penalty_source_ids = fields.One2many(
+        "account.relance.penalty.line",
+        "penalty_move_id",
+        string="Late Invoices Billed",
+    )
+    relance_penalty_line_ids = fields.One2many(
+        "account.relance.penalty.line", "move_id", string="Penalties Billed"
+    )
+    relance_penalty_days = fields.Integer(
+        string="Days Late (Penalties)", compute="_compute_relance_penalty"
+    )
+    relance_penalty_amount = fields.Monetary(
+        string="Late Penalties",
+        compute="_compute_relance_penalty",
+        currency_field="company_currency_id",
+        help="Interest to date under L441-10 C. com. (consumers: taux légal from "
+        "the formal notice).",
+    )
+    relance_indemnity_amount = fields.Monetary(
+        string="Recovery Indemnity",
+        compute="_compute_relance_penalty",
+        currency_field="company_currency_id",
+        help="40 € per invoice paid late (D441-5 C. com.); never for consumers.",
+    )
+    relance_penalty_to_invoice = fields.Monetary(
+        string="Penalties to Invoice",
+        compute="_compute_relance_penalty",
+        currency_field="company_currency_id",
+        help="Penalties and indemnity not billed by a penalty invoice yet.",
+    )
+    relance_penalty_provisional = fields.Boolean(
+        string="Provisional Penalties", compute="_compute_relance_penalty"
+    )
+    relance_penalty_missing = fields.Char(
+        string="Rates to Enter",
+        compute="_compute_relance_penalty",
+        help="Half-years missing from the rate table.",
+    )
+    relance_penalty_detail = fields.Html(
+        string="Penalty Computation", compute="_compute_relance_penalty", sanitize=False
+    )
+
+    @api.depends_context("company")
+    @api.depends("payment_state", "invoice_date_due", "amount_residual", "state")
+    def _compute_relance_penalty(self):
+        by_move = self.env["account.relance.penalty"]._compute_moves(self)
+        penalty = self.env["account.relance.penalty"]
+        for move in self:
+            data = by_move.get(move)
+            move.relance_penalty_days = data.days if data else 0
+            move.relance_penalty_amount = data.interest if data else 0.0
+            move.relance_indemnity_amount = data.indemnity if data else 0.0
+            move.relance_penalty_to_invoice = data.total_unbilled if data else 0.0
+            move.relance_penalty_provisional = data.provisional if data else False
+            move.relance_penalty_missing = data.missing_label if data else False
+            move.relance_penalty_detail = (
+                penalty._get_detail_html(data) if data and data.days else False
+            )
+
+    def action_relance_penalty_invoice(self):
+        """Open the penalty invoice wizard for the customers of these invoices."""
+        return self.env["relance.penalty.invoice.wizard"]._action_open(
+            self.commercial_partner_id, moves=self
+        )

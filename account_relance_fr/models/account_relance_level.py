@@ -82,6 +82,11 @@ class AccountRelanceLevel(models.Model):
         help="The reminder states the flat recovery indemnity (D441-5), for "
         "professional customers only.",
     )
+    attach_statement = fields.Boolean(
+        string="Attach Account Statement",
+        help="Attaches the customer's account statement (open items, ageing, "
+        "penalties to date) as a PDF to the email.",
+    )
 
     _sql_constraints = [
         (

@@ -289,6 +289,7 @@ class AccountRelanceRun(models.AbstractModel):
         channels = force_channels or message_level._get_channels_for_partner(partner)
         try:
             with self.env.cr.savepoint():
+                self._check_before_send(partner, message_level, channels)
                 histories = self._record_sent(partner, contact, items, channels, today)
                 for channel in channels:
                     getattr(self, f"_relance_send_{channel}")(
@@ -489,6 +490,8 @@ class AccountRelanceRun(models.AbstractModel):
     def _get_email_attachments(self, histories, level):
         """Invoice PDFs of the reminded invoices when the level asks for them."""
         attachments = self.env["ir.attachment"]
+        if level.attach_statement:
+            attachments |= self._get_statement_attachment(histories.partner_id[:1])
         if not level.attach_invoice_pdf:
             return attachments
         for move in histories.move_id:
@@ -520,10 +523,18 @@ class AccountRelanceRun(models.AbstractModel):
         )
         attachment = self.env["ir.attachment"].create(
             {
-                "name": self.env._(
-                    "Reminder letter %(customer)s %(date)s.pdf",
-                    customer=partner.display_name,
-                    date=fields.Date.to_string(histories[:1].date),
+                "name": (
+                    self.env._(
+                        "Formal notice %(customer)s %(date)s.pdf",
+                        customer=partner.display_name,
+                        date=fields.Date.to_string(histories[:1].date),
+                    )
+                    if level.is_formal_notice
+                    else self.env._(
+                        "Reminder letter %(customer)s %(date)s.pdf",
+                        customer=partner.display_name,
+                        date=fields.Date.to_string(histories[:1].date),
+                    )
                 ),
                 "raw": content,
                 "mimetype": "application/pdf",
@@ -536,6 +547,8 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _get_letter_report(self, level):
         """The QWeb report printed for a letter of ``level``."""
+        if level.is_formal_notice:
+            return "account_relance_fr.report_relance_formal_notice"
         return "account_relance_fr.report_relance_letter"
 
     def _relance_send_call(self, histories, level, partner, contact):
@@ -683,4 +696,50 @@ class AccountRelanceRun(models.AbstractModel):
         items = [(line, level) for line in lines]
         return self._process_customer(
             partner, items, today, force_channels=channels, approved=True
+        )
+
+    # ------------------------------------------------------------------
+    # FORMAL NOTICE AND STATEMENT
+    # ------------------------------------------------------------------
+
+    def _check_before_send(self, partner, level, channels):
+        """Stop a formal notice whose letter would lack a legal mention.
+
+        :raise RelanceSendError: with the exact list of what to fill (company
+            SIREN and address; customer address for a letter), before anything
+            is sent
+        """
+        if not level.is_formal_notice:
+            return
+        report = self.env["report.account_relance_fr.report_relance_formal_notice"]
+        company = self.env.company
+        if "letter" in channels:
+            message = report._get_issues_message(partner, company)
+        else:
+            issues = company._get_relance_formal_notice_issues()
+            message = issues and self.env._(
+                "The formal notice to %(customer)s cannot be sent. Fill in on the "
+                "company %(company)s: %(fields)s.",
+                customer=partner.display_name,
+                company=company.name,
+                fields=", ".join(issues),
+            )
+        if message:
+            raise RelanceSendError(message)
+
+    def _get_statement_attachment(self, partner):
+        """The customer's account statement as a PDF attachment."""
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "account_relance_fr.report_relance_statement", partner.ids
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Account statement %(customer)s.pdf", customer=partner.display_name
+                ),
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": "res.partner",
+                "res_id": partner.id,
+            }
         )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import half_year_label
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -160,3 +162,203 @@ class ResCompany(models.Model):
                         "is_default": ladder.is_default,
                     }
                 )
+
+    # ------------------------------------------------------------------
+    # LATE-PAYMENT PENALTIES (L441-10 and D441-5 C. com.)
+    # ------------------------------------------------------------------
+
+    relance_penalty_mode = fields.Selection(
+        [
+            ("ecb", "ECB Rate + 10 Points"),
+            ("contract", "Contractual Rate"),
+        ],
+        string="Penalty Rate",
+        default="ecb",
+        required=True,
+        help="The legal default is the ECB main refinancing rate in force on the "
+        "first day of the half-year plus 10 points. A contractual rate (stated in "
+        "your terms and conditions) may not be below three times the taux légal.",
+    )
+    relance_penalty_contract_rate = fields.Float(
+        string="Contractual Penalty Rate (%)", digits=(5, 2)
+    )
+    relance_indemnity_enabled = fields.Boolean(
+        string="40 € Recovery Indemnity",
+        default=True,
+        help="Claim the flat indemnity for recovery costs (D441-5 C. com.) per "
+        "invoice paid late, from professional and public customers only.",
+    )
+    relance_penalty_period_rule = fields.Selection(
+        [
+            ("split", "Split the Days per Half-Year"),
+            ("start", "One Rate for the Whole Delay"),
+        ],
+        string="Half-Year Rule",
+        default="split",
+        required=True,
+        help="Delay spanning 1 January or 1 July: each part at the rate of its own "
+        "half-year, or the whole delay at the rate of the half-year in which it "
+        "began. The law does not settle it; the method is printed with the "
+        "amounts. Public buyers always use the rate of the half-year in which "
+        "interest started.",
+    )
+    relance_penalty_base = fields.Selection(
+        [("total", "Tax Included"), ("untaxed", "Tax Excluded")],
+        string="Penalty Base",
+        default="total",
+        required=True,
+    )
+    relance_formal_notice_days = fields.Integer(
+        string="Formal Notice Deadline (Days)",
+        default=8,
+        help="Days given to pay in a mise en demeure.",
+    )
+    relance_penalty_product_id = fields.Many2one(
+        "product.product",
+        string="Penalty Product",
+        help="Product of the penalty invoice lines. Empty: the one shipped.",
+    )
+    relance_penalty_account_id = fields.Many2one(
+        "account.account",
+        string="Penalty Income Account",
+        check_company=True,
+        help="Empty: 7631 of the French chart when present, else the product's "
+        "income account.",
+    )
+
+    @api.constrains("relance_penalty_mode", "relance_penalty_contract_rate")
+    def _check_relance_penalty_contract_rate(self):
+        """A contractual rate below 3 × the taux légal is refused (L441-10 II)."""
+        today = fields.Date.context_today(self)
+        key = (today.year, 1 if today.month <= 6 else 2)
+        table = self.env["account.relance.rate"]._get_table()
+        row, known = table.get(*key)
+        for company in self.filtered(
+            lambda company: company.relance_penalty_mode == "contract"
+        ):
+            if company.relance_penalty_contract_rate <= 0:
+                raise ValidationError(self.env._("Enter the contractual penalty rate."))
+            if not row:
+                continue
+            floor = 3.0 * row["legal_rate_other"]
+            if company.relance_penalty_contract_rate < floor:
+                raise ValidationError(
+                    self.env._(
+                        "A contractual penalty rate of %(rate).2f %% is below the "
+                        "legal floor of %(floor).2f %% for %(half_year)s: three "
+                        "times the taux légal (%(legal).2f %%), article L441-10 of "
+                        "the French Commercial Code. Enter at least %(floor).2f %% "
+                        "or use the ECB rate + 10 points.%(provisional)s",
+                        rate=company.relance_penalty_contract_rate,
+                        floor=floor,
+                        legal=row["legal_rate_other"],
+                        half_year=half_year_label(*key),
+                        provisional=""
+                        if known
+                        else self.env._(
+                            " (The rates of %(half_year)s are not in the table "
+                            "yet: the last known taux légal was used.)",
+                            half_year=half_year_label(*key),
+                        ),
+                    )
+                )
+
+    @api.constrains("relance_formal_notice_days")
+    def _check_relance_formal_notice_days(self):
+        for company in self:
+            if company.relance_formal_notice_days < 1:
+                raise ValidationError(
+                    self.env._("The formal notice must give at least one day to pay.")
+                )
+
+    def _get_relance_rate_lookup(self, regime, table=None):
+        """``(year, half) -> RateInfo`` of the penalty rate for a regime.
+
+        :param regime: ``b2b`` (L441-10: ECB + 10 or the contractual rate, never
+            below 3 × taux légal), ``public`` (ECB + 8, R2192-31 CCP) or
+            ``consumer`` (taux légal "autres cas": the creditor is a company)
+        :param table: a RateTable, read when not given
+        """
+        self.ensure_one()
+        table = table or self.env["account.relance.rate"]._get_table()
+        fmt = "{:.2f} %".format
+        if regime == "public":
+            return table.lookup(
+                lambda row: row["ecb_rate"] + 8.0,
+                lambda row: self.env._(
+                    "ECB %(ecb)s + 8 points", ecb=fmt(row["ecb_rate"])
+                ),
+            )
+        if regime == "consumer":
+            return table.lookup(
+                lambda row: row["legal_rate_other"],
+                lambda row: self.env._("taux légal"),
+            )
+        if self.relance_penalty_mode == "contract":
+            contract = self.relance_penalty_contract_rate
+
+            def note(row):
+                floor = 3.0 * row["legal_rate_other"]
+                if contract < floor:
+                    return self.env._(
+                        "legal floor 3 × taux légal %(legal)s",
+                        legal=fmt(row["legal_rate_other"]),
+                    )
+                return self.env._("contractual rate")
+
+            return table.lookup(
+                lambda row: max(contract, 3.0 * row["legal_rate_other"]), note
+            )
+        return table.lookup(
+            lambda row: row["ecb_rate"] + 10.0,
+            lambda row: self.env._("ECB %(ecb)s + 10 points", ecb=fmt(row["ecb_rate"])),
+        )
+
+    def _get_relance_penalty_product(self):
+        self.ensure_one()
+        return self.relance_penalty_product_id or self.env.ref(
+            "account_relance_fr.product_relance_penalty", raise_if_not_found=False
+        )
+
+    def _get_relance_penalty_account(self):
+        """Income account of penalties: the setting, 7631 of the French chart, or
+        the product's."""
+        self.ensure_one()
+        if self.relance_penalty_account_id:
+            return self.relance_penalty_account_id
+        account = (
+            self.env["account.chart.template"]
+            .with_company(self)
+            .ref("pcg_7631", raise_if_not_found=False)
+        )
+        if account:
+            return account
+        product = self._get_relance_penalty_product()
+        if product:
+            return product.with_company(self).product_tmpl_id._get_product_accounts()[
+                "income"
+            ]
+        return self.env["account.account"]
+
+    def _get_relance_formal_notice_issues(self):
+        """What the company must fill before a mise en demeure can go out."""
+        self.ensure_one()
+        missing = []
+        if not self.company_registry and not getattr(self, "siret", False):
+            missing.append(self.env._("the SIREN (company registry)"))
+        if not self.street:
+            missing.append(self.env._("the street"))
+        if not self.zip:
+            missing.append(self.env._("the ZIP code"))
+        if not self.city:
+            missing.append(self.env._("the city"))
+        return missing
+
+    def _get_relance_siren(self):
+        """SIREN of the company: the registry number or the first 9 digits of the
+        SIRET."""
+        self.ensure_one()
+        registry = (self.company_registry or getattr(self, "siret", "") or "").replace(
+            " ", ""
+        )
+        return registry[:9] if registry.isdigit() and len(registry) == 14 else registry

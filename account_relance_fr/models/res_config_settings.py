@@ -52,3 +52,27 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.relance_accountant_id", readonly=False
     )
     relance_thank_you = fields.Boolean(related="company_id.relance_thank_you", readonly=False)
+    relance_penalty_mode = fields.Selection(
+        related="company_id.relance_penalty_mode", readonly=False
+    )
+    relance_penalty_contract_rate = fields.Float(
+        related="company_id.relance_penalty_contract_rate", readonly=False
+    )
+    relance_indemnity_enabled = fields.Boolean(
+        related="company_id.relance_indemnity_enabled", readonly=False
+    )
+    relance_penalty_period_rule = fields.Selection(
+        related="company_id.relance_penalty_period_rule", readonly=False
+    )
+    relance_penalty_base = fields.Selection(
+        related="company_id.relance_penalty_base", readonly=False
+    )
+    relance_formal_notice_days = fields.Integer(
+        related="company_id.relance_formal_notice_days", readonly=False
+    )
+    relance_penalty_product_id = fields.Many2one(
+        related="company_id.relance_penalty_product_id", readonly=False
+    )
+    relance_penalty_account_id = fields.Many2one(
+        related="company_id.relance_penalty_account_id", readonly=False
+    )

@@ -280,3 +280,81 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------
+    # LATE-PAYMENT PENALTIES
+    # ------------------------------------------------------------------
+
+    relance_penalty_total = fields.Monetary(
+        string="Late Penalties to Date",
+        compute="_compute_relance_penalty_totals",
+        currency_field="relance_currency_id",
+        help="Penalties of the open invoices not billed yet.",
+    )
+    relance_indemnity_total = fields.Monetary(
+        string="Recovery Indemnities",
+        compute="_compute_relance_penalty_totals",
+        currency_field="relance_currency_id",
+        help="40 € per open late invoice not billed yet (never for consumers).",
+    )
+    relance_penalty_provisional = fields.Boolean(
+        string="Provisional Penalties", compute="_compute_relance_penalty_totals"
+    )
+    relance_penalty_missing = fields.Char(
+        string="Rates to Enter", compute="_compute_relance_penalty_totals"
+    )
+    # The same for the reminded instalments (context of the run), for templates.
+    relance_mail_penalty_amount = fields.Monetary(
+        compute="_compute_relance_mail_penalty", currency_field="relance_currency_id"
+    )
+    relance_mail_indemnity_amount = fields.Monetary(
+        compute="_compute_relance_mail_penalty", currency_field="relance_currency_id"
+    )
+    relance_mail_penalty_provisional = fields.Boolean(
+        compute="_compute_relance_mail_penalty"
+    )
+    relance_mail_penalty_missing = fields.Char(compute="_compute_relance_mail_penalty")
+
+    def _get_relance_penalty_totals(self, moves):
+        """(penalties, indemnities, missing half-years label) not billed yet."""
+        by_move = self.env["account.relance.penalty"]._compute_moves(moves)
+        missing = sorted({key for data in by_move.values() for key in data.missing})
+        return (
+            sum(data.interest_unbilled for data in by_move.values()),
+            sum(data.indemnity_unbilled for data in by_move.values()),
+            ", ".join(f"H{half} {year}" for year, half in missing),
+        )
+
+    @api.depends_context("company")
+    def _compute_relance_penalty_totals(self):
+        lines = self.env["account.move.line"].search(
+            self._get_relance_open_lines_domain()
+            + [("date_maturity", "<", fields.Date.context_today(self))]
+        )
+        moves_by_partner = lines.move_id.grouped("commercial_partner_id")
+        for partner in self:
+            moves = moves_by_partner.get(
+                partner.commercial_partner_id, self.env["account.move"]
+            )
+            penalty, indemnity, missing = partner._get_relance_penalty_totals(moves)
+            partner.relance_penalty_total = penalty
+            partner.relance_indemnity_total = indemnity
+            partner.relance_penalty_provisional = bool(missing)
+            partner.relance_penalty_missing = missing
+
+    @api.depends_context("relance_line_ids", "relance_level_id", "company")
+    def _compute_relance_mail_penalty(self):
+        for partner in self:
+            penalty, indemnity, missing = partner._get_relance_penalty_totals(
+                partner.relance_mail_line_ids.move_id
+            )
+            partner.relance_mail_penalty_amount = penalty
+            partner.relance_mail_indemnity_amount = indemnity
+            partner.relance_mail_penalty_provisional = bool(missing)
+            partner.relance_mail_penalty_missing = missing
+
+    def action_relance_penalty_invoice(self):
+        """Open the penalty invoice wizard for these customers."""
+        return self.env["relance.penalty.invoice.wizard"]._action_open(
+            self.commercial_partner_id
+        )

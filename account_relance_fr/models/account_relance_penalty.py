@@ -1,0 +1,335 @@
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
+from odoo.tools.misc import formatLang
+
+from ..tools import SPLIT, START, compute_late_interest, half_year_label
+from ..tools.late_penalty import round_amount
+
+INDEMNITY_AMOUNT = 40.0  # D441-5 C. com.; D2192-35 CCP for public buyers
+
+
+@dataclass
+class MovePenalty:
+    """Late-payment claim of one invoice on a day, ready to display or bill.
+
+    ``*_unbilled`` leave out what penalty invoices already billed: the periods
+    up to ``billed_to`` and the indemnity once billed.
+    """
+
+    move: object
+    regime: str  # b2b, public, consumer
+    method: str  # split, start
+    days: int = 0
+    interest: float = 0.0
+    interest_unbilled: float = 0.0
+    indemnity: float = 0.0
+    indemnity_unbilled: float = 0.0
+    periods: list = field(default_factory=list)
+    periods_unbilled: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    billed_to: date = None
+    start_date: date = None  # first day of interest
+    end_date: date = None  # last day of interest
+    formal_notice_date: date = None
+
+    @property
+    def provisional(self):
+        return bool(self.missing)
+
+    @property
+    def total_unbilled(self):
+        return round_amount(self.interest_unbilled + self.indemnity_unbilled)
+
+    @property
+    def missing_label(self):
+        return ", ".join(half_year_label(*key) for key in self.missing)
+
+
+class AccountRelancePenalty(models.AbstractModel):
+    """Late-payment penalties of customer invoices, read from the accounting.
+
+    The arithmetic lives in tools/late_penalty.py; this service gathers what
+    it needs (due dates, payments, regime of the customer, rates, what was
+    already billed) and formats the result.
+    """
+
+    _name = "account.relance.penalty"
+    _description = "Late-Payment Penalties"
+
+    @api.model
+    def _get_regime(self, partner):
+        """``consumer`` for individuals, ``public`` for public bodies, else
+        ``b2b``."""
+        customer_type = partner.commercial_partner_id.relance_customer_type
+        if customer_type == "individual":
+            return "consumer"
+        if customer_type == "public":
+            return "public"
+        return "b2b"
+
+    @api.model
+    def _is_eligible(self, move):
+        return (
+            move.move_type == "out_invoice"
+            and move.state == "posted"
+            and not move.relance_is_penalty_invoice
+        )
+
+    @api.model
+    def _get_formal_notice_dates(self, moves):
+        """{move id: date of the first formal notice sent for it}."""
+        histories = (
+            self.env["account.relance.history"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("state", "=", "sent"),
+                    ("level_id.is_formal_notice", "=", True),
+                ]
+            )
+        )
+        dates = {}
+        for history in histories:
+            current = dates.get(history.move_id.id)
+            dates[history.move_id.id] = (
+                min(current, history.date) if current else history.date
+            )
+        return dates
+
+    @api.model
+    def _get_billed(self, moves):
+        """{move id: (last day billed, indemnity billed)} by live penalty invoices."""
+        lines = (
+            self.env["account.relance.penalty.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("penalty_move_id.state", "!=", "cancel"),
+                ]
+            )
+        )
+        billed = {}
+        for line in lines:
+            last, indemnity = billed.get(line.move_id.id, (None, False))
+            billed[line.move_id.id] = (
+                max(last, line.date_to) if last else line.date_to,
+                indemnity or line.indemnity_amount > 0,
+            )
+        return billed
+
+    @api.model
+    def _get_line_payments(self, line, ratio):
+        """[(date, amount)] that reduced this receivable line: the date the
+        payment (or credit note) is booked, i.e. when the funds reached us."""
+        return [
+            (partial.credit_move_id.date, partial.amount * ratio)
+            for partial in line.matched_credit_ids
+        ]
+
+    @api.model
+    def _compute_moves(self, moves, today=None):
+        """{move: MovePenalty} for the eligible invoices among ``moves``.
+
+        :param today: the computation date (default: today)
+        """
+        today = today or fields.Date.context_today(self)
+        moves = moves.filtered(self._is_eligible)
+        if not moves:
+            return {}
+        table = self.env["account.relance.rate"]._get_table()
+        notices = self._get_formal_notice_dates(moves)
+        billed = self._get_billed(moves)
+        lookups = {}
+        result = {}
+        for move in moves:
+            company = move.company_id
+            regime = self._get_regime(move.partner_id)
+            method = (
+                START if regime == "public" else company.relance_penalty_period_rule
+            )
+            if (company, regime) not in lookups:
+                lookups[company, regime] = company._get_relance_rate_lookup(
+                    regime, table=table
+                )
+            lookup = lookups[company, regime]
+            billed_to, indemnity_billed = billed.get(move.id, (None, False))
+            data = MovePenalty(
+                move=move,
+                regime=regime,
+                method=method,
+                billed_to=billed_to,
+                formal_notice_date=notices.get(move.id),
+            )
+            ratio = 1.0
+            if company.relance_penalty_base == "untaxed" and move.amount_total_signed:
+                ratio = move.amount_untaxed_signed / move.amount_total_signed
+            unrounded = unrounded_unbilled = 0.0
+            late = False
+            missing = set()
+            for line in move.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+                and line.date_maturity
+                and line.balance > 0
+            ):
+                payments = self._get_line_payments(line, ratio)
+                if line.reconciled or company.currency_id.is_zero(line.amount_residual):
+                    end = max((day for day, _amount in payments), default=today)
+                else:
+                    end = today
+                end = min(end, today)
+                if end > line.date_maturity:
+                    late = True
+                    data.days = max(data.days, (end - line.date_maturity).days)
+                # consumers owe interest only from the formal notice (C. civ.
+                # 1231-6, 1344-1): it stands in for the due date
+                interest_due = line.date_maturity
+                if regime == "consumer":
+                    if not data.formal_notice_date:
+                        continue
+                    interest_due = max(interest_due, data.formal_notice_date)
+                for start_after, target in ((None, "all"), (billed_to, "unbilled")):
+                    res = compute_late_interest(
+                        interest_due,
+                        end,
+                        line.balance * ratio,
+                        lookup,
+                        payments=payments,
+                        method=method if method in (SPLIT, START) else SPLIT,
+                        start_after=start_after,
+                    )
+                    if target == "all":
+                        unrounded += sum(period.interest for period in res.periods)
+                        data.periods += res.periods
+                        missing.update(res.missing_half_years)
+                    else:
+                        unrounded_unbilled += sum(
+                            period.interest for period in res.periods
+                        )
+                        data.periods_unbilled += res.periods
+            data.interest = round_amount(unrounded)
+            data.interest_unbilled = round_amount(unrounded_unbilled)
+            data.missing = sorted(missing)
+            data.periods.sort(key=lambda period: period.date_from)
+            data.periods_unbilled.sort(key=lambda period: period.date_from)
+            if data.periods:
+                data.start_date = data.periods[0].date_from
+                data.end_date = max(period.date_to for period in data.periods)
+            if late and regime != "consumer" and company.relance_indemnity_enabled:
+                data.indemnity = INDEMNITY_AMOUNT
+                data.indemnity_unbilled = 0.0 if indemnity_billed else INDEMNITY_AMOUNT
+            result[move] = data
+        return result
+
+    # ------------------------------------------------------------------
+    # WORDING
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_method_label(self, method, regime=None):
+        if regime == "public":
+            return self.env._(
+                "rate of the half-year in which interest started (public buyers, "
+                "R2192-31 Code de la commande publique)"
+            )
+        if method == START:
+            return self.env._(
+                "one rate for the whole delay: that of the half-year in which it began"
+            )
+        return self.env._(
+            "days split per half-year, each at the rate in force on its first day"
+        )
+
+    @api.model
+    def _get_regime_label(self, regime):
+        return {
+            "b2b": self.env._("professional customer: L441-10 and D441-5 C. com."),
+            "public": self.env._(
+                "public buyer: L2192-13, R2192-31 and D2192-35 Code de la commande "
+                "publique"
+            ),
+            "consumer": self.env._(
+                "consumer: interest at the taux légal from the formal notice only "
+                "(C. civ. 1231-6, 1344-1), no recovery indemnity"
+            ),
+        }[regime]
+
+    @api.model
+    def _format_rate(self, rate):
+        return f"{formatLang(self.env, rate, digits=2)} %"
+
+    @api.model
+    def _get_detail_html(self, data):
+        """Periods, bases, rates and method of one invoice, as HTML."""
+        currency = data.move.company_id.currency_id
+        rows = Markup()
+        for period in data.periods:
+            billed = data.billed_to and period.date_to <= data.billed_to
+            rows += Markup(
+                "<tr><td>%s – %s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td><td>%s%s</td>"
+                "<td class='text-end'>%s</td><td>%s</td></tr>"
+            ) % (
+                format_date(self.env, period.date_from),
+                format_date(self.env, period.date_to),
+                period.days,
+                format_amount(self.env, period.base, currency),
+                self._format_rate(period.rate),
+                f" ({period.note})" if period.note else "",
+                format_amount(self.env, round_amount(period.interest), currency),
+                self.env._("invoiced")
+                if billed
+                else (
+                    self.env._(
+                        "provisional: %(half_year)s missing",
+                        half_year=half_year_label(*period.half_year),
+                    )
+                    if not period.known
+                    else ""
+                ),
+            )
+        parts = Markup("<p>%s<br/>%s</p>") % (
+            self._get_regime_label(data.regime),
+            self.env._(
+                "Method: %(method)s.",
+                method=self._get_method_label(data.method, data.regime),
+            ),
+        )
+        if data.regime == "consumer" and not data.formal_notice_date:
+            parts += Markup("<p>%s</p>") % self.env._(
+                "No formal notice sent yet: no interest runs."
+            )
+        if rows:
+            parts += Markup(
+                "<table class='table table-sm o_relance_penalty_detail'><thead><tr>"
+                "<th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
+                "<th>%s</th><th class='text-end'>%s</th><th/></tr></thead>"
+                "<tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Period"),
+                self.env._("Days"),
+                self.env._("Base"),
+                self.env._("Annual rate"),
+                self.env._("Interest"),
+                rows,
+            )
+        if data.provisional:
+            parts += Markup("<p><strong>%s</strong></p>") % self._get_provisional_text(
+                data.missing
+            )
+        return parts
+
+    @api.model
+    def _get_provisional_text(self, missing):
+        return self.env._(
+            "Provisional: the rates of %(half_years)s are not in the rate table; "
+            "the last known rates were used. Enter them in Accounting > "
+            "Configuration > Late-Payment Rates.",
+            half_years=", ".join(half_year_label(*key) for key in missing),
+        )

@@ -1,0 +1,2 @@
+from . import report_relance_formal_notice
+from . import report_relance_statement

@@ -1,0 +1,221 @@
+import base64
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import (
+    START,
+    amount_to_words_fr,
+    fr_amount,
+    fr_date,
+    fr_date_short,
+    fr_half_year,
+    fr_rate,
+)
+from ..tools.late_penalty import round_amount
+
+# Pay links printed as QR codes; above this, the IBAN alone.
+MAX_QR_CODES = 6
+
+
+class ReportRelanceFormalNotice(models.AbstractModel):
+    """Values of the mise en demeure de payer, one letter per customer.
+
+    The letter covers the instalments of the run (context
+    ``relance_line_ids``) or, printed by hand, every overdue instalment of
+    the customer.
+    """
+
+    _name = "report.account_relance_fr.report_relance_formal_notice"
+    _description = "Formal Notice to Pay"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids)
+        self._check_can_send(partners)
+        letters = {partner.id: self._get_letter_values(partner) for partner in partners}
+        missing = sorted(
+            {key for letter in letters.values() for key in letter["missing"]}
+        )
+        if missing:
+            self.env["account.relance.rate"]._notify_missing(missing)
+        return {
+            "doc_ids": docids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "letters": letters,
+            "fr_amount": fr_amount,
+            "fr_date": fr_date,
+            "fr_date_short": fr_date_short,
+            "fr_rate": fr_rate,
+        }
+
+    # ------------------------------------------------------------------
+    # CHECKS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_partner_issues(self, partner):
+        """What the customer's record lacks for a registered letter."""
+        address = partner.commercial_partner_id
+        missing = []
+        if not address.street:
+            missing.append(self.env._("the street"))
+        if not address.zip:
+            missing.append(self.env._("the ZIP code"))
+        if not address.city:
+            missing.append(self.env._("the city"))
+        return missing
+
+    @api.model
+    def _get_issues_message(self, partner, company):
+        """The exact list of what to fill before the letter goes, or ''."""
+        parts = []
+        company_issues = company._get_relance_formal_notice_issues()
+        if company_issues:
+            parts.append(
+                self.env._(
+                    "on the company %(company)s: %(fields)s",
+                    company=company.name,
+                    fields=", ".join(company_issues),
+                )
+            )
+        partner_issues = self._get_partner_issues(partner)
+        if partner_issues:
+            parts.append(
+                self.env._(
+                    "on the customer %(customer)s: %(fields)s",
+                    customer=partner.commercial_partner_id.display_name,
+                    fields=", ".join(partner_issues),
+                )
+            )
+        if not parts:
+            return ""
+        return self.env._(
+            "The formal notice to %(customer)s cannot be sent. Fill in %(what)s.",
+            customer=partner.commercial_partner_id.display_name,
+            what="; ".join(parts),
+        )
+
+    @api.model
+    def _check_can_send(self, partners):
+        messages = [
+            message
+            for message in (
+                self._get_issues_message(partner, self._get_company(partner))
+                for partner in partners
+            )
+            if message
+        ]
+        if messages:
+            raise UserError("\n".join(messages))
+
+    # ------------------------------------------------------------------
+    # VALUES
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_company(self, partner):
+        return partner.relance_company_id or self.env.company
+
+    @api.model
+    def _get_lines(self, partner):
+        """Instalments claimed: those of the run, else every overdue one."""
+        today = fields.Date.context_today(self)
+        lines = partner.relance_mail_line_ids
+        if not self.env.context.get("relance_line_ids"):
+            lines = lines.filtered(
+                lambda line: line.date_maturity and line.date_maturity < today
+            )
+        return lines
+
+    @api.model
+    def _get_qr_data_uri(self, value):
+        """PNG QR code of ``value`` as a data URI: wkhtmltopdf needs no server."""
+        png = self.env["ir.actions.report"].barcode(
+            "QR", value, width=240, height=240, barBorder=1, barLevel="M"
+        )
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    @api.model
+    def _get_letter_values(self, partner):
+        company = self._get_company(partner)
+        today = fields.Date.context_today(self)
+        lines = self._get_lines(partner)
+        moves = lines.move_id
+        penalty_model = self.env["account.relance.penalty"].with_company(company)
+        by_move = penalty_model._compute_moves(moves)
+        regime = penalty_model._get_regime(partner)
+        rows = []
+        for move in moves.sorted(lambda move: (move.invoice_date_due, move.name)):
+            move_lines = lines.filtered(lambda line, move=move: line.move_id == move)
+            data = by_move.get(move)
+            remaining = sum(move_lines.mapped("amount_residual"))
+            rows.append(
+                {
+                    "move": move,
+                    "date": move.invoice_date,
+                    "due": min(move_lines.mapped("date_maturity")),
+                    "amount": move.amount_total_signed,
+                    "paid": move.amount_total_signed - move.amount_residual_signed,
+                    "remaining": remaining,
+                    "days": data.days if data else 0,
+                    "penalty": data.interest_unbilled if data else 0.0,
+                    "indemnity": data.indemnity_unbilled if data else 0.0,
+                    "data": data,
+                    "pay_url": move.relance_pay_url,
+                }
+            )
+        missing = sorted({key for data in by_move.values() for key in data.missing})
+        principal = round_amount(sum(row["remaining"] for row in rows))
+        indemnity = round_amount(sum(row["indemnity"] for row in rows))
+        penalty = round_amount(sum(row["penalty"] for row in rows))
+        # rates missing: no figure for the penalties, only their principle
+        claimed_penalty = 0.0 if missing else penalty
+        total = round_amount(principal + claimed_penalty + indemnity)
+        periods = [
+            (row["move"], period)
+            for row in rows
+            if row["data"]
+            for period in row["data"].periods_unbilled
+        ]
+        rates = {}
+        for _move, period in periods:
+            rates.setdefault(period.half_year, period.rate)
+        method = START if regime == "public" else company.relance_penalty_period_rule
+        pay_rows = [row for row in rows if row["pay_url"]][:MAX_QR_CODES]
+        return {
+            "company": company,
+            "siren": company._get_relance_siren(),
+            "bank": company.partner_id.bank_ids[:1],
+            "regime": regime,
+            "rows": rows,
+            "periods": periods,
+            "rates": [
+                (fr_half_year(*key), rate) for key, rate in sorted(rates.items())
+            ],
+            "method": method,
+            "base": company.relance_penalty_base,
+            "penalty_mode": company.relance_penalty_mode,
+            "contract_rate": company.relance_penalty_contract_rate,
+            "principal": principal,
+            "penalty": claimed_penalty,
+            "indemnity": indemnity,
+            "indemnity_count": len([row for row in rows if row["indemnity"]]),
+            "already_billed": any(
+                row["data"] and row["data"].billed_to for row in rows
+            ),
+            "total": total,
+            "total_words": amount_to_words_fr(total),
+            "missing": missing,
+            "missing_label": ", ".join(fr_half_year(*key) for key in missing),
+            "today": today,
+            "deadline_days": company.relance_formal_notice_days,
+            "deadline": today + timedelta(days=company.relance_formal_notice_days),
+            "pay_codes": [
+                (row["move"], row["pay_url"], self._get_qr_data_uri(row["pay_url"]))
+                for row in pay_rows
+            ],
+            "recipient_contact": partner.relance_contact_id,
+        }
