@@ -367,7 +367,28 @@ class AccountRelanceFollowup(models.Model):
         params = {"message": message, "type": notif_type, "sticky": False}
         if reload:
             params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
+
+    def _notify_result(self, histories, customer_count):
+        """Notification summing up the reminders just processed."""
+        counts = defaultdict(int)
+        for history in histories:
+            counts[history.state] += 1
+        message = self.env._(
+            "Customers processed: %(customers)s. Reminders sent: %(sent)s, to "
+            "confirm: %(to_confirm)s, failed: %(failed)s.",
+            customers=customer_count,
+            sent=counts["sent"],
+            to_confirm=counts["to_confirm"],
+            failed=counts["failed"],
+        )
+        return self._notify(
+            message, notif_type="warning" if counts["failed"] else "success"
+        )
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS
@@ -404,15 +425,11 @@ class AccountRelanceFollowup(models.Model):
         """Send every reminder of these customers that waits for approval."""
         histories = self._get_to_confirm_histories()
         if not histories:
-            raise UserError(self.env._("No reminder of these customers waits for approval."))
-        sent = histories.action_approve()
-        return self._notify(
-            self.env._(
-                "%(count)s reminders approved and sent for %(customers)s customers.",
-                count=len(sent),
-                customers=len(sent.partner_id),
+            raise UserError(
+                self.env._("No reminder of these customers waits for approval.")
             )
-        )
+        done = histories.action_approve()
+        return self._notify_result(done, len(histories.partner_id))
 
     def action_postpone(self):
         """Open the wizard postponing the reminders of these customers."""
@@ -427,9 +444,11 @@ class AccountRelanceFollowup(models.Model):
 
     def action_print_letter(self):
         """Print the reminder letter listing the open invoices of these customers."""
+        # config=False: the letter does not use the company's document layout,
+        # no need to open the layout configurator first
         return self.env.ref(
             "account_relance_fr.report_relance_letter_action"
-        ).report_action(self.partner_id)
+        ).report_action(self.partner_id, config=False)
 
     def action_toggle_exclude(self):
         """Exclude the customers from the reminders, or include them back."""
@@ -462,15 +481,4 @@ class AccountRelanceFollowup(models.Model):
                 notif_type="info",
                 reload=False,
             )
-        counts = defaultdict(int)
-        for history in histories:
-            counts[history.state] += 1
-        message = self.env._(
-            "%(customers)s customers processed: %(sent)s reminders sent, "
-            "%(to_confirm)s to confirm, %(failed)s failed.",
-            customers=planned_customers,
-            sent=counts["sent"],
-            to_confirm=counts["to_confirm"],
-            failed=counts["failed"],
-        )
-        return self._notify(message, notif_type="warning" if counts["failed"] else "success")
+        return self._notify_result(histories, planned_customers)

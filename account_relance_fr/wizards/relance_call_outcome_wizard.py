@@ -1,0 +1,276 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
+
+from ..tools import is_french_public_holiday
+
+OUTCOMES = [
+    ("promise", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("paid", "Says It Is Paid"),
+    ("no_answer", "No Answer"),
+    ("wrong_contact", "Wrong Contact"),
+]
+# Days before calling again a customer who did not answer.
+NO_ANSWER_DELAY = 2
+
+
+def add_working_days(day, count, skip_holidays=True):
+    """``day`` plus ``count`` working days (Monday to Friday, French public
+    holidays skipped unless ``skip_holidays`` is False)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and not (skip_holidays and is_french_public_holiday(day)):
+            count -= 1
+    return day
+
+
+class AccountRelanceCallOutcomeWizard(models.TransientModel):
+    """Record how a reminder call went and what follows: a promise pauses the
+    invoices, a dispute stops them, the accountant checks a payment or fixes a
+    contact, no answer calls again two working days later.
+
+    Salespeople without accounting rights use it for their own calls: the
+    wizard checks the call is theirs, then writes with superuser rights.
+    """
+
+    _name = "account.relance.call.outcome.wizard"
+    _description = "Reminder Call Outcome"
+
+    activity_id = fields.Many2one(
+        "mail.activity", string="Call", required=True, ondelete="cascade"
+    )
+    activity_summary = fields.Char(related="activity_id.summary", string="Summary")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_partner_id"
+    )
+    invoice_summary = fields.Html(
+        string="Invoices", compute="_compute_invoice_summary", sanitize=False
+    )
+    outcome = fields.Selection(OUTCOMES, required=True, default="promise")
+    promise_date = fields.Date(string="Promised Payment Date")
+    dispute_reason = fields.Char()
+    feedback = fields.Text(help="What the customer said, for the chatter.")
+
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
+
+    @api.depends("activity_id")
+    def _compute_partner_id(self):
+        for wizard in self:
+            wizard.partner_id = wizard._get_partner()
+
+    @api.depends("activity_id")
+    def _compute_invoice_summary(self):
+        for wizard in self:
+            moves = wizard._get_moves() if wizard.activity_id else False
+            if not moves:
+                wizard.invoice_summary = False
+                continue
+            items = Markup("").join(
+                Markup("<li>%s: %s (%s)</li>")
+                % (
+                    move.name,
+                    move.currency_id.format(move.amount_residual),
+                    self.env._(
+                        "due %(date)s",
+                        date=format_date(self.env, move.invoice_date_due),
+                    ),
+                )
+                for move in moves
+            )
+            wizard.invoice_summary = Markup("<ul>%s</ul>") % items
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_partner(self):
+        """The customer (commercial partner) the call is about."""
+        self.ensure_one()
+        activity = self.activity_id.sudo()
+        if not activity.res_model or not activity.res_id:
+            return self.env["res.partner"]
+        record = self.env[activity.res_model].sudo().browse(activity.res_id)
+        if activity.res_model == "res.partner":
+            partner = record
+        elif "commercial_partner_id" in record._fields:
+            partner = record.commercial_partner_id
+        else:
+            partner = record["partner_id"] if "partner_id" in record._fields else None
+        return (partner or self.env["res.partner"]).commercial_partner_id.sudo(False)
+
+    def _get_histories(self):
+        return (
+            self.env["account.relance.history"]
+            .sudo()
+            .search([("activity_id", "=", self.activity_id.id)])
+        )
+
+    def _get_moves(self):
+        """Open overdue invoices the call was about (sudo): those of the
+        reminders that scheduled it, else all the customer's overdue ones."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        Move = self.env["account.move"].sudo()
+
+        def is_open_overdue(move):
+            return (
+                move.state == "posted"
+                and move.move_type == "out_invoice"
+                and move.payment_state in ("not_paid", "partial")
+                and move.invoice_date_due
+                and move.invoice_date_due < today
+            )
+
+        moves = self._get_histories().move_id.sudo().filtered(is_open_overdue)
+        if moves:
+            return moves
+        activity = self.activity_id.sudo()
+        if activity.res_model == "account.move":
+            moves = Move.browse(activity.res_id).filtered(is_open_overdue)
+            if moves:
+                return moves
+        partner = self._get_partner()
+        if not partner:
+            return Move
+        return Move.search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", today),
+            ],
+            order="invoice_date_due, name",
+        )
+
+    def _get_company(self):
+        histories = self._get_histories()
+        return (
+            histories.company_id[:1]
+            or self._get_moves().company_id[:1]
+            or self.env.company
+        )
+
+    def _check_can_record(self):
+        """The call must be the user's own, unless the user is a reminder manager."""
+        self.ensure_one()
+        activity = self.activity_id.sudo()
+        if not activity.exists():
+            raise UserError(self.env._("This call activity no longer exists."))
+        if activity.user_id != self.env.user and not self.env.user.has_group(
+            "account_relance_fr.group_relance_manager"
+        ):
+            raise AccessError(
+                self.env._("You can only record the outcome of your own calls.")
+            )
+
+    def _schedule_accountant_activity(self, summary, note):
+        """A to-do for the accountant on the customer."""
+        company = self._get_company()
+        return (
+            self._get_partner()
+            .sudo()
+            .activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=company._get_relance_accountant().id,
+            )
+        )
+
+    def _get_feedback(self):
+        """The text posted on the chatter when the call is marked done."""
+        self.ensure_one()
+        label = dict(self._fields["outcome"]._description_selection(self.env))[
+            self.outcome
+        ]
+        details = {
+            "promise": self.promise_date
+            and self.env._(
+                "payment promised for %(date)s",
+                date=format_date(self.env, self.promise_date),
+            ),
+            "dispute": self.dispute_reason,
+        }.get(self.outcome)
+        parts = [label + (f" ({details})" if details else "")]
+        if self.feedback:
+            parts.append(self.feedback)
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        """Apply the outcome, then close the call (or move it for no answer)."""
+        self.ensure_one()
+        self._check_can_record()
+        activity = self.activity_id.sudo()
+        partner = self._get_partner().sudo()
+        moves = self._get_moves()
+        if self.outcome == "promise":
+            if not self.promise_date:
+                raise UserError(self.env._("Give the promised payment date."))
+            if not moves:
+                raise UserError(
+                    self.env._("The customer has no overdue invoice to promise for.")
+                )
+            moves.action_relance_set_promise(self.promise_date)
+        elif self.outcome == "dispute":
+            if not self.dispute_reason:
+                raise UserError(self.env._("Give the reason of the dispute."))
+            if not moves:
+                raise UserError(
+                    self.env._("The customer has no overdue invoice to dispute.")
+                )
+            moves.action_relance_set_dispute(self.dispute_reason)
+        elif self.outcome == "paid":
+            self._schedule_accountant_activity(
+                self.env._("Check a payment"),
+                self.env._(
+                    "%(customer)s says the invoices %(invoices)s are paid: check the "
+                    "bank statements and reconcile. %(feedback)s",
+                    customer=partner.display_name,
+                    invoices=", ".join(moves.mapped("name")) or "-",
+                    feedback=self.feedback or "",
+                ),
+            )
+        elif self.outcome == "wrong_contact":
+            self._schedule_accountant_activity(
+                self.env._("Fix the reminder contact"),
+                self.env._(
+                    "The reminder call to %(customer)s reached the wrong person: "
+                    "update the invoicing contact. %(feedback)s",
+                    customer=partner.display_name,
+                    feedback=self.feedback or "",
+                ),
+            )
+        elif self.outcome == "no_answer":
+            company = self._get_company()
+            new_date = add_working_days(
+                fields.Date.context_today(self),
+                NO_ANSWER_DELAY,
+                skip_holidays=company.relance_skip_holidays,
+            )
+            activity.write({"date_deadline": new_date})
+            partner.message_post(
+                body=self.env._(
+                    "Reminder call: no answer. Next attempt on %(date)s. %(feedback)s",
+                    date=format_date(self.env, new_date),
+                    feedback=self.feedback or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
+            return {"type": "ir.actions.act_window_close"}
+        activity.with_context(relance_call_outcome_recorded=True).action_feedback(
+            feedback=self._get_feedback()
+        )
+        return {"type": "ir.actions.act_window_close"}

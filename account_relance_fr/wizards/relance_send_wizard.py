@@ -1,0 +1,286 @@
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.account_relance_level import ENGINE_CHANNELS
+
+
+class AccountRelanceSendWizard(models.TransientModel):
+    """Send one customer a reminder now, at a chosen level and through chosen
+    channels, whatever the ladder's timing."""
+
+    _name = "account.relance.send.wizard"
+    _description = "Send a Payment Reminder"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        domain=[("parent_id", "=", False)],
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    available_line_ids = fields.Many2many(
+        "account.move.line",
+        "account_relance_send_wizard_available_line_rel",
+        compute="_compute_available_line_ids",
+        string="Open Instalments",
+    )
+    line_ids = fields.Many2many(
+        "account.move.line",
+        "account_relance_send_wizard_line_rel",
+        string="Instalments",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+        help="The open instalments the reminder lists; the overdue ones by default.",
+    )
+    ladder_id = fields.Many2one(
+        "account.relance.ladder", compute="_compute_ladder_id", string="Ladder"
+    )
+    level_id = fields.Many2one(
+        "account.relance.level",
+        string="Level",
+        compute="_compute_level_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+        help="By default the next step of the most advanced instalment.",
+    )
+    channel_email = fields.Boolean(
+        string="Email", compute="_compute_channels", store=True, readonly=False
+    )
+    channel_letter = fields.Boolean(
+        string="Letter", compute="_compute_channels", store=True, readonly=False
+    )
+    channel_call = fields.Boolean(
+        string="Call Activity", compute="_compute_channels", store=True, readonly=False
+    )
+    amount_selected = fields.Monetary(
+        string="Amount Reminded", compute="_compute_amount_selected"
+    )
+    contact_id = fields.Many2one(
+        "res.partner", string="Sent To", related="partner_id.relance_contact_id"
+    )
+    preview_subject = fields.Char(string="Subject", compute="_compute_preview")
+    preview_body = fields.Html(
+        string="Preview", compute="_compute_preview", sanitize=False
+    )
+
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id", "company_id")
+    def _compute_available_line_ids(self):
+        for wizard in self:
+            wizard.available_line_ids = wizard._get_open_lines()
+
+    @api.depends("partner_id", "company_id")
+    def _compute_line_ids(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            wizard.line_ids = wizard._get_open_lines().filtered(
+                lambda line: line.date_maturity < today
+            )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_ladder_id(self):
+        for wizard in self:
+            wizard.ladder_id = wizard._get_ladder()
+
+    @api.depends("partner_id", "company_id", "line_ids")
+    def _compute_level_id(self):
+        for wizard in self:
+            wizard.level_id = wizard._get_default_level()
+
+    @api.depends("level_id")
+    def _compute_channels(self):
+        for wizard in self:
+            channels = wizard.level_id._get_channels() if wizard.level_id else []
+            for code in wizard._get_channel_codes():
+                wizard[f"channel_{code}"] = code in channels
+
+    @api.depends("line_ids")
+    def _compute_amount_selected(self):
+        for wizard in self:
+            wizard.amount_selected = sum(wizard.line_ids.mapped("amount_residual"))
+
+    @api.depends("partner_id", "line_ids", "level_id", "channel_email", "channel_call")
+    def _compute_preview(self):
+        for wizard in self:
+            wizard.preview_subject, wizard.preview_body = wizard._render_preview()
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_channel_codes(self):
+        """Codes of the channels the wizard offers, each a ``channel_<code>``
+        boolean. Another add-on (SMS) appends its code and adds the field."""
+        return list(ENGINE_CHANNELS)
+
+    def _get_selected_channels(self):
+        """Codes of the ticked channels, in the engine's sending order."""
+        self.ensure_one()
+        return [code for code in self._get_channel_codes() if self[f"channel_{code}"]]
+
+    def _get_open_lines(self):
+        """Open receivable instalments of the customer's posted invoices."""
+        self.ensure_one()
+        if not self.partner_id:
+            return self.env["account.move.line"]
+        partner = self.partner_id.commercial_partner_id
+        domain = partner.with_context(
+            allowed_company_ids=self.company_id.ids
+        )._get_relance_open_lines_domain()
+        return self.env["account.move.line"].search(
+            domain + [("move_id.payment_state", "in", ("not_paid", "partial"))],
+            order="date_maturity, id",
+        )
+
+    def _get_ladder(self):
+        self.ensure_one()
+        if not self.partner_id or not self.company_id:
+            return self.env["account.relance.ladder"]
+        partner = self.partner_id.commercial_partner_id
+        return self.env["account.relance.ladder"]._get_ladders_for_partners(
+            partner, self.company_id
+        )[partner]
+
+    def _get_default_level(self):
+        """The next step of the most advanced instalment (the engine's rule),
+        else the first step not reached yet, else the ladder's first level."""
+        self.ensure_one()
+        ladder = self._get_ladder()
+        levels = ladder.level_ids.sorted("days")
+        if not levels:
+            return self.env["account.relance.level"]
+        lines = self.line_ids or self._get_open_lines()
+        if not lines:
+            return levels[:1]
+        oldest = max(lines, key=lambda line: line.relance_days_late)
+        reached = {
+            history.level_id: (history.state, history.date)
+            for history in oldest.relance_history_ids
+        }
+        run = self.env["account.relance.run"]
+        level = run._next_level(levels, oldest.relance_days_late, reached)
+        if level:
+            return level
+        done_days = max(
+            (lvl.days for lvl, (state, _date) in reached.items() if state != "failed"),
+            default=None,
+        )
+        if done_days is None:
+            return levels.filtered(lambda lvl: lvl.days >= 0)[:1] or levels[:1]
+        return levels.filtered(lambda lvl: lvl.days > done_days)[:1] or levels[-1:]
+
+    def _render_preview(self):
+        """(subject, body) of the email the customer would get, or a summary of
+        what the other channels do."""
+        self.ensure_one()
+        level = self.level_id
+        if not self.partner_id or not level:
+            return False, False
+        partner = self.partner_id.commercial_partner_id
+        parts = []
+        subject = False
+        template = level.mail_template_id
+        if template and self.line_ids:
+            contact = partner.relance_contact_id
+            lang = contact.lang or partner.lang or self.env.lang
+            record = partner.with_company(self.company_id).with_context(
+                lang=lang,
+                relance_line_ids=self.line_ids.ids,
+                relance_level_id=level.id,
+            )
+            template = template.with_company(self.company_id).with_context(
+                lang=lang,
+                relance_line_ids=self.line_ids.ids,
+                relance_level_id=level.id,
+            )
+            subject = template._render_field("subject", record.ids)[record.id]
+            parts.append(template._render_field("body_html", record.ids)[record.id])
+        elif not template:
+            parts.append(
+                Markup("<p><em>%s</em></p>")
+                % self.env._("This level has no email template.")
+            )
+        if self.channel_call and level.activity_note:
+            parts.append(
+                Markup("<hr/><p><strong>%s</strong></p>%s")
+                % (self.env._("Call script"), level.activity_note)
+            )
+        return subject, Markup("").join(
+            part if isinstance(part, Markup) else escape(part) for part in parts
+        )
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_send(self):
+        """Send the reminder now and tell the user what happened."""
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(self.env._("Select at least one instalment to remind."))
+        if not self.level_id:
+            raise UserError(self.env._("Choose the reminder level."))
+        channels = self._get_selected_channels()
+        if not channels:
+            raise UserError(self.env._("Choose at least one channel."))
+        if self.channel_email and not self.level_id.mail_template_id:
+            raise UserError(
+                self.env._(
+                    "Level %(level)s has no email template: untick Email or choose "
+                    "another level.",
+                    level=self.level_id.name,
+                )
+            )
+        partner = self.partner_id.commercial_partner_id
+        histories = (
+            self.env["account.relance.run"]
+            .with_company(self.company_id)
+            ._send_now(partner, self.line_ids, self.level_id, channels)
+        )
+        if not histories:
+            raise UserError(
+                self.env._(
+                    "Nothing was sent: the selected instalments already got level "
+                    "%(level)s, or can no longer be reminded (paid, disputed, "
+                    "excluded or under a promise).",
+                    level=self.level_id.name,
+                )
+            )
+        failed = histories.filtered(lambda history: history.state == "failed")
+        if failed:
+            message = self.env._(
+                "The reminder to %(customer)s failed: %(error)s",
+                customer=partner.display_name,
+                error=failed[0].error,
+            )
+            notif_type = "danger"
+        else:
+            message = self.env._(
+                "Reminder %(level)s sent to %(customer)s for %(count)s instalments.",
+                level=self.level_id.name,
+                customer=partner.display_name,
+                count=len(histories),
+            )
+            notif_type = "success"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": notif_type,
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
