@@ -26,6 +26,8 @@ DB_PASSWORD=odoo
 
 SYSTEM_PACKAGES=(postgresql wkhtmltopdf poppler-utils fonts-dejavu-core fonts-liberation2
     libldap2-dev libsasl2-dev libpq-dev gettext)
+# To create .venv and build python-ldap, psycopg2 and cbor2 from source.
+BUILD_PACKAGES=(python3 python3-venv python3-dev build-essential)
 OPTIONAL_PACKAGES=(chromium)
 
 export PGPASSWORD="$DB_PASSWORD"
@@ -66,7 +68,8 @@ ensure_odoo_source() {
             [[ -e "$ODOO_SRC" ]] || created=1
             say "Odoo source not found at $ODOO_SRC, trying to clone Odoo 18.0 from GitHub"
             mkdir -p "$LOG_DIR"
-            if ! timeout "${RELANCE_CLONE_TIMEOUT:-60}" git clone --quiet --depth 1 --branch 18.0 \
+            if ! GIT_TERMINAL_PROMPT=0 timeout "${RELANCE_CLONE_TIMEOUT:-30}" \
+                git clone --quiet --depth 1 --branch 18.0 \
                 https://github.com/odoo/odoo.git "$ODOO_SRC" >"$LOG_DIR/odoo-clone.log" 2>&1; then
                 # remove only what the failed clone created
                 if [[ $created == 1 && -d "$ODOO_SRC" && ! -f "$ODOO_SRC/odoo-bin" ]]; then
@@ -155,7 +158,7 @@ ensure_system_packages() {
         return 0
     }
     local missing optional
-    mapfile -t missing < <(missing_packages "${SYSTEM_PACKAGES[@]}")
+    mapfile -t missing < <(missing_packages "${SYSTEM_PACKAGES[@]}" "${BUILD_PACKAGES[@]}")
     if ((${#missing[@]})); then
         say "Installing system packages: ${missing[*]} (log: .local/logs/apt.log)"
         apt_install "${missing[@]}" ||
