@@ -286,6 +286,13 @@ write_config() {
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_BIN" "$@"; }
 
+# addons_hash: one sha256 over the add-ons' files, to notice code changes.
+addons_hash() {
+    (cd "$REPO_ROOT" && find account_relance_fr account_relance_fr_sms -type f \
+        ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum |
+        sha256sum | cut -d' ' -f1)
+}
+
 # error_lines LOGFILE...: Odoo log lines at level ERROR or CRITICAL.
 error_lines() {
     grep -hE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$@" 2>/dev/null || true
