@@ -163,6 +163,29 @@ class TestDemoData(TransactionCase, MailCase):
             self.assertTrue(user.has_group(f"{MODULE}.group_relance_user"))
             self.assertFalse(user.has_group("account.group_account_invoice"))
             self.assertFalse(user.has_group(f"{MODULE}.group_relance_manager"))
+            # the password is the login
+            self.assertEqual(
+                user.with_user(user)._check_credentials(
+                    {"login": user.login, "password": user.login, "type": "password"},
+                    {"interactive": False},
+                )["uid"],
+                user.id,
+            )
+            # a salesperson sees the reminders of his own customers only
+            histories = (
+                self.env["account.relance.history"]
+                .with_user(user)
+                .with_company(self.company)
+                .search([])
+            )
+            self.assertTrue(histories)
+            self.assertEqual(histories.sudo().salesperson_id, user)
+
+    def test_load_demo_twice(self):
+        """Replaying the demo file (module update) creates nothing more."""
+        partners = self.env["res.partner"].search_count([])
+        self.assertFalse(self.env["account.relance.demo"]._load_demo())
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
 
     # ------------------------------------------------------------------
     # Customers
