@@ -94,7 +94,7 @@ class AccountRelanceSendWizard(models.TransientModel):
         for wizard in self:
             wizard.ladder_id = wizard._get_ladder()
 
-    @api.depends("partner_id", "company_id", "line_ids")
+    @api.depends("partner_id", "company_id")
     def _compute_level_id(self):
         for wizard in self:
             wizard.level_id = wizard._get_default_level()
@@ -161,7 +161,9 @@ class AccountRelanceSendWizard(models.TransientModel):
         levels = ladder.level_ids.sorted("days")
         if not levels:
             return self.env["account.relance.level"]
-        lines = self.line_ids or self._get_open_lines()
+        # from the customer's open instalments, not the selection: unticking an
+        # instalment must not change the level the user chose
+        lines = self._get_open_lines()
         if not lines:
             return levels[:1]
         oldest = max(lines, key=lambda line: line.relance_days_late)
