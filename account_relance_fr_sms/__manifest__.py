@@ -8,7 +8,19 @@
     "maintainers": ["relance-fr"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["account_relance_fr", "sms"],
-    "data": [],
-    "auto_install": True,
+    "depends": ["account_relance_fr", "sms", "link_tracker"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "data/sms_template_data.xml",
+        "data/account_relance_ladder_data.xml",
+        "views/sms_template_views.xml",
+        "views/account_relance_level_views.xml",
+        "views/account_relance_history_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "demo": ["demo/relance_sms_demo.xml"],
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
+    # link_tracker only shortens the pay links: it does not trigger the install
+    "auto_install": ["account_relance_fr", "sms"],
 }

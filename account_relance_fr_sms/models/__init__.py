@@ -1,1 +1,9 @@
-
+from . import account_relance_level
+from . import account_relance_history
+from . import account_relance_run
+from . import mail_notification
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import sms_sms
+from . import sms_template

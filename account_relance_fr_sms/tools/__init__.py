@@ -1,0 +1,1 @@
+from .gsm7 import sms_info, to_gsm7
