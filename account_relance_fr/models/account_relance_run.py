@@ -274,6 +274,9 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: the account.relance.history records written
         """
+        # The templates render the customer in its own environment: give it
+        # the company of this run (the cron's user may be in another company).
+        partner = partner.with_env(self.env)
         moves = self.env["account.move"].browse({line.move_id.id for line, _level in items})
         # Another worker holds these invoices: it sends them, we skip them.
         if not self.env["res.company"]._with_locked_records(moves, allow_raising=False):
