@@ -390,7 +390,13 @@ class TestDemoData(TransactionCase, MailCase):
         )
         History = self.env["account.relance.history"]
         before = History.search([("company_id", "=", company.id)])
-        run = self.env["account.relance.run"].with_company(company)
+        # as the scheduler runs it: its user's current company is the main
+        # company, not the demo one; the engine must switch company by itself
+        # (with_company(company) here would hide reminders signed by another
+        # company)
+        main_company = self.env.ref("base.main_company")
+        self.assertNotEqual(main_company, company)
+        run = self.env["account.relance.run"].with_company(main_company)
         with self._on_demo_day(), self.mock_mail_gateway():
             for _batch in range(10):
                 if not run._cron_send_relances():
@@ -457,12 +463,18 @@ class TestDemoData(TransactionCase, MailCase):
                 ),
                 partner.name,
             )
-        self.assertTrue(
-            all(
+        # sent by the demo company, with its name, IBAN and euros
+        iban = company.partner_id.bank_ids.acc_number
+        for mail in mails:
+            self.assertTrue(
                 mail.email_from.endswith("<comptabilite@atelier-duval.example>")
-                for mail in mails
             )
-        )
+            self.assertTrue(mail.subject.startswith("Atelier Duval SAS"), mail.subject)
+            self.assertIn("Atelier Duval SAS", mail.body_html)
+            self.assertNotIn(main_company.name, mail.body_html)
+            if "Total" in mail.body_html:
+                self.assertIn("€", mail.body_html)
+                self.assertIn(iban, mail.body_html)
         # the invoice-address contact got the reminder of its company
         clinic = self._demo("res_partner_clinique_brotteaux_demo")
         contact = self._demo("res_partner_clinique_brotteaux_invoice_demo")
