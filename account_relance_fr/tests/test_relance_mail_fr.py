@@ -1,3 +1,4 @@
+import html
 from datetime import timedelta
 
 from odoo.tests import tagged
@@ -23,7 +24,7 @@ class TestRelanceMailFrench(RelanceCommon):
         message = self._histories(invoice).mail_message_id
         self.assertIn("Facture impayée", message.subject)
         self.assertIn(invoice.name, message.subject)
-        body = message.body
+        body = html.unescape(str(message.body))
         for text in (
             "Madame, Monsieur,",
             "Sauf erreur de notre part",
