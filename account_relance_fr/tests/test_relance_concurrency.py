@@ -29,7 +29,11 @@ class TestRelanceConcurrency(TransactionCase):
                 }
             )
             partner = env["res.partner"].create(
-                {"name": "Concurrence SARL", "email": "compta@concurrence.example"}
+                {
+                    "name": "Concurrence SARL",
+                    "is_company": True,
+                    "email": "compta@concurrence.example",
+                }
             )
             move = (
                 env["account.move"]

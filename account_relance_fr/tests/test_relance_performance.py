@@ -15,7 +15,11 @@ class TestRelancePerformance(RelanceCommon):
     def _customers_with_invoices(self, prefix, invoices_per_customer):
         customers = self.env["res.partner"].create(
             [
-                {"name": f"{prefix} {index}", "email": f"{prefix}{index}@example.com"}
+                {
+                    "name": f"{prefix} {index}",
+                    "is_company": True,  # the default ladder
+                    "email": f"{prefix}{index}@example.com",
+                }
                 for index in range(5)
             ]
         )
