@@ -17,6 +17,15 @@ from ..tools.late_penalty import round_amount
 
 # Pay links printed as QR codes; above this, the IBAN alone.
 MAX_QR_CODES = 6
+# Top of the recipient block on the sheet, in mm: the window of a French DL
+# envelope (110 × 220 mm, window 45 × 100 mm at 20 mm from the right and 15 mm
+# from the bottom) shows the top third of an A4 folded in three from about
+# 50 mm down.
+WINDOW_TOP_MM = 50
+# Debian's wkhtmltopdf 0.12.6 (unpatched Qt) ignores --dpi and --zoom and prints
+# 1 CSS mm as 0.77 mm (measured). Placements and font sizes are divided by this
+# factor; set the system parameter to 1.0 for a patched wkhtmltopdf.
+DEFAULT_PRINT_SCALE = 0.77
 
 
 class ReportRelanceFormalNotice(models.AbstractModel):
@@ -45,10 +54,33 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "doc_model": "res.partner",
             "docs": partners,
             "letters": letters,
+            **self._get_print_layout_values(
+                "account_relance_fr.report_relance_formal_notice"
+            ),
             "fr_amount": fr_amount,
             "fr_date": fr_date,
             "fr_date_short": fr_date_short,
             "fr_rate": fr_rate,
+        }
+
+    @api.model
+    def _get_print_layout_values(self, report_name):
+        """``mm(real)``: the CSS length printing ``real`` millimetres, and the
+        values placing the recipient in the envelope window."""
+        param = self.env["ir.config_parameter"].sudo().get_param(
+            "account_relance_fr.print_scale"
+        )
+        try:
+            scale = float(param) if param else DEFAULT_PRINT_SCALE
+        except ValueError:
+            scale = DEFAULT_PRINT_SCALE
+        report = self.env["ir.actions.report"]._get_report(report_name)
+        paperformat = report.get_paperformat()
+        return {
+            "scale": scale,
+            "mm": lambda real: f"{real / scale:.1f}mm",
+            "margin_top": paperformat.margin_top,
+            "window_top": WINDOW_TOP_MM,
         }
 
     # ------------------------------------------------------------------

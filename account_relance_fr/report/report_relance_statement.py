@@ -28,6 +28,9 @@ class ReportRelanceStatement(models.AbstractModel):
             "statements": {
                 partner.id: self._get_statement_values(partner) for partner in partners
             },
+            **self.env[
+                "report.account_relance_fr.report_relance_formal_notice"
+            ]._get_print_layout_values("account_relance_fr.report_relance_statement"),
         }
 
     @api.model

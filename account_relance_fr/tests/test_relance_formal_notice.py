@@ -211,10 +211,14 @@ class TestRelanceFormalNotice(RelanceCommon):
         self._invoice(self.customer_2, 300.0, self.DUE)
         partners = self.customer | self.customer_2
         tree = html.fromstring(self._render(partners))
-        articles = tree.xpath("//div[contains(@class, 'article')]")
-        self.assertEqual(len(articles), 2)
-        self.assertIn("Boulangerie Martin", articles[0].text_content())
-        self.assertIn("Garage Dupont", articles[1].text_content())
+        # one article, one letter per customer from a new page
+        self.assertEqual(len(tree.xpath("//div[contains(@class, 'article')]")), 1)
+        letters = tree.xpath("//div[@name='letter']")
+        self.assertEqual(len(letters), 2)
+        self.assertIn("Boulangerie Martin", letters[0].text_content())
+        self.assertIn("Garage Dupont", letters[1].text_content())
+        self.assertNotIn("page-break-before", letters[0].get("style"))
+        self.assertIn("page-break-before: always", letters[1].get("style"))
 
     @freeze_time("2026-04-15")
     def test_print_refused_with_what_to_fill(self):
