@@ -142,11 +142,12 @@ class TestDemoData(TransactionCase, MailCase):
         ladder = company.relance_default_ladder_id
         self.assertEqual(ladder.name, "Standard")
         self.assertEqual(ladder.level_ids.mapped("days"), [-5, 1, 8, 12, 20, 30])
-        self.assertEqual(
-            self.env["account.relance.ladder"].search_count(
-                [("company_id", "=", company.id)]
-            ),
-            3,
+        ladders = self.env["account.relance.ladder"].search(
+            [("company_id", "=", company.id)]
+        )
+        # (add-ons such as account_relance_fr_sms may ship more ladders)
+        self.assertLessEqual(
+            {"key_account", "risky"}, set(ladders.mapped("rule_payer_profile"))
         )
 
     def test_users_and_language(self):
