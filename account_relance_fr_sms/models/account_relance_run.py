@@ -34,6 +34,8 @@ class AccountRelanceRun(models.AbstractModel):
         level = max((level for _line, level in items), key=lambda level: level.days)
         if level.to_confirm or "sms" not in level._get_channels_for_partner(partner):
             return True
+        if not self._get_relance_sms_recipient(partner, partner.relance_contact_id)[0]:
+            return True  # no SMS possible: its email goes now
         local_now = self._get_relance_local_now(company)
         window = company._get_relance_sms_window()
         if within_window(window, local_now):
@@ -107,7 +109,8 @@ class AccountRelanceRun(models.AbstractModel):
         number, recipient, skip_reason = self._get_relance_sms_recipient(
             partner, contact
         )
-        if not skip_reason and not self._is_relance_sms_window_open():
+        company = histories.company_id[:1] or self.env.company
+        if not skip_reason and not self._is_relance_sms_window_open(company):
             skip_reason = "window"
         if skip_reason:
             return self._relance_sms_fallback(
@@ -119,7 +122,8 @@ class AccountRelanceRun(models.AbstractModel):
                 self.env._("Level %(level)s has no SMS template.", level=level.name)
             )
         lang = contact.lang or partner.lang or self.env.lang
-        record = partner.with_context(
+        # the run's environment: its company fills the company name and currency
+        record = partner.with_env(self.env).with_context(
             lang=lang,
             relance_line_ids=histories.move_line_id.ids,
             relance_level_id=level.id,
@@ -223,8 +227,9 @@ class AccountRelanceRun(models.AbstractModel):
         )
         return message
 
-    def _is_relance_sms_window_open(self):
-        company = self.env.company
+    @api.model
+    def _is_relance_sms_window_open(self, company):
+        """True when ``company`` may send SMS now."""
         return within_window(
             company._get_relance_sms_window(), self._get_relance_local_now(company)
         )

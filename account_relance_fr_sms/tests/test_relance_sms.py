@@ -421,6 +421,12 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         company_invoice = self._invoice(
             self.customer, 100.0, self.DUE + timedelta(days=19)
         )
+        no_mobile = self.env["res.partner"].create(
+            {"name": "Jean Sansmobile", "email": "jean@example.com"}
+        )
+        no_mobile_invoice = self._invoice(
+            no_mobile, 100.0, self.DUE + timedelta(days=17)
+        )
         run = self.env["account.relance.run"]
         cron = "account_relance_fr.ir_cron_send_relances"
         with self.mockSMSGateway(), self.mock_mail_gateway():
@@ -436,6 +442,10 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertFalse(self._histories(invoice))
             self.assertTrue(
                 self._histories(company_invoice), "email reminders are not held"
+            )
+            # no mobile number: its email replaces the SMS at once
+            self.assertEqual(
+                self._histories(no_mobile_invoice).sms_skip_reason, "missing"
             )
             at_sms_opening = capture.records.filtered(
                 lambda trigger: trigger.call_at == datetime(2026, 4, 7, 6, 30)
