@@ -579,7 +579,16 @@ class AccountRelanceDemo(models.AbstractModel):
         partners = self._demo_create_customers(users)
         products = self._demo_create_products(company)
         self._demo_create_invoices(company, users, partners, products, today)
+        self._demo_quiet_other_companies(company)
         return True
+
+    def _demo_quiet_other_companies(self, company):
+        """The demo tells Atelier Duval's story: Odoo's own demo companies
+        (YourCompany, FR Company) keep their ladders archived, so the demo
+        mailbox only holds Atelier Duval's reminders."""
+        self.env["account.relance.ladder"].search(
+            [("company_id", "!=", company.id)]
+        ).write({"active": False})
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS

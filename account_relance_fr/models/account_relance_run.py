@@ -417,11 +417,10 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _schedule_failure_activity(self, partner, message):
         """One open activity per customer for the accountant, updated each time."""
-        company = self.env.company
+        accountant = self.env.company._get_relance_accountant()
+        run = self.with_context(lang=accountant.lang or self.env.lang)
         activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_failure")
-        note = self.env._(
-            "The reminder could not be sent: %(error)s", error=message
-        )
+        note = run.env._("The reminder could not be sent: %(error)s", error=message)
         existing = partner.activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type
         )
@@ -430,9 +429,9 @@ class AccountRelanceRun(models.AbstractModel):
             return existing[:1]
         return partner.activity_schedule(
             activity_type_id=activity_type.id,
-            summary=self.env._("Reminder failed"),
+            summary=run.env._("Reminder failed"),
             note=note,
-            user_id=company._get_relance_accountant().id,
+            user_id=accountant.id,
         )
 
     # ------------------------------------------------------------------
@@ -558,9 +557,12 @@ class AccountRelanceRun(models.AbstractModel):
         """Schedule the call for the salesperson, with the script and invoices."""
         lines = histories.move_line_id
         user = level._get_activity_user(lines)
-        note = self.env["ir.qweb"]._render(
+        # the activity is read by its assignee: write it in their language
+        run = self.with_context(lang=user.lang or self.env.lang)
+        note = run.env["ir.qweb"]._render(
             "account_relance_fr.relance_call_note",
-            {"level": level, "lines": lines, "partner": partner, "contact": contact},
+            {"level": level.with_env(run.env), "lines": lines.with_env(run.env),
+             "partner": partner, "contact": contact},
         )
         activity = partner.activity_schedule(
             activity_type_id=(
@@ -568,10 +570,10 @@ class AccountRelanceRun(models.AbstractModel):
                 or self.env.ref("account_relance_fr.mail_activity_type_relance_call")
             ).id,
             date_deadline=fields.Date.context_today(self),
-            summary=self.env._(
+            summary=run.env._(
                 "Call %(customer)s: %(amount)s overdue",
                 customer=partner.display_name,
-                amount=self._format_amount(lines),
+                amount=run._format_amount(lines),
             ),
             note=note,
             user_id=user.id,
@@ -582,7 +584,7 @@ class AccountRelanceRun(models.AbstractModel):
     def _format_amount(self, lines):
         currency = lines.currency_id[:1] or self.env.company.currency_id
         total = sum(lines.mapped("amount_residual_currency"))
-        return format_amount(self.env, total, currency)
+        return format_amount(self.env, total, currency, lang_code=self.env.lang)
 
     # ------------------------------------------------------------------
     # APPROVAL, PROMISES, THANK-YOU
@@ -628,10 +630,11 @@ class AccountRelanceRun(models.AbstractModel):
         activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_promise")
         for move in broken:
             user = move.invoice_user_id or move.company_id._get_relance_accountant()
+            run = self.with_context(lang=user.lang or self.env.lang)
             move.activity_schedule(
                 activity_type_id=activity_type.id,
-                summary=self.env._("Broken promise to pay"),
-                note=self.env._(
+                summary=run.env._("Broken promise to pay"),
+                note=run.env._(
                     "%(customer)s promised to pay %(invoice)s by %(date)s; the "
                     "payment has not arrived and the reminders resume.",
                     customer=move.commercial_partner_id.display_name,

@@ -160,6 +160,7 @@ class ResCompany(models.Model):
                         "company_id": company.id,
                         "name": ladder.name,
                         "is_default": ladder.is_default,
+                        "active": True,
                     }
                 )
 
