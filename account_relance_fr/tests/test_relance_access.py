@@ -11,11 +11,17 @@ class TestRelanceAccess(RelanceCommon):
     def test_salesperson_sees_only_own_customers(self):
         mine = self._invoice(self.customer, 100.0, self.DUE - timedelta(days=1))
         other_salesperson = new_test_user(
-            self.env, login="sophie.relance", groups="base.group_user", company_id=self.company.id
+            self.env,
+            login="sophie.relance",
+            groups="base.group_user",
+            company_id=self.company.id,
         )
         self.customer_2.user_id = other_salesperson
         theirs = self._invoice(
-            self.customer_2, 100.0, self.DUE - timedelta(days=1), invoice_user_id=other_salesperson.id
+            self.customer_2,
+            100.0,
+            self.DUE - timedelta(days=1),
+            invoice_user_id=other_salesperson.id,
         )
         with self.mock_mail_gateway():
             self._run(self.DUE)
@@ -34,9 +40,15 @@ class TestRelanceAccess(RelanceCommon):
 
     def test_multi_company_isolation(self):
         other = self.setup_other_company(name="Société B")["company"]
-        other.write({"relance_hour_from": 0.0, "relance_hour_to": 24.0,
-                     "relance_send_saturday": True, "relance_send_sunday": True,
-                     "relance_skip_holidays": False})
+        other.write(
+            {
+                "relance_hour_from": 0.0,
+                "relance_hour_to": 24.0,
+                "relance_send_saturday": True,
+                "relance_send_sunday": True,
+                "relance_skip_holidays": False,
+            }
+        )
         other_ladder = self.env["account.relance.ladder"].search(
             [("company_id", "=", other.id), ("is_default", "=", True)]
         )
@@ -51,9 +63,15 @@ class TestRelanceAccess(RelanceCommon):
         self.assertEqual(self._histories(here).level_id.ladder_id, self.ladder)
         self.assertEqual(self._histories(there).level_id.ladder_id, other_ladder)
         # one message per customer and company: the invoices are not mixed
-        self.assertNotEqual(self._histories(here).mail_message_id, self._histories(there).mail_message_id)
+        self.assertNotEqual(
+            self._histories(here).mail_message_id,
+            self._histories(there).mail_message_id,
+        )
         self.assertIn("100.00", self._histories(here).mail_message_id.body)
         self.assertNotIn("200.00", self._histories(here).mail_message_id.body)
+        # each message speaks for its own company, whatever company runs the job
+        self.assertIn("Société B", self._histories(there).mail_message_id.body)
+        self.assertNotIn(self.company.name, self._histories(there).mail_message_id.body)
         user_here = new_test_user(
             self.env,
             login="compta.a",
