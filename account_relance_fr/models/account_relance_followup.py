@@ -65,10 +65,8 @@ class AccountRelanceFollowup(models.Model):
     broken_promise = fields.Boolean(
         readonly=True, help="A promise to pay an open invoice was not kept."
     )
-    excluded = fields.Boolean(
-        string="Excluded", readonly=True, help="The customer gets no reminder."
-    )
-    postponed_until = fields.Date(string="Postponed Until", readonly=True)
+    excluded = fields.Boolean(readonly=True, help="The customer gets no reminder.")
+    postponed_until = fields.Date(readonly=True)
     action_due = fields.Boolean(
         string="To Do Today",
         readonly=True,

@@ -269,8 +269,14 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
                 subtype_xmlid="mail.mt_note",
                 author_id=self.env.user.partner_id.id,
             )
-            return {"type": "ir.actions.act_window_close"}
+            return self._reload_action()
         activity.with_context(relance_call_outcome_recorded=True).action_feedback(
             feedback=self._get_feedback()
         )
-        return {"type": "ir.actions.act_window_close"}
+        return self._reload_action()
+
+    def _reload_action(self):
+        """Close the wizard and reload the screen behind it, so its chatter
+        shows the call done (the wizard may open from an error dialog that
+        reloads nothing when it closes)."""
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -39,12 +39,9 @@ class AccountRelanceSendWizard(models.TransientModel):
         readonly=False,
         help="The open instalments the reminder lists; the overdue ones by default.",
     )
-    ladder_id = fields.Many2one(
-        "account.relance.ladder", compute="_compute_ladder_id", string="Ladder"
-    )
+    ladder_id = fields.Many2one("account.relance.ladder", compute="_compute_ladder_id")
     level_id = fields.Many2one(
         "account.relance.level",
-        string="Level",
         compute="_compute_level_id",
         store=True,
         readonly=False,
@@ -270,7 +267,7 @@ class AccountRelanceSendWizard(models.TransientModel):
             notif_type = "danger"
         else:
             message = self.env._(
-                "Reminder %(level)s sent to %(customer)s for %(count)s instalments.",
+                "%(level)s sent to %(customer)s (instalments: %(count)s).",
                 level=self.level_id.name,
                 customer=partner.display_name,
                 count=len(histories),
