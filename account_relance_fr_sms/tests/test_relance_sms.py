@@ -23,6 +23,10 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.france = cls.env.ref("base.fr")
+        # a demo database uses the local transport: these tests use IAP's mock
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "account_relance_fr_sms.transport", "iap"
+        )
         cls.company.write(
             {
                 "name": "Atelier Duval SAS",
