@@ -12,7 +12,7 @@ from .common import RelanceCommon
 class TestRelanceWizards(RelanceCommon):
     """Send-now, call outcome and dispute / promise / postpone wizards."""
 
-    def _new_invoice(self, partner, amount, due):
+    def _new_invoice(self, partner, amount, due, salesperson=None):
         move = self.init_invoice(
             "out_invoice", partner=partner, invoice_date=due, amounts=[amount], taxes=[]
         )
@@ -20,7 +20,7 @@ class TestRelanceWizards(RelanceCommon):
             {
                 "invoice_payment_term_id": False,
                 "invoice_date_due": due,
-                "invoice_user_id": self.salesperson.id,
+                "invoice_user_id": (salesperson or self.salesperson).id,
             }
         )
         move.action_post()
@@ -127,6 +127,7 @@ class TestRelanceWizards(RelanceCommon):
 
     def _schedule_call(self, invoice, day):
         """The ladder's call, scheduled for the invoice's salesperson on ``day``."""
+        salesperson = invoice.invoice_user_id
         with freeze_time(day):
             histories = self.env["account.relance.run"]._send_now(
                 self.customer,
@@ -135,7 +136,7 @@ class TestRelanceWizards(RelanceCommon):
                 ["call"],
             )
         activity = histories.activity_id
-        self.assertEqual(activity.user_id, self.salesperson)
+        self.assertEqual(activity.user_id, salesperson)
         return activity
 
     def _record_outcome(self, activity, user=None, **values):
@@ -146,12 +147,17 @@ class TestRelanceWizards(RelanceCommon):
 
     def test_call_outcome_promise_as_salesperson(self):
         """A salesperson without accounting rights records a promise."""
+        salesperson = new_test_user(
+            self.env, login="paul.relance", groups="base.group_user"
+        )
         invoice = self._new_invoice(
-            self.customer, 1200.0, self.DUE - timedelta(days=12)
+            self.customer,
+            1200.0,
+            self.DUE - timedelta(days=12),
+            salesperson=salesperson,
         )
         other = self._new_invoice(self.customer, 300.0, self.DUE - timedelta(days=1))
         activity = self._schedule_call(invoice, self.DUE)
-        salesperson = self.salesperson
         self.assertFalse(salesperson.has_group("account.group_account_invoice"))
         # closing the call without an outcome is refused
         with self.assertRaises(RedirectWarning):
