@@ -17,6 +17,7 @@
         "views/account_relance_level_views.xml",
         "views/account_relance_history_views.xml",
         "views/res_config_settings_views.xml",
+        "views/relance_send_wizard_views.xml",
     ],
     "demo": ["demo/relance_sms_demo.xml"],
     "post_init_hook": "post_init_hook",

@@ -679,3 +679,41 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         history = self._histories(invoice)
         self.assertEqual((history.sms_state, history.state), ("exception", "failed"))
         self.assertIn("Server Error", history.error)
+
+    # ------------------------------------------------------------------
+    # Manual sending
+    # ------------------------------------------------------------------
+
+    def test_send_wizard_offers_sms(self):
+        invoice = self._invoice(self.person, 100.0, self.DUE)
+        with freeze_time(self.DUE + timedelta(days=3)):
+            form = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.person.id
+                )
+            )
+            self.assertEqual(form.level_id, self.sms_levels[3])
+            self.assertTrue(form.channel_sms)
+            self.assertFalse(form.channel_email)
+            self.assertIn(f"To {MOBILE} (", form.preview_sms)
+            self.assertIn("GSM-7, 1 SMS", form.preview_sms)
+            self.assertIn("/r/XXXXXXXX", form.preview_sms)
+            form.channel_email = True
+            wizard = form.save()
+            self.person.relance_channel_preference = "sms"
+            self.assertEqual(wizard._get_selected_channels(), ["sms", "email"])
+            with self.mockSMSGateway(), self.mock_mail_gateway():
+                wizard.action_send()
+                self.assertSMSOutgoing(self.person, MOBILE)
+        history = self._histories(invoice)
+        self.assertEqual(history.channels, "sms, email")
+        # without a mobile the preview says the email goes instead
+        self.person.mobile = False
+        with freeze_time(self.DUE + timedelta(days=3)):
+            form = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.person.id
+                )
+            )
+            form.level_id = self.sms_levels[10]
+            self.assertIn("No SMS (No Mobile Number)", form.preview_sms)
