@@ -211,8 +211,12 @@ class AccountMove(models.Model):
             raise UserError(self.env._("Give the promised payment date."))
         promise_date = fields.Date.to_date(promise_date)
         if promise_date < fields.Date.context_today(self):
-            raise UserError(self.env._("A promised payment date cannot be in the past."))
-        self.write({"relance_promise_date": promise_date, "relance_promise_broken": False})
+            raise UserError(
+                self.env._("A promised payment date cannot be in the past.")
+            )
+        self.write(
+            {"relance_promise_date": promise_date, "relance_promise_broken": False}
+        )
         for move in self:
             move.message_post(
                 body=self.env._(

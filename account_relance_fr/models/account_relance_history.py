@@ -46,8 +46,12 @@ class AccountRelanceHistory(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Done By", default=lambda self: self.env.user
     )
-    mail_message_id = fields.Many2one("mail.message", string="Message", index="btree_not_null")
-    activity_id = fields.Many2one("mail.activity", string="Activity", ondelete="set null")
+    mail_message_id = fields.Many2one(
+        "mail.message", string="Message", index="btree_not_null"
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", string="Activity", ondelete="set null"
+    )
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter")
     currency_id = fields.Many2one("res.currency", required=True)
     amount_total = fields.Monetary(string="Amount")
@@ -88,7 +92,9 @@ class AccountRelanceHistory(models.Model):
         """Send the selected "to confirm" reminders now, one message per customer."""
         to_send = self.filtered(lambda history: history.state == "to_confirm")
         if not to_send:
-            raise UserError(self.env._("Select reminders that are waiting for approval."))
+            raise UserError(
+                self.env._("Select reminders that are waiting for approval.")
+            )
         return self.env["account.relance.run"]._send_approved(to_send)
 
     def action_cancel(self):

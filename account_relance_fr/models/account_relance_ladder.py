@@ -99,7 +99,9 @@ class AccountRelanceLadder(models.Model):
     def _check_positive(self):
         if any(ladder.min_amount < 0 or ladder.min_days_between < 0 for ladder in self):
             raise ValidationError(
-                self.env._("Minimum amount and days between reminders cannot be negative.")
+                self.env._(
+                    "Minimum amount and days between reminders cannot be negative."
+                )
             )
 
     # ------------------------------------------------------------------
@@ -124,7 +126,8 @@ class AccountRelanceLadder(models.Model):
         ):
             return False
         return not (
-            self.rule_category_ids and not (self.rule_category_ids & partner.category_id)
+            self.rule_category_ids
+            and not (self.rule_category_ids & partner.category_id)
         )
 
     @api.model

@@ -65,9 +65,8 @@ class AccountRelanceLevel(models.Model):
         string="Call Script", translate=True, sanitize_style=True
     )
     attach_invoice_pdf = fields.Boolean(string="Attach Invoice PDFs")
-    include_pay_link = fields.Boolean(string="Include Pay Link", default=True)
+    include_pay_link = fields.Boolean(default=True)
     to_confirm = fields.Boolean(
-        string="To Confirm",
         help="A person approves the reminder in the follow-up screen before it goes.",
     )
     is_formal_notice = fields.Boolean(

@@ -82,7 +82,9 @@ class AccountRelanceRun(models.AbstractModel):
     def _get_companies_in_window(self, companies):
         """Companies whose sending window is open now; the others get a trigger."""
         now = fields.Datetime.now()
-        cron = self.env.ref("account_relance_fr.ir_cron_send_relances", raise_if_not_found=False)
+        cron = self.env.ref(
+            "account_relance_fr.ir_cron_send_relances", raise_if_not_found=False
+        )
         open_companies = companies.browse()
         for company in companies:
             tz = pytz.timezone(company._get_relance_tz())
@@ -93,7 +95,9 @@ class AccountRelanceRun(models.AbstractModel):
                 continue
             opening = next_window_opening(window, local_now)
             if opening and cron:
-                cron._trigger(tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None))
+                cron._trigger(
+                    tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None)
+                )
         return open_companies
 
     def _get_candidate_lines_query(self, companies, today, partners=None):
@@ -170,7 +174,11 @@ class AccountRelanceRun(models.AbstractModel):
         due, and a level failed today is not retried before tomorrow.
         """
         done_days = max(
-            (level.days for level, (state, _date) in reached.items() if state != "failed"),
+            (
+                level.days
+                for level, (state, _date) in reached.items()
+                if state != "failed"
+            ),
             default=None,
         )
         for level in levels:
@@ -215,7 +223,9 @@ class AccountRelanceRun(models.AbstractModel):
                 .items()
             ):
                 ladders[company_id, partner.id] = ladder
-            for partner_id, date in partners._get_relance_last_sent_dates(company).items():
+            for partner_id, date in partners._get_relance_last_sent_dates(
+                company
+            ).items():
                 last_sent[company_id, partner_id] = date
 
         items_by_customer = defaultdict(list)
@@ -269,7 +279,9 @@ class AccountRelanceRun(models.AbstractModel):
     # CHECK, SEND, RECORD
     # ------------------------------------------------------------------
 
-    def _process_customer(self, partner, items, today, force_channels=None, approved=False):
+    def _process_customer(
+        self, partner, items, today, force_channels=None, approved=False
+    ):
         """Send one customer's reminder for ``items`` [(line, level)].
 
         :return: the account.relance.history records written
@@ -277,7 +289,9 @@ class AccountRelanceRun(models.AbstractModel):
         # The templates render the customer in its own environment: give it
         # the company of this run (the cron's user may be in another company).
         partner = partner.with_env(self.env)
-        moves = self.env["account.move"].browse({line.move_id.id for line, _level in items})
+        moves = self.env["account.move"].browse(
+            {line.move_id.id for line, _level in items}
+        )
         # Another worker holds these invoices: it sends them, we skip them.
         if not self.env["res.company"]._with_locked_records(moves, allow_raising=False):
             return self.env["account.relance.history"]
@@ -285,7 +299,9 @@ class AccountRelanceRun(models.AbstractModel):
         items = self._check_items(items, today, approved=approved)
         if not items:
             return self.env["account.relance.history"]
-        message_level = max((level for _line, level in items), key=lambda level: level.days)
+        message_level = max(
+            (level for _line, level in items), key=lambda level: level.days
+        )
         if message_level.to_confirm and not approved:
             return self._record_to_confirm(partner, items, today)
         contact = partner.relance_contact_id
@@ -304,7 +320,9 @@ class AccountRelanceRun(models.AbstractModel):
         except (RelanceSendError, UserError, ValueError) as error:
             return self._record_failure(partner, contact, items, channels, today, error)
         except Exception as error:  # noqa: BLE001 - a template error may raise anything
-            _logger.warning("Reminder to %s failed", partner.display_name, exc_info=True)
+            _logger.warning(
+                "Reminder to %s failed", partner.display_name, exc_info=True
+            )
             return self._record_failure(partner, contact, items, channels, today, error)
         return histories
 
@@ -339,7 +357,8 @@ class AccountRelanceRun(models.AbstractModel):
             and not (promise and promise + timedelta(days=grace) >= today)
             and not partner.relance_excluded
             and not (
-                partner.relance_postponed_until and partner.relance_postponed_until > today
+                partner.relance_postponed_until
+                and partner.relance_postponed_until > today
             )
         )
 
@@ -378,7 +397,9 @@ class AccountRelanceRun(models.AbstractModel):
         histories = History
         for line, level in items:
             vals = dict(
-                self._prepare_history_vals(partner, contact, line, level, channels, today),
+                self._prepare_history_vals(
+                    partner, contact, line, level, channels, today
+                ),
                 **extra_vals,
             )
             history = existing_by_key.get((line.id, level.id))
@@ -410,7 +431,12 @@ class AccountRelanceRun(models.AbstractModel):
         """Keep the failure on the history and give a person an activity."""
         message = str(error) or error.__class__.__name__
         histories = self._upsert_histories(
-            partner, contact, items, channels, today, {"state": "failed", "error": message}
+            partner,
+            contact,
+            items,
+            channels,
+            today,
+            {"state": "failed", "error": message},
         )
         self._schedule_failure_activity(partner, message)
         return histories
@@ -419,7 +445,9 @@ class AccountRelanceRun(models.AbstractModel):
         """One open activity per customer for the accountant, updated each time."""
         accountant = self.env.company._get_relance_accountant()
         run = self.with_context(lang=accountant.lang or self.env.lang)
-        activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_failure")
+        activity_type = self.env.ref(
+            "account_relance_fr.mail_activity_type_relance_failure"
+        )
         note = run.env._("The reminder could not be sent: %(error)s", error=message)
         existing = partner.activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type
@@ -511,7 +539,9 @@ class AccountRelanceRun(models.AbstractModel):
                         "res_id": move.id,
                     }
                 )
-            attachments |= pdf.copy({"res_model": "res.partner", "res_id": histories.partner_id[:1].id})
+            attachments |= pdf.copy(
+                {"res_model": "res.partner", "res_id": histories.partner_id[:1].id}
+            )
         return attachments
 
     def _relance_send_letter(self, histories, level, partner, contact):
@@ -561,8 +591,12 @@ class AccountRelanceRun(models.AbstractModel):
         run = self.with_context(lang=user.lang or self.env.lang)
         note = run.env["ir.qweb"]._render(
             "account_relance_fr.relance_call_note",
-            {"level": level.with_env(run.env), "lines": lines.with_env(run.env),
-             "partner": partner, "contact": contact},
+            {
+                "level": level.with_env(run.env),
+                "lines": lines.with_env(run.env),
+                "partner": partner,
+                "contact": contact,
+            },
         )
         activity = partner.activity_schedule(
             activity_type_id=(
@@ -603,7 +637,10 @@ class AccountRelanceRun(models.AbstractModel):
             )
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
-            {"state": "cancelled", "note": self.env._("Not needed any more when approved.")}
+            {
+                "state": "cancelled",
+                "note": self.env._("Not needed any more when approved."),
+            }
         )
         return sent
 
@@ -627,7 +664,9 @@ class AccountRelanceRun(models.AbstractModel):
         if not broken:
             return broken
         broken.write({"relance_promise_broken": True})
-        activity_type = self.env.ref("account_relance_fr.mail_activity_type_relance_promise")
+        activity_type = self.env.ref(
+            "account_relance_fr.mail_activity_type_relance_promise"
+        )
         for move in broken:
             user = move.invoice_user_id or move.company_id._get_relance_accountant()
             run = self.with_context(lang=user.lang or self.env.lang)
@@ -648,7 +687,8 @@ class AccountRelanceRun(models.AbstractModel):
     def _send_thank_you(self, companies, partners=None):
         """One thank-you email per customer for invoices paid after a reminder."""
         template = self.env.ref(
-            "account_relance_fr.mail_template_relance_thank_you", raise_if_not_found=False
+            "account_relance_fr.mail_template_relance_thank_you",
+            raise_if_not_found=False,
         )
         moves = self.env["account.move"].search(
             self._partner_domain(partners)
@@ -677,7 +717,11 @@ class AccountRelanceRun(models.AbstractModel):
                             contact,
                         )
                 except Exception:  # noqa: BLE001 - a thank-you must not stop the run
-                    _logger.warning("Thank-you email to %s failed", partner.display_name, exc_info=True)
+                    _logger.warning(
+                        "Thank-you email to %s failed",
+                        partner.display_name,
+                        exc_info=True,
+                    )
                     continue
             partner_moves.relance_thanked = True
         return moves

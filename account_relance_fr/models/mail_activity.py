@@ -8,7 +8,8 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """A reminder call is completed through its outcome, never blindly."""
         call_type = self.env.ref(
-            "account_relance_fr.mail_activity_type_relance_call", raise_if_not_found=False
+            "account_relance_fr.mail_activity_type_relance_call",
+            raise_if_not_found=False,
         )
         calls = self.filtered(lambda activity: activity.activity_type_id == call_type)
         if calls and not self.env.context.get("relance_call_outcome_recorded"):
@@ -17,7 +18,9 @@ class MailActivity(models.Model):
             )
             action["context"] = {"default_activity_id": calls[0].id}
             raise RedirectWarning(
-                self.env._("Record the outcome of the reminder call before closing it."),
+                self.env._(
+                    "Record the outcome of the reminder call before closing it."
+                ),
                 action,
                 self.env._("Record the outcome"),
             )

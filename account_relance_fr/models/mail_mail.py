@@ -4,7 +4,9 @@ from odoo import models
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
-    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+    def _postprocess_sent_message(
+        self, success_pids, failure_reason=False, failure_type=None
+    ):
         """A reminder refused by the mail server becomes a failed history."""
         if failure_type:
             histories = (

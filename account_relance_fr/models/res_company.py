@@ -68,7 +68,9 @@ class ResCompany(models.Model):
         )
         by_company = ladders.grouped("company_id")
         for company in self:
-            company.relance_default_ladder_id = by_company.get(company, ladders.browse())[:1]
+            company.relance_default_ladder_id = by_company.get(
+                company, ladders.browse()
+            )[:1]
 
     def _inverse_relance_default_ladder_id(self):
         for company in self:
@@ -94,7 +96,10 @@ class ResCompany(models.Model):
     @api.constrains("relance_min_days_between", "relance_promise_grace_days")
     def _check_relance_days(self):
         for company in self:
-            if company.relance_min_days_between < 0 or company.relance_promise_grace_days < 0:
+            if (
+                company.relance_min_days_between < 0
+                or company.relance_promise_grace_days < 0
+            ):
                 raise ValidationError(
                     self.env._("Reminder day counts cannot be negative.")
                 )
@@ -282,7 +287,7 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         table = table or self.env["account.relance.rate"]._get_table()
-        fmt = "{:.2f} %".format
+        fmt = self.env["account.relance.penalty"]._format_rate
         if regime == "public":
             return table.lookup(
                 lambda row: row["ecb_rate"] + 8.0,

@@ -28,7 +28,9 @@ class ResConfigSettings(models.TransientModel):
     relance_send_sunday = fields.Boolean(
         related="company_id.relance_send_sunday", readonly=False
     )
-    relance_hour_from = fields.Float(related="company_id.relance_hour_from", readonly=False)
+    relance_hour_from = fields.Float(
+        related="company_id.relance_hour_from", readonly=False
+    )
     relance_hour_to = fields.Float(related="company_id.relance_hour_to", readonly=False)
     relance_skip_holidays = fields.Boolean(
         related="company_id.relance_skip_holidays", readonly=False
@@ -51,7 +53,9 @@ class ResConfigSettings(models.TransientModel):
     relance_accountant_id = fields.Many2one(
         related="company_id.relance_accountant_id", readonly=False
     )
-    relance_thank_you = fields.Boolean(related="company_id.relance_thank_you", readonly=False)
+    relance_thank_you = fields.Boolean(
+        related="company_id.relance_thank_you", readonly=False
+    )
     relance_penalty_mode = fields.Selection(
         related="company_id.relance_penalty_mode", readonly=False
     )

@@ -329,7 +329,10 @@ class ResPartner(models.Model):
     def _compute_relance_penalty_totals(self):
         lines = self.env["account.move.line"].search(
             self._get_relance_open_lines_domain()
-            + [("date_maturity", "<", fields.Date.context_today(self))]
+            + [
+                ("date_maturity", "<", fields.Date.context_today(self)),
+                ("company_id", "=", self.env.company.id),
+            ]
         )
         moves_by_partner = lines.move_id.grouped("commercial_partner_id")
         for partner in self:

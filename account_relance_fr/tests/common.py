@@ -68,7 +68,9 @@ class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
         )
 
     @classmethod
-    def _invoice(cls, partner, amount, due_date, invoice_date=None, post=True, **values):
+    def _invoice(
+        cls, partner, amount, due_date, invoice_date=None, post=True, **values
+    ):
         """A posted customer invoice of ``amount`` (no tax) due on ``due_date``."""
         move = cls.env["account.move"].create(
             {

@@ -69,7 +69,10 @@ class TestRelanceMailFrench(RelanceCommon):
         invoice_b2c = self._invoice(individual, 500.0, self.DUE - timedelta(days=20))
         with self.mock_mail_gateway():
             history = self.env["account.relance.run"]._send_now(
-                individual, invoice_b2c._get_relance_open_lines(), last_notice, ["email"]
+                individual,
+                invoice_b2c._get_relance_open_lines(),
+                last_notice,
+                ["email"],
             )
         self.assertNotIn("40 €", history.mail_message_id.body)
         self.assertNotIn("L441-10", history.mail_message_id.body)

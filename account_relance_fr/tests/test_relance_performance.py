@@ -39,7 +39,11 @@ class TestRelancePerformance(RelanceCommon):
             count = self.cr.sql_log_count - before
         self.assertEqual(remaining, 0)
         self.assertEqual(
-            len(self.env["account.relance.history"].search([("partner_id", "in", customers.ids)]).partner_id),
+            len(
+                self.env["account.relance.history"]
+                .search([("partner_id", "in", customers.ids)])
+                .partner_id
+            ),
             5,
         )
         return count

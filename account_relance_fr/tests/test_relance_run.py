@@ -42,14 +42,18 @@ class TestRelanceRun(RelanceCommon):
         for history in (preventive, friendly, reminder, last):
             self.assertEqual(history.channel, "email")
             self.assertIn(invoice.name, history.mail_message_id.body)
-            mail = self.env["mail.mail"].sudo().search(
-                [("mail_message_id", "=", history.mail_message_id.id)]
+            mail = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", history.mail_message_id.id)])
             )
             self.assertEqual(mail.recipient_ids, self.customer)
             self.assertEqual(mail.state, "outgoing")
         self.assertIn("falls due on", preventive.mail_message_id.subject)
         self.assertIn("Pay online", friendly.mail_message_id.body)
-        self.assertIn(invoice._get_relance_pay_url().split("?")[0], friendly.mail_message_id.body)
+        self.assertIn(
+            invoice._get_relance_pay_url().split("?")[0], friendly.mail_message_id.body
+        )
         # J+8 attaches the invoice PDF
         self.assertTrue(reminder.mail_message_id.attachment_ids)
         # J+12: a call for the invoice's salesperson, with the script
@@ -87,7 +91,9 @@ class TestRelanceRun(RelanceCommon):
         # both because a first reminder never skips the friendly one
         self.assertEqual(set(histories.level_id.mapped("days")), {1})
         self.assertEqual(message.subject.count("Unpaid invoice"), 1)
-        self.assertEqual(len(self._new_mails.filtered(lambda m: m.recipient_ids == self.customer)), 1)
+        self.assertEqual(
+            len(self._new_mails.filtered(lambda m: m.recipient_ids == self.customer)), 1
+        )
 
     def test_levels_progress_one_step_at_a_time(self):
         """An invoice found 40 days late starts at J+1, not at the formal notice."""
@@ -198,8 +204,12 @@ class TestRelanceRun(RelanceCommon):
             {
                 "name": "30 % à 30 jours, solde à 60 jours",
                 "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 30.0, "nb_days": 30}),
-                    Command.create({"value": "percent", "value_amount": 70.0, "nb_days": 60}),
+                    Command.create(
+                        {"value": "percent", "value_amount": 30.0, "nb_days": 30}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 70.0, "nb_days": 60}
+                    ),
                 ],
             }
         )
@@ -227,7 +237,9 @@ class TestRelanceRun(RelanceCommon):
         self.assertEqual(second_history.amount_residual, 700.0)
 
     def test_nothing_for_credit_notes_drafts_excluded_and_small_amounts(self):
-        draft = self._invoice(self.customer, 100.0, self.DUE - timedelta(days=1), post=False)
+        draft = self._invoice(
+            self.customer, 100.0, self.DUE - timedelta(days=1), post=False
+        )
         excluded = self._invoice(self.customer, 100.0, self.DUE - timedelta(days=1))
         excluded.relance_excluded = True
         refund = self.env["account.move"].create(
@@ -235,21 +247,31 @@ class TestRelanceRun(RelanceCommon):
                 "move_type": "out_refund",
                 "partner_id": self.customer.id,
                 "invoice_date": self.DUE - timedelta(days=20),
-                "invoice_line_ids": [Command.create({"name": "Avoir", "price_unit": 50.0, "tax_ids": []})],
+                "invoice_line_ids": [
+                    Command.create({"name": "Avoir", "price_unit": 50.0, "tax_ids": []})
+                ],
             }
         )
         refund.action_post()
-        excluded_customer_invoice = self._invoice(self.customer_2, 100.0, self.DUE - timedelta(days=1))
+        excluded_customer_invoice = self._invoice(
+            self.customer_2, 100.0, self.DUE - timedelta(days=1)
+        )
         self.customer_2.relance_excluded = True
         self.ladder.min_amount = 150.0
         small = self._invoice(
-            self.env["res.partner"].create({"name": "Petit client", "email": "p@example.com"}),
+            self.env["res.partner"].create(
+                {"name": "Petit client", "email": "p@example.com"}
+            ),
             90.0,
             self.DUE - timedelta(days=1),
         )
         with self.mock_mail_gateway():
             self._run(self.DUE)
-        self.assertFalse(self._histories(draft + excluded + refund + excluded_customer_invoice + small))
+        self.assertFalse(
+            self._histories(
+                draft + excluded + refund + excluded_customer_invoice + small
+            )
+        )
 
     def test_failure_without_email_then_retry(self):
         self.customer.email = False
@@ -306,11 +328,15 @@ class TestRelanceRun(RelanceCommon):
         with self.mock_mail_gateway(), freeze_time(self.DUE):
             self._run(self.DUE)
             history = self._histories(invoice)
-            mail = self.env["mail.mail"].sudo().search(
-                [("mail_message_id", "=", history.mail_message_id.id)]
+            mail = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", history.mail_message_id.id)])
             )
             mail._postprocess_sent_message(
-                success_pids=[], failure_reason="550 mailbox unavailable", failure_type="mail_smtp"
+                success_pids=[],
+                failure_reason="550 mailbox unavailable",
+                failure_type="mail_smtp",
             )
         self.assertEqual(history.state, "failed")
         self.assertIn("550", history.error)
@@ -386,9 +412,13 @@ class TestRelanceRun(RelanceCommon):
         for customer in customers:
             self._invoice(customer, 100.0, self.DUE - timedelta(days=1))
         run = self.env["account.relance.run"]
-        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00"), self.capture_triggers(
-            "account_relance_fr.ir_cron_send_relances"
-        ) as capture:
+        with (
+            self.mock_mail_gateway(),
+            freeze_time(f"{self.DUE} 09:00"),
+            self.capture_triggers(
+                "account_relance_fr.ir_cron_send_relances"
+            ) as capture,
+        ):
             self.assertEqual(run._cron_send_relances(batch_size=2), 3)
             self.assertEqual(run._cron_send_relances(batch_size=2), 1)
             self.assertEqual(run._cron_send_relances(batch_size=2), 0)
@@ -403,5 +433,11 @@ class TestRelanceRun(RelanceCommon):
     def test_cron_record_is_wired(self):
         self._invoice(self.customer, 100.0, self.DUE - timedelta(days=1))
         with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00"):
-            self.env.ref("account_relance_fr.ir_cron_send_relances").sudo().method_direct_trigger()
-        self.assertTrue(self.env["account.relance.history"].search([("partner_id", "=", self.customer.id)]))
+            self.env.ref(
+                "account_relance_fr.ir_cron_send_relances"
+            ).sudo().method_direct_trigger()
+        self.assertTrue(
+            self.env["account.relance.history"].search(
+                [("partner_id", "=", self.customer.id)]
+            )
+        )
