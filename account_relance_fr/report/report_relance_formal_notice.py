@@ -44,6 +44,16 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         partners = self.env["res.partner"].browse(docids)
         self._check_can_send(partners)
         letters = {partner.id: self._get_letter_values(partner) for partner in partners}
+        empty = partners.filtered(lambda partner: not letters[partner.id]["rows"])
+        if empty:
+            raise UserError(
+                self.env._(
+                    "Nothing overdue to claim from %(customers)s for %(company)s: no "
+                    "formal notice to print.",
+                    customers=", ".join(empty.mapped("display_name")),
+                    company=self.env.company.name,
+                )
+            )
         missing = sorted(
             {key for letter in letters.values() for key in letter["missing"]}
         )
@@ -67,8 +77,10 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     def _get_print_layout_values(self, report_name):
         """``mm(real)``: the CSS length printing ``real`` millimetres, and the
         values placing the recipient in the envelope window."""
-        param = self.env["ir.config_parameter"].sudo().get_param(
-            "account_relance_fr.print_scale"
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("account_relance_fr.print_scale")
         )
         try:
             scale = float(param) if param else DEFAULT_PRINT_SCALE
@@ -152,10 +164,13 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         return partner.relance_company_id or self.env.company
 
     @api.model
-    def _get_lines(self, partner):
-        """Instalments claimed: those of the run, else every overdue one."""
+    def _get_lines(self, partner, company):
+        """Instalments claimed: those of the run, else every overdue one, of the
+        company sending the letter only."""
         today = fields.Date.context_today(self)
-        lines = partner.relance_mail_line_ids
+        lines = partner.relance_mail_line_ids.filtered(
+            lambda line: line.company_id == company
+        )
         if not self.env.context.get("relance_line_ids"):
             lines = lines.filtered(
                 lambda line: line.date_maturity and line.date_maturity < today
@@ -174,7 +189,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     def _get_letter_values(self, partner):
         company = self._get_company(partner)
         today = fields.Date.context_today(self)
-        lines = self._get_lines(partner)
+        lines = self._get_lines(partner, company)
         moves = lines.move_id
         penalty_model = self.env["account.relance.penalty"].with_company(company)
         by_move = penalty_model._compute_moves(moves)

@@ -231,6 +231,17 @@ class TestRelanceFormalNotice(RelanceCommon):
         self.assertIn("Garage Dupont", message)
         self.assertIn("the street, the ZIP code, the city", message)
 
+    @freeze_time("2026-04-15")
+    def test_print_refused_without_overdue_invoice(self):
+        """Only the sending company's overdue invoices are claimed; nothing to
+        claim, no letter."""
+        self._invoice(self.customer, 300.0, date(2026, 5, 15))  # not due yet
+        with self.assertRaises(UserError) as error:
+            self._render(self.customer)
+        self.assertIn(
+            "Nothing overdue to claim from Boulangerie Martin", str(error.exception)
+        )
+
     # ------------------------------------------------------------------
     # sending
     # ------------------------------------------------------------------
