@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.account_relance_fr.tests.common import RelanceCommon
 from odoo.addons.account_relance_fr.tools import within_window
@@ -674,7 +675,11 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             params.set_param("account_relance_fr_sms.local_folder", not_a_folder.name)
             invoice = self._invoice(self.person, 100.0, self.DUE)
             day = self.DUE + timedelta(days=3)
-            with self.mockSMSGateway(), self.mock_mail_gateway():
+            with (
+                self.mockSMSGateway(),
+                self.mock_mail_gateway(),
+                mute_logger("odoo.addons.account_relance_fr_sms.models.sms_sms"),
+            ):
                 self._run(day)
                 with freeze_time(day):
                     self._send_sms_queue()
