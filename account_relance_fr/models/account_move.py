@@ -130,7 +130,8 @@ class AccountMove(models.Model):
         if next_date and self.relance_promise_date:
             grace = self.company_id.relance_promise_grace_days
             next_date = max(next_date, self.relance_promise_date + timedelta(grace + 1))
-        return next_date
+        # a step whose day has passed is due now, not in the past
+        return next_date and max(next_date, fields.Date.context_today(self))
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS

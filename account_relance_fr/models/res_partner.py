@@ -41,9 +41,7 @@ class ResPartner(models.Model):
         string="Preferred Reminder Channel",
         help="Goes first when the ladder's level uses it.",
     )
-    relance_excluded = fields.Boolean(
-        string="Excluded from Reminders", tracking=True
-    )
+    relance_excluded = fields.Boolean(string="Excluded from Reminders", tracking=True)
     relance_postponed_until = fields.Date(
         string="Reminders Postponed Until", tracking=True
     )
@@ -133,8 +131,7 @@ class ResPartner(models.Model):
         )
         overdue = dict(
             self.env["account.move.line"]._read_group(
-                self._get_relance_open_lines_domain()
-                + [("date_maturity", "<", today)],
+                self._get_relance_open_lines_domain() + [("date_maturity", "<", today)],
                 ["partner_id"],
                 ["amount_residual:sum"],
             )
@@ -187,9 +184,13 @@ class ResPartner(models.Model):
             commercial = partner.commercial_partner_id
             if line_ids:
                 lines = self.env["account.move.line"].browse(line_ids)
-            else:  # e.g. a template preview: every open instalment of the customer
+            else:  # a preview or a printed letter: what may be reminded
                 lines = self.env["account.move.line"].search(
                     self._get_relance_open_lines_domain(commercial)
+                    + [
+                        ("move_id.relance_dispute", "=", False),
+                        ("move_id.relance_excluded", "=", False),
+                    ]
                 )
             lines = lines.filtered(
                 lambda line, commercial=commercial: line.move_id.commercial_partner_id
