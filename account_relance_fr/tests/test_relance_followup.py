@@ -310,7 +310,7 @@ class TestRelanceFollowup(RelanceCommon):
             self.assertEqual(action["res_model"], "account.relance.action.wizard")
             wizard = (
                 self.env["account.relance.action.wizard"]
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({"date": self.DUE + timedelta(days=10)})
             )
             wizard.action_confirm()
