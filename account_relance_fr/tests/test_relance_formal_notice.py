@@ -13,6 +13,7 @@ from lxml import html
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
+from odoo.tools import mute_logger
 
 from ..tools import amount_to_words_fr
 from .common import RelanceCommon
@@ -366,13 +367,21 @@ class TestRelanceFormalNotice(RelanceCommon):
     @freeze_time("2026-04-15")
     def test_real_pdf(self):
         self._b2b_invoice()
-        pdf, _type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(
-                "account_relance_fr.report_relance_formal_notice", self.customer.ids
+        # Debian's wkhtmltopdf warns about the switches it ignores, and about
+        # the stylesheets it cannot fetch without a running server
+        # test mode: the server answering wkhtmltopdf's requests for the
+        # stylesheets uses the test's cursor instead of waiting for it
+        with (
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(
+                    "account_relance_fr.report_relance_formal_notice", self.customer.ids
+                )
             )
-        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
             file.write(pdf)
