@@ -95,12 +95,11 @@ class ResPartner(models.Model):
             limit=1,
         )
         year = fields.Date.context_today(self).year
+        sample_name = f"{journal.code or 'INV'}/{year}/00042"
         for partner in self:
             partner.relance_sms_company_name = to_gsm7(company.name)
             partner.relance_sms_reference = to_gsm7(
-                self.env._(
-                    "invoice %(name)s", name=f"{journal.code or 'INV'}/{year}/00042"
-                )
+                self.env._("invoice %(name)s", name=sample_name)
             )
             partner.relance_sms_amount = to_gsm7(
                 format_amount(self.env, SAMPLE_AMOUNT, company.currency_id)
