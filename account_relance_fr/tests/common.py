@@ -68,6 +68,30 @@ class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
         )
 
     @classmethod
+    def _create_individual_and_public_body(cls):
+        """A consumer and a public buyer, both with a postal address."""
+        cls.individual = cls.env["res.partner"].create(
+            {
+                "name": "Jeanne Petit",
+                "is_company": False,
+                "email": "jeanne@example.com",
+                "street": "8 rue Mercière",
+                "zip": "69002",
+                "city": "Lyon",
+            }
+        )
+        cls.public_body = cls.env["res.partner"].create(
+            {
+                "name": "Mairie de Villeurbanne",
+                "is_company": True,
+                "relance_customer_type": "public",
+                "street": "Place Lazare-Goujon",
+                "zip": "69100",
+                "city": "Villeurbanne",
+            }
+        )
+
+    @classmethod
     def _invoice(
         cls, partner, amount, due_date, invoice_date=None, post=True, **values
     ):

@@ -54,26 +54,7 @@ class TestRelanceFormalNotice(RelanceCommon):
             }
         )
         cls.formal_level = cls.levels.filtered("is_formal_notice")[:1]
-        cls.individual = cls.env["res.partner"].create(
-            {
-                "name": "Jeanne Petit",
-                "is_company": False,
-                "email": "jeanne@example.com",
-                "street": "8 rue Mercière",
-                "zip": "69002",
-                "city": "Lyon",
-            }
-        )
-        cls.public_body = cls.env["res.partner"].create(
-            {
-                "name": "Mairie de Villeurbanne",
-                "is_company": True,
-                "relance_customer_type": "public",
-                "street": "Place Lazare-Goujon",
-                "zip": "69100",
-                "city": "Villeurbanne",
-            }
-        )
+        cls._create_individual_and_public_body()
 
     def _render(self, partners, **context):
         content, _type = (
