@@ -87,8 +87,24 @@ class AccountMove(models.Model):
         "relance_promise_date",
     )
     def _compute_relance_next_date(self):
-        for move in self:
-            move.relance_next_date = move._get_relance_next_date()
+        remindable = self.filtered(
+            lambda move: move.move_type == "out_invoice"
+            and move.state == "posted"
+            and move.payment_state in ("not_paid", "partial")
+            and not move.relance_dispute
+            and not move.relance_excluded
+            and not move.commercial_partner_id.relance_excluded
+        )
+        (self - remindable).relance_next_date = False
+        today = fields.Date.context_today(self)
+        for company, moves in remindable.grouped("company_id").items():
+            ladders = self.env["account.relance.ladder"]._get_ladders_for_partners(
+                moves.commercial_partner_id, company
+            )
+            for move in moves:
+                move.relance_next_date = move._get_relance_next_date(
+                    ladders[move.commercial_partner_id], today
+                )
 
     def _compute_relance_pay_url(self):
         self._relance_ensure_access_tokens()
@@ -99,39 +115,29 @@ class AccountMove(models.Model):
                 else False
             )
 
-    def _get_relance_next_date(self):
-        """Date of the next reminder step of the oldest open instalment, if any."""
+    def _get_relance_next_date(self, ladder, today):
+        """Date of the next reminder step of the oldest open instalment, if any.
+
+        The step is the engine's (``account.relance.run._upcoming_level``).
+        """
         self.ensure_one()
-        if (
-            self.move_type != "out_invoice"
-            or self.state != "posted"
-            or self.payment_state not in ("not_paid", "partial")
-            or self.relance_dispute
-            or self.relance_excluded
-            or self.commercial_partner_id.relance_excluded
-        ):
-            return False
-        partner = self.commercial_partner_id
-        ladder = self.env["account.relance.ladder"]._get_ladders_for_partners(
-            partner, self.company_id
-        )[partner]
+        run = self.env["account.relance.run"]
+        levels = ladder.level_ids.sorted("days")
         dates = []
         for line in self._get_relance_open_lines():
-            reached = line.relance_history_ids.filtered(
-                lambda history: history.state != "failed"
-            ).level_id
-            done_days = max(reached.mapped("days"), default=None)
-            for level in ladder.level_ids.sorted("days"):
-                if done_days is not None and level.days <= done_days:
-                    continue
+            reached = {
+                history.level_id: (history.state, history.date)
+                for history in line.relance_history_ids
+            }
+            level = run._upcoming_level(levels, line.relance_days_late, reached)
+            if level:
                 dates.append(line.date_maturity + timedelta(days=level.days))
-                break
         next_date = min(dates, default=False)
         if next_date and self.relance_promise_date:
             grace = self.company_id.relance_promise_grace_days
             next_date = max(next_date, self.relance_promise_date + timedelta(grace + 1))
         # a step whose day has passed is due now, not in the past
-        return next_date and max(next_date, fields.Date.context_today(self))
+        return next_date and max(next_date, today)
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS

@@ -80,25 +80,46 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _get_companies_in_window(self, companies):
-        """Companies whose sending window is open now; the others get a trigger."""
-        now = fields.Datetime.now()
-        cron = self.env.ref(
-            "account_relance_fr.ir_cron_send_relances", raise_if_not_found=False
-        )
+        """Companies whose sending window is open now; the job is triggered
+        again when the window of each of the others opens."""
         open_companies = companies.browse()
         for company in companies:
-            tz = pytz.timezone(company._get_relance_tz())
-            local_now = pytz.utc.localize(now).astimezone(tz).replace(tzinfo=None)
+            local_now = self._get_relance_local_now(company)
             window = company._get_relance_window()
             if within_window(window, local_now):
                 open_companies |= company
-                continue
-            opening = next_window_opening(window, local_now)
-            if opening and cron:
-                cron._trigger(
-                    tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None)
-                )
+            else:
+                self._trigger_at_window_opening(company, window, local_now)
         return open_companies
+
+    @api.model
+    def _get_relance_local_now(self, company):
+        """Naive wall-clock time of ``company`` now."""
+        tz = pytz.timezone(company._get_relance_tz())
+        return (
+            pytz.utc.localize(fields.Datetime.now()).astimezone(tz).replace(tzinfo=None)
+        )
+
+    def _trigger_at_window_opening(self, company, window, local_now):
+        """Run the reminder job again when ``window`` of ``company`` opens."""
+        opening = next_window_opening(window, local_now)
+        cron = self.env.ref(
+            "account_relance_fr.ir_cron_send_relances", raise_if_not_found=False
+        )
+        if not opening or not cron:
+            return
+        tz = pytz.timezone(company._get_relance_tz())
+        call_at = tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None)
+        # one trigger per opening, however many batches or customers wait for it
+        already = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("call_at", "=", call_at)], limit=1
+            )
+        )
+        if not already:
+            cron.sudo()._trigger(call_at)
 
     def _get_candidate_lines_query(self, companies, today, partners=None):
         """Open receivable instalments that may need a reminder, set-based."""
@@ -137,7 +158,7 @@ class AccountRelanceRun(models.AbstractModel):
             companies=tuple(companies.ids),
             horizon=today + timedelta(days=MAX_PREVENTIVE_DAYS),
             # the promise grace is per company: the largest is used here and the
-            # exact one in _check_line (rarely differs)
+            # exact one in _is_line_remindable (rarely differs)
             grace=max(companies.mapped("relance_promise_grace_days") or [0]),
             partner_filter=partner_filter,
         )
@@ -163,15 +184,15 @@ class AccountRelanceRun(models.AbstractModel):
         return by_line
 
     @api.model
-    def _next_level(self, levels, days_late, reached):
-        """The level a line should get now, or None.
+    def _upcoming_level(self, levels, days_late, reached):
+        """The next level of a line's ladder, whether or not its day has come.
 
         :param levels: the ladder's levels sorted by days
         :param days_late: days since the due date (negative before it)
         :param reached: {level: (state, date)} of the line's history
         One step at a time: the first level after the most advanced one reached
-        whose day has come. Préventive levels no longer apply once the invoice is
-        due, and a level failed today is not retried before tomorrow.
+        (a failed level is not reached). Préventive levels no longer apply once
+        the invoice is due.
         """
         done_days = max(
             (
@@ -184,12 +205,20 @@ class AccountRelanceRun(models.AbstractModel):
         for level in levels:
             if done_days is not None and level.days <= done_days:
                 continue
-            if level.days > days_late:
-                return None
             if level.days < 0 <= days_late:
                 continue
             return level
         return None
+
+    @api.model
+    def _next_level(self, levels, days_late, reached):
+        """The level a line should get now (its day has come), or None.
+
+        See ``_upcoming_level`` for the parameters; a level failed today is
+        not retried before tomorrow (the plan leaves such lines out).
+        """
+        level = self._upcoming_level(levels, days_late, reached)
+        return level if level and level.days <= days_late else None
 
     def _plan(self, companies, today, partners=None):
         """List of (company, customer, [(line, level)]) that need a reminder now.
@@ -303,7 +332,7 @@ class AccountRelanceRun(models.AbstractModel):
             (level for _line, level in items), key=lambda level: level.days
         )
         if message_level.to_confirm and not approved:
-            return self._record_to_confirm(partner, items, today)
+            return self._record_to_confirm(partner, items, message_level, today)
         contact = partner.relance_contact_id
         channels = force_channels or message_level._get_channels_for_partner(partner)
         try:
@@ -415,14 +444,12 @@ class AccountRelanceRun(models.AbstractModel):
             partner, contact, items, channels, today, {"state": "sent"}
         )
 
-    def _record_to_confirm(self, partner, items, today):
-        contact = partner.relance_contact_id
-        level = max((level for _line, level in items), key=lambda level: level.days)
+    def _record_to_confirm(self, partner, items, message_level, today):
         return self._upsert_histories(
             partner,
-            contact,
+            partner.relance_contact_id,
             items,
-            level._get_channels_for_partner(partner),
+            message_level._get_channels_for_partner(partner),
             today,
             {"state": "to_confirm"},
         )
@@ -530,14 +557,8 @@ class AccountRelanceRun(models.AbstractModel):
                 content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
                     "account.account_invoices", move.ids
                 )
-                pdf = self.env["ir.attachment"].create(
-                    {
-                        "name": f"{move._get_invoice_report_filename()}",
-                        "raw": content,
-                        "mimetype": "application/pdf",
-                        "res_model": "account.move",
-                        "res_id": move.id,
-                    }
+                pdf = self._create_pdf_attachment(
+                    move._get_invoice_report_filename(), content, move
                 )
             attachments |= pdf.copy(
                 {"res_model": "res.partner", "res_id": histories.partner_id[:1].id}
@@ -553,27 +574,16 @@ class AccountRelanceRun(models.AbstractModel):
             .with_context(relance_line_ids=lines.ids, relance_level_id=level.id)
             ._render_qweb_pdf(report, partner.ids)
         )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": (
-                    self.env._(
-                        "Formal notice %(customer)s %(date)s.pdf",
-                        customer=partner.display_name,
-                        date=fields.Date.to_string(histories[:1].date),
-                    )
-                    if level.is_formal_notice
-                    else self.env._(
-                        "Reminder letter %(customer)s %(date)s.pdf",
-                        customer=partner.display_name,
-                        date=fields.Date.to_string(histories[:1].date),
-                    )
-                ),
-                "raw": content,
-                "mimetype": "application/pdf",
-                "res_model": "res.partner",
-                "res_id": partner.id,
-            }
+        values = {
+            "customer": partner.display_name,
+            "date": fields.Date.to_string(histories[:1].date),
+        }
+        name = (
+            self.env._("Formal notice %(customer)s %(date)s.pdf", **values)
+            if level.is_formal_notice
+            else self.env._("Reminder letter %(customer)s %(date)s.pdf", **values)
         )
+        attachment = self._create_pdf_attachment(name, content, partner)
         histories.letter_attachment_id = attachment
         return attachment
 
@@ -782,14 +792,22 @@ class AccountRelanceRun(models.AbstractModel):
         content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
             "account_relance_fr.report_relance_statement", partner.ids
         )
+        return self._create_pdf_attachment(
+            self.env._(
+                "Account statement %(customer)s.pdf", customer=partner.display_name
+            ),
+            content,
+            partner,
+        )
+
+    def _create_pdf_attachment(self, name, content, record):
+        """Keep a rendered PDF as an attachment of ``record``."""
         return self.env["ir.attachment"].create(
             {
-                "name": self.env._(
-                    "Account statement %(customer)s.pdf", customer=partner.display_name
-                ),
+                "name": name,
                 "raw": content,
                 "mimetype": "application/pdf",
-                "res_model": "res.partner",
-                "res_id": partner.id,
+                "res_model": record._name,
+                "res_id": record.id,
             }
         )

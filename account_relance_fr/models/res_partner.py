@@ -180,22 +180,24 @@ class ResPartner(models.Model):
             self.env.context.get("relance_level_id")
         )
         company = self.env.company
+        if line_ids:
+            all_lines = self.env["account.move.line"].browse(line_ids)
+        else:  # a preview or printed letters: what may be reminded, one search
+            all_lines = self.env["account.move.line"].search(
+                self._get_relance_open_lines_domain()
+                + [
+                    ("move_id.relance_dispute", "=", False),
+                    ("move_id.relance_excluded", "=", False),
+                ]
+            )
+        lines_by_customer = all_lines.grouped(
+            lambda line: line.move_id.commercial_partner_id
+        )
         for partner in self:
             commercial = partner.commercial_partner_id
-            if line_ids:
-                lines = self.env["account.move.line"].browse(line_ids)
-            else:  # a preview or a printed letter: what may be reminded
-                lines = self.env["account.move.line"].search(
-                    self._get_relance_open_lines_domain(commercial)
-                    + [
-                        ("move_id.relance_dispute", "=", False),
-                        ("move_id.relance_excluded", "=", False),
-                    ]
-                )
-            lines = lines.filtered(
-                lambda line, commercial=commercial: line.move_id.commercial_partner_id
-                == commercial
-            ).sorted(lambda line: (line.date_maturity, line.move_id.name))
+            lines = lines_by_customer.get(commercial, all_lines.browse()).sorted(
+                lambda line: (line.date_maturity, line.move_id.name)
+            )
             partner.relance_mail_line_ids = lines
             partner.relance_mail_level_id = level
             partner.relance_company_id = company

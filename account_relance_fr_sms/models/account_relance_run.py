@@ -1,11 +1,9 @@
 import logging
 
-import pytz
-
 from odoo import api, fields, models
 
 from odoo.addons.account_relance_fr.models.account_relance_run import RelanceSendError
-from odoo.addons.account_relance_fr.tools import next_window_opening, within_window
+from odoo.addons.account_relance_fr.tools import within_window
 
 try:
     import phonenumbers
@@ -40,37 +38,8 @@ class AccountRelanceRun(models.AbstractModel):
         window = company._get_relance_sms_window()
         if within_window(window, local_now):
             return True
-        self._trigger_at_sms_window(company, window, local_now)
+        self._trigger_at_window_opening(company, window, local_now)
         return False
-
-    @api.model
-    def _get_relance_local_now(self, company):
-        """Naive wall-clock time of ``company`` now."""
-        tz = pytz.timezone(company._get_relance_tz())
-        return (
-            pytz.utc.localize(fields.Datetime.now()).astimezone(tz).replace(tzinfo=None)
-        )
-
-    def _trigger_at_sms_window(self, company, window, local_now):
-        """Run the reminder job again when ``company``'s SMS window opens."""
-        opening = next_window_opening(window, local_now)
-        cron = self.env.ref(
-            "account_relance_fr.ir_cron_send_relances", raise_if_not_found=False
-        )
-        if not opening or not cron:
-            return
-        tz = pytz.timezone(company._get_relance_tz())
-        call_at = tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None)
-        # one trigger per opening, however many customers wait for it
-        already = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count(
-                [("cron_id", "=", cron.id), ("call_at", "=", call_at)], limit=1
-            )
-        )
-        if not already:
-            cron.sudo()._trigger(call_at)
 
     # ------------------------------------------------------------------
     # RECORD
