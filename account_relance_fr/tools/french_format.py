@@ -1,21 +1,22 @@
-"""French formats for legal letters, whatever languages the database has."""
+"""French formats for legal letters, whatever languages the database has.
+
+Numbers and dates come from Babel's French locale (CLDR), as Odoo's
+``format_date`` does; Odoo's ``format_amount`` and ``formatLang`` are not used
+here because they need the French language active in the database and follow
+the current user's or customer's. Added on top, for French legal letters:
+
+- amounts rounded half up, to the cent (Babel rounds half to even);
+- a no-break space (U+00A0) between thousands, as Odoo's French language
+  (``res.lang`` fr_FR) prints the invoices, where CLDR has a narrow one;
+- "1er" for the first day of a month, "1er/2e semestre".
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_group_symbol
+
+LOCALE = "fr_FR"
 NBSP = "\u00a0"
 
 
@@ -23,30 +24,34 @@ def fr_date(day):
     """``1er juillet 2026``, ``23 novembre 2026``."""
     if not day:
         return ""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    text = format_date(day, "d MMMM y", locale=LOCALE)
+    return f"1er{text[1:]}" if day.day == 1 else text
 
 
 def fr_date_short(day):
-    return day.strftime("%d/%m/%Y") if day else ""
+    """``01/07/2026``."""
+    return format_date(day, "short", locale=LOCALE) if day else ""
 
 
 def fr_number(value, digits=2):
-    """``1 234,50`` with no-break spaces between thousands."""
+    """``1 234,50`` with no-break spaces between thousands, rounded half up."""
     quantum = Decimal(1).scaleb(-digits)
-    text = (
-        f"{Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
-    )
-    return text.replace(",", NBSP).replace(".", ",")
+    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + (f".{'0' * digits}" if digits > 0 else "")
+    text = format_decimal(rounded, format=pattern, locale=LOCALE)
+    return text.replace(get_group_symbol(LOCALE), NBSP)
 
 
 def fr_amount(value, symbol="€"):
+    """``1 234,50 €``: the French currency pattern, symbol after the amount."""
     return f"{fr_number(value)}{NBSP}{symbol}"
 
 
 def fr_rate(value):
+    """``12,15 %``: a rate with two decimals (the French percent pattern)."""
     return f"{fr_number(value)}{NBSP}%"
 
 
 def fr_half_year(year, half):
+    """``1er semestre 2026``, ``2e semestre 2026`` (no locale format for it)."""
     return f"{'1er' if half == 1 else '2e'} semestre {year}"
