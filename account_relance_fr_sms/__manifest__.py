@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["account_relance_fr", "sms", "link_tracker"],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "external_dependencies": {"python": ["phonenumbers", "gsm0338"]},
     "data": [
         "data/sms_template_data.xml",
         "data/account_relance_ladder_data.xml",

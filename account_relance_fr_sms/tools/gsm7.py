@@ -7,16 +7,22 @@ header). The characters of the extension table (``€``, ``[``, ``{``…) take a
 escape character, so they count twice. Any other character (``ê``, ``ç``, a
 non-breaking space, an emoji…) switches the whole text to UCS-2: 70 UTF-16
 units in one SMS, 67 per segment.
+
+Which characters GSM-7 carries, and in how many septets, is the ``gsm0338``
+codec's answer (one byte per septet). The segment count and the French
+replacements stay here: no maintained library counts segments the way the
+operators bill them (a two-septet character is never split across segments),
+nor knows which spelling a French reader accepts.
 """
 
 import unicodedata
 from collections import namedtuple
 
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+import gsm0338
+
+_CODEC = gsm0338.Codec()
+# The codec's table has the escape code itself: it is no character of a text.
+_ESCAPE = "\x1b"
 
 GSM7_SINGLE, GSM7_MULTI = 160, 153
 UCS2_SINGLE, UCS2_MULTI = 70, 67
@@ -59,11 +65,12 @@ _GSM7_REPLACEMENTS = {
 
 def gsm7_length(char):
     """Septets ``char`` takes in GSM-7, or 0 when GSM-7 cannot carry it."""
-    if char in GSM7_BASIC:
-        return 1
-    if char in GSM7_EXTENSION:
-        return 2
-    return 0
+    if char == _ESCAPE:
+        return 0
+    try:
+        return len(_CODEC.encode(char)[0])
+    except UnicodeEncodeError:
+        return 0
 
 
 def _utf16_units(char):
