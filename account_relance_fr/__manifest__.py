@@ -9,8 +9,15 @@
     "maintainers": ["relance-fr"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["account", "account_payment", "portal", "mail", "l10n_fr_account"],
-    "external_dependencies": {"python": ["num2words"]},
+    "depends": [
+        "account",
+        "account_payment",
+        "portal",
+        "mail",
+        "resource",
+        "l10n_fr_account",
+    ],
+    "external_dependencies": {"python": ["num2words", "holidays"]},
     "data": [
         "security/account_relance_fr_security.xml",
         "security/ir.model.access.csv",

@@ -14,3 +14,4 @@ from . import account_relance_demo
 from . import account_relance_rate
 from . import account_relance_penalty_line
 from . import account_relance_penalty
+from . import resource_calendar_leaves

@@ -1,7 +1,33 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+import pytz
 
-from ..tools import half_year_label
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from ..tools import (
+    ClosedDays,
+    half_year_label,
+    local_date_ranges,
+    region_from_address,
+)
+
+HOLIDAY_REGIONS = [
+    ("metropole", "Metropolitan France"),
+    ("57", "Moselle (57)"),
+    ("67", "Bas-Rhin (67)"),
+    ("68", "Haut-Rhin (68)"),
+    ("971", "Guadeloupe (971)"),
+    ("972", "Martinique (972)"),
+    ("973", "French Guiana (973)"),
+    ("974", "Réunion (974)"),
+    ("975", "Saint Pierre and Miquelon (975)"),
+    ("976", "Mayotte (976)"),
+    ("977", "Saint Barthélemy (977)"),
+    ("978", "Saint Martin (978)"),
+    ("986", "Wallis and Futuna (986)"),
+    ("987", "French Polynesia (987)"),
+    ("988", "New Caledonia (988)"),
+]
 
 
 class ResCompany(models.Model):
@@ -23,7 +49,24 @@ class ResCompany(models.Model):
     relance_hour_from = fields.Float(string="Send From", default=8.0)
     relance_hour_to = fields.Float(string="Send Until", default=18.0)
     relance_skip_holidays = fields.Boolean(
-        string="Skip French Public Holidays", default=True
+        string="Skip Public Holidays and Closing Days",
+        default=True,
+        help="No reminder on the public holidays of the company's region nor on "
+        "the closing days of its working calendar.",
+    )
+    relance_holiday_region = fields.Selection(
+        [("auto", "Automatic (from the address)"), *HOLIDAY_REGIONS],
+        string="Public Holidays Of",
+        default="auto",
+        required=True,
+        help="Whose public holidays the reminders skip. Automatic: the "
+        "department of the company's ZIP code (Alsace-Moselle and the overseas "
+        "departments have days of their own), else metropolitan France.",
+    )
+    relance_holiday_region_applied = fields.Selection(
+        HOLIDAY_REGIONS,
+        string="Public Holidays Applied",
+        compute="_compute_relance_holiday_region_applied",
     )
     relance_min_days_between = fields.Integer(
         string="Days Between Two Reminders", default=3
@@ -72,6 +115,13 @@ class ResCompany(models.Model):
                 company, ladders.browse()
             )[:1]
 
+    @api.depends("relance_holiday_region", "country_id", "zip")
+    def _compute_relance_holiday_region_applied(self):
+        for company in self:
+            company.relance_holiday_region_applied = (
+                company._get_relance_holiday_region()
+            )
+
     def _inverse_relance_default_ladder_id(self):
         for company in self:
             ladders = self.env["account.relance.ladder"].search(
@@ -113,8 +163,79 @@ class ResCompany(models.Model):
             },
             "hour_from": self.relance_hour_from,
             "hour_to": self.relance_hour_to,
-            "skip_holidays": self.relance_skip_holidays,
+            **self._get_relance_holiday_window_values(self.relance_skip_holidays),
         }
+
+    def _get_relance_holiday_window_values(self, skip_holidays):
+        """The holiday part of a sending window (tools.sending_window)."""
+        self.ensure_one()
+        values = {"skip_holidays": skip_holidays}
+        if skip_holidays:
+            values["closed_days"] = self._get_relance_closed_days()
+        return values
+
+    def _get_relance_holiday_region(self):
+        """Holiday region of the company: the setting, or found from its
+        address (``tools.french_calendar.region_from_address``).
+
+        :return: a key of ``tools.french_calendar.REGION_SUBDIVISIONS``
+        """
+        self.ensure_one()
+        if self.relance_holiday_region and self.relance_holiday_region != "auto":
+            return self.relance_holiday_region
+        return region_from_address(self.country_id.code, self.zip)
+
+    def _get_relance_closed_days(self):
+        """The days the company sends no reminder and plans no step: the
+        public holidays of its region (``holidays`` library, C. trav. L3133-1
+        and the local laws of Alsace-Moselle and overseas) and the closing
+        days of its working calendar.
+
+        Every sending window (email, SMS) and every next date use it.
+
+        :return: a ``tools.ClosedDays``, a container of dates (``day in it``)
+        """
+        self.ensure_one()
+        return ClosedDays(
+            self._get_relance_holiday_region(),
+            self._get_relance_closing_ranges(
+                self.resource_calendar_id.id, self._get_relance_tz()
+            ),
+        )
+
+    @tools.ormcache("self.id", "calendar_id", "tz_name")
+    def _get_relance_closing_ranges(self, calendar_id, tz_name):
+        """Closing days of the company's working calendar, in its time zone.
+
+        They are the time off without an employee (``resource.calendar.leaves``
+        without ``resource_id``) of the calendar ``calendar_id`` or of all the
+        company's calendars. A day counts when the time off covers part of it.
+        Cached until such time off changes (``resource.calendar.leaves``).
+
+        :return: a tuple of ``(first_day, last_day)`` date pairs, both included
+        """
+        scope = [("calendar_id", "=", False), ("company_id", "=", self.id)]
+        if calendar_id:
+            scope = expression.OR([scope, [("calendar_id", "=", calendar_id)]])
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [[("resource_id", "=", False), ("time_type", "=", "leave")], scope]
+                )
+            )
+        )
+        tz = pytz.timezone(tz_name)
+
+        def local(value):
+            return pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
+
+        return tuple(
+            local_date_ranges(
+                (local(leave.date_from), local(leave.date_to)) for leave in leaves
+            )
+        )
 
     def _get_relance_tz(self):
         self.ensure_one()

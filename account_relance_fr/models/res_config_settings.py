@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.osv import expression
 
 
 class ResConfigSettings(models.TransientModel):
@@ -34,6 +35,12 @@ class ResConfigSettings(models.TransientModel):
     relance_hour_to = fields.Float(related="company_id.relance_hour_to", readonly=False)
     relance_skip_holidays = fields.Boolean(
         related="company_id.relance_skip_holidays", readonly=False
+    )
+    relance_holiday_region = fields.Selection(
+        related="company_id.relance_holiday_region", readonly=False
+    )
+    relance_holiday_region_applied = fields.Selection(
+        related="company_id.relance_holiday_region_applied"
     )
     relance_min_days_between = fields.Integer(
         related="company_id.relance_min_days_between", readonly=False
@@ -80,3 +87,23 @@ class ResConfigSettings(models.TransientModel):
     relance_penalty_account_id = fields.Many2one(
         related="company_id.relance_penalty_account_id", readonly=False
     )
+
+    def action_relance_closing_days(self):
+        """Open the company's closing days: the time off without an employee
+        of its working hours or of all its calendars, which the reminders skip
+        with the public holidays (``res.company._get_relance_closed_days``).
+
+        :return: an ``ir.actions.act_window`` dict
+        """
+        self.ensure_one()
+        company = self.company_id
+        calendar = company.resource_calendar_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "resource.resource_calendar_closing_days"
+        )
+        scope = [("calendar_id", "=", False), ("company_id", "=", company.id)]
+        if calendar:
+            scope = expression.OR([scope, [("calendar_id", "=", calendar.id)]])
+        action["domain"] = expression.AND([[("resource_id", "=", False)], scope])
+        action["context"] = {"default_calendar_id": calendar.id}
+        return action

@@ -1,5 +1,13 @@
-from .french_calendar import french_public_holidays, is_french_public_holiday
-from .sending_window import next_window_opening, within_window
+from .french_calendar import (
+    METROPOLE,
+    ClosedDays,
+    department_from_zip,
+    french_public_holidays,
+    is_french_public_holiday,
+    local_date_ranges,
+    region_from_address,
+)
+from .sending_window import is_open_day, next_window_opening, within_window
 from .amount_words import amount_to_words_fr
 from .late_penalty import (
     SPLIT,

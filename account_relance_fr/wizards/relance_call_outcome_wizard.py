@@ -6,8 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
-from ..tools import is_french_public_holiday
-
 OUTCOMES = [
     ("promise", "Promise to Pay"),
     ("dispute", "Dispute"),
@@ -19,12 +17,13 @@ OUTCOMES = [
 NO_ANSWER_DELAY = 2
 
 
-def add_working_days(day, count, skip_holidays=True):
-    """``day`` plus ``count`` working days (Monday to Friday, French public
-    holidays skipped unless ``skip_holidays`` is False)."""
+def add_working_days(day, count, closed_days=()):
+    """``day`` plus ``count`` working days: Monday to Friday, except the dates
+    in ``closed_days`` (``res.company._get_relance_closed_days()``; none when
+    empty)."""
     while count > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5 and not (skip_holidays and is_french_public_holiday(day)):
+        if day.weekday() < 5 and day not in closed_days:
             count -= 1
     return day
 
@@ -257,7 +256,9 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
             new_date = add_working_days(
                 fields.Date.context_today(self),
                 NO_ANSWER_DELAY,
-                skip_holidays=company.relance_skip_holidays,
+                closed_days=company._get_relance_closed_days()
+                if company.relance_skip_holidays
+                else (),
             )
             activity.write({"date_deadline": new_date})
             partner.message_post(

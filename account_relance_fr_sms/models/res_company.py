@@ -6,7 +6,8 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     # SMS sending window: Monday to Saturday, 8:00 to 20:00, no public holiday
-    # (the hours usually recommended in France for SMS to consumers).
+    # nor closing day (the hours usually recommended in France for SMS to
+    # consumers).
     relance_sms_send_monday = fields.Boolean(string="SMS on Monday", default=True)
     relance_sms_send_tuesday = fields.Boolean(string="SMS on Tuesday", default=True)
     relance_sms_send_wednesday = fields.Boolean(string="SMS on Wednesday", default=True)
@@ -17,7 +18,10 @@ class ResCompany(models.Model):
     relance_sms_hour_from = fields.Float(string="Send SMS From", default=8.0)
     relance_sms_hour_to = fields.Float(string="Send SMS Until", default=20.0)
     relance_sms_skip_holidays = fields.Boolean(
-        string="No SMS on French Public Holidays", default=True
+        string="No SMS on Public Holidays and Closing Days",
+        default=True,
+        help="The public holidays of the company's region and the closing days "
+        "of its working calendar, as for the emails.",
     )
 
     _SMS_WEEKDAY_FIELDS = (
@@ -65,7 +69,7 @@ class ResCompany(models.Model):
             },
             "hour_from": self.relance_sms_hour_from,
             "hour_to": self.relance_sms_hour_to,
-            "skip_holidays": self.relance_sms_skip_holidays,
+            **self._get_relance_holiday_window_values(self.relance_sms_skip_holidays),
         }
 
     @api.model

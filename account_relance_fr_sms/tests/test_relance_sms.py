@@ -421,6 +421,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
                 "hour_from": 8.5,
                 "hour_to": 20.0,
                 "skip_holidays": True,
+                "closed_days": self.company._get_relance_closed_days(),
             },
         )
         # due Thursday 2 April 2026: J+3 is Sunday 5 April, then Easter Monday
