@@ -104,6 +104,7 @@ class ResConfigSettings(models.TransientModel):
         scope = [("calendar_id", "=", False), ("company_id", "=", company.id)]
         if calendar:
             scope = expression.OR([scope, [("calendar_id", "=", calendar.id)]])
+        action["name"] = self.env._("Closing Days")
         action["domain"] = expression.AND([[("resource_id", "=", False)], scope])
         action["context"] = {"default_calendar_id": calendar.id}
         return action
