@@ -49,6 +49,8 @@ def half_year_label(year, half):
 
 def round_amount(amount):
     """Round to the cent, half up (the commercial rounding of a claim)."""
+    # Kept rather than odoo.tools.float_round: this module stays free of Odoo
+    # imports, and Decimal on repr() rounds the figures as written (1.005 → 1.01).
     return float(
         Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     )
