@@ -143,6 +143,11 @@ class AccountMove(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------------
 
+    def _get_relance_company_today(self):
+        """The date today of these invoices' company (the first one's), in its
+        time zone; the current company's when there is no invoice."""
+        return (self.company_id[:1] or self.env.company)._get_relance_today()
+
     def _get_relance_open_lines(self):
         """Receivable journal items (one per instalment) still to be paid."""
         return self.line_ids.filtered(
@@ -196,7 +201,7 @@ class AccountMove(models.Model):
             {
                 "relance_dispute": True,
                 "relance_dispute_reason": reason,
-                "relance_dispute_date": fields.Date.context_today(self),
+                "relance_dispute_date": self._get_relance_company_today(),
             }
         )
         for move in self:
@@ -217,7 +222,7 @@ class AccountMove(models.Model):
         if not promise_date:
             raise UserError(self.env._("Give the promised payment date."))
         promise_date = fields.Date.to_date(promise_date)
-        if promise_date < fields.Date.context_today(self):
+        if promise_date < self._get_relance_company_today():
             raise UserError(
                 self.env._("A promised payment date cannot be in the past.")
             )

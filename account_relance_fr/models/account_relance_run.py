@@ -56,15 +56,22 @@ class AccountRelanceRun(models.AbstractModel):
             screen); all of them when None
         :return: the number of customers still to process
         """
-        today = fields.Date.context_today(self)
         companies = self.env["res.company"].search([])
-        self._check_broken_promises(companies, today, partners=partners)
+        by_today = self._group_companies_by_today(companies)
+        for today, day_companies in by_today.items():
+            self._check_broken_promises(day_companies, today, partners=partners)
         self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
-        plan = self._plan(open_companies, today, partners=partners)
+        plan = []
+        for today, day_companies in self._group_companies_by_today(
+            open_companies
+        ).items():
+            plan += self._plan(day_companies, today, partners=partners)
         batch, remaining = plan[:batch_size], plan[batch_size:]
         for company, partner, items in batch:
-            self.with_company(company)._process_customer(partner, items, today)
+            self.with_company(company)._process_customer(
+                partner, items, company._get_relance_today()
+            )
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(remaining))
         if remaining:
             self.env.ref("account_relance_fr.ir_cron_send_relances")._trigger()
@@ -95,10 +102,16 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _get_relance_local_now(self, company):
         """Naive wall-clock time of ``company`` now."""
-        tz = pytz.timezone(company._get_relance_tz())
-        return (
-            pytz.utc.localize(fields.Datetime.now()).astimezone(tz).replace(tzinfo=None)
-        )
+        return company._get_relance_now()
+
+    @api.model
+    def _group_companies_by_today(self, companies):
+        """{date: companies} of ``companies`` by their own date today.
+
+        Two companies may be on different days (Nouméa and Paris): each one's
+        reminders follow its own day.
+        """
+        return companies.grouped(lambda company: company._get_relance_today())
 
     def _trigger_at_window_opening(self, company, window, local_now):
         """Run the reminder job again when ``window`` of ``company`` opens."""
@@ -333,8 +346,10 @@ class AccountRelanceRun(models.AbstractModel):
         )
         if message_level.to_confirm and not approved:
             return self._record_to_confirm(partner, items, message_level, today)
-        contact = partner.relance_contact_id
         channels = force_channels or message_level._get_channels_for_partner(partner)
+        contact = self._get_relance_recipient(
+            partner, self._get_items_moves(items), channels
+        )
         try:
             with self.env.cr.savepoint():
                 self._check_before_send(partner, message_level, channels)
@@ -354,6 +369,30 @@ class AccountRelanceRun(models.AbstractModel):
             )
             return self._record_failure(partner, contact, items, channels, today, error)
         return histories
+
+    @api.model
+    def _get_items_moves(self, items):
+        """The invoices (account.move) of ``items`` [(line, level)]."""
+        return self.env["account.move"].browse(
+            list({line.move_id.id: True for line, _level in items})
+        )
+
+    @api.model
+    def _get_relance_recipient(self, partner, moves, channels):
+        """The contact a reminder of ``moves`` on ``channels`` is sent to.
+
+        The first contact of the customer's recipient chain
+        (``res.partner._get_relance_recipient_chain``) with an email, or with a
+        street when the first channel is a letter. When nobody has one, the
+        chain's first contact: the channel then records the failure.
+
+        :return: one res.partner
+        """
+        fname = "street" if channels and channels[0] == "letter" else "email"
+        return (
+            partner._get_relance_contact(moves, fname)
+            or partner._get_relance_recipient_chain(moves)[:1]
+        )
 
     def _check_items(self, items, today, approved=False):
         """Drop what must not be reminded any more, re-read right before sending."""
@@ -445,11 +484,13 @@ class AccountRelanceRun(models.AbstractModel):
         )
 
     def _record_to_confirm(self, partner, items, message_level, today):
+        channels = message_level._get_channels_for_partner(partner)
+        moves = self._get_items_moves(items)
         return self._upsert_histories(
             partner,
-            partner.relance_contact_id,
+            self._get_relance_recipient(partner, moves, channels),
             items,
-            message_level._get_channels_for_partner(partner),
+            channels,
             today,
             {"state": "to_confirm"},
         )
@@ -468,10 +509,16 @@ class AccountRelanceRun(models.AbstractModel):
         self._schedule_failure_activity(partner, message)
         return histories
 
+    def _with_accountant_lang(self):
+        """This run in the language of the company's accountant, who reads the
+        failures and their activities."""
+        accountant = self.env.company._get_relance_accountant()
+        return self.with_context(lang=accountant.lang or self.env.lang)
+
     def _schedule_failure_activity(self, partner, message):
         """One open activity per customer for the accountant, updated each time."""
         accountant = self.env.company._get_relance_accountant()
-        run = self.with_context(lang=accountant.lang or self.env.lang)
+        run = self._with_accountant_lang()
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_failure"
         )
@@ -497,8 +544,11 @@ class AccountRelanceRun(models.AbstractModel):
         """Post the level's template on the customer, queued for the recipient."""
         if not contact.email:
             raise RelanceSendError(
-                self.env._(
-                    "%(contact)s has no email address.", contact=contact.display_name
+                self._with_accountant_lang().env._(
+                    "%(customer)s has no email address: none on its reminder "
+                    "contact, on the contacts its invoices are addressed to, on "
+                    "its invoice-address contacts, nor on the customer itself.",
+                    customer=partner.commercial_partner_id.display_name,
                 )
             )
         template = level.mail_template_id
@@ -524,7 +574,7 @@ class AccountRelanceRun(models.AbstractModel):
         the customer; the email is queued (sent by the mail queue after commit)
         and only the contact is notified, not the followers.
         """
-        lang = contact.lang or partner.lang or self.env.lang
+        lang = partner._get_relance_lang(contact)
         # the template renders the customer in the template's environment: give
         # it the run's context (instalments, level) and the contact's language
         record = partner.with_context(lang=lang)
@@ -544,33 +594,47 @@ class AccountRelanceRun(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
+    def _with_customer_lang(self, partner, contact=None):
+        """This run in the language of what ``partner`` receives (see
+        ``res.partner._get_relance_lang``): documents and file names."""
+        return self.with_context(lang=partner._get_relance_lang(contact))
+
     def _get_email_attachments(self, histories, level):
-        """Invoice PDFs of the reminded invoices when the level asks for them."""
-        attachments = self.env["ir.attachment"]
+        """Invoice PDFs and statement of the reminded invoices when the level
+        asks for them, rendered and named in the customer's language."""
+        partner = histories.partner_id[:1]
+        run = self._with_customer_lang(partner, histories.contact_id[:1])
+        attachments = run.env["ir.attachment"]
         if level.attach_statement:
-            attachments |= self._get_statement_attachment(histories.partner_id[:1])
+            attachments |= run._get_statement_attachment(partner)
         if not level.attach_invoice_pdf:
             return attachments
         for move in histories.move_id:
             pdf = move.invoice_pdf_report_id
             if not pdf:
-                content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+                content, _type = run.env["ir.actions.report"]._render_qweb_pdf(
                     "account.account_invoices", move.ids
                 )
-                pdf = self._create_pdf_attachment(
+                pdf = run._create_pdf_attachment(
                     move._get_invoice_report_filename(), content, move
                 )
-            attachments |= pdf.copy(
-                {"res_model": "res.partner", "res_id": histories.partner_id[:1].id}
-            )
+            attachments |= pdf.copy({"res_model": "res.partner", "res_id": partner.id})
         return attachments
 
     def _relance_send_letter(self, histories, level, partner, contact):
-        """Render the printed letter and keep it on the history and the customer."""
+        """Render the printed letter and keep it on the history and the customer.
+
+        The letter and its file name are in the language of the contact whose
+        address it bears (``res.partner.relance_postal_contact_id``).
+        """
         report = self._get_letter_report(level)
         lines = histories.move_line_id
+        postal = partner.with_context(
+            relance_line_ids=lines.ids
+        ).relance_postal_contact_id
+        run = self._with_customer_lang(partner, postal)
         content, _type = (
-            self.env["ir.actions.report"]
+            run.env["ir.actions.report"]
             .with_context(relance_line_ids=lines.ids, relance_level_id=level.id)
             ._render_qweb_pdf(report, partner.ids)
         )
@@ -579,11 +643,11 @@ class AccountRelanceRun(models.AbstractModel):
             "date": fields.Date.to_string(histories[:1].date),
         }
         name = (
-            self.env._("Formal notice %(customer)s %(date)s.pdf", **values)
+            run.env._("Formal notice %(customer)s %(date)s.pdf", **values)
             if level.is_formal_notice
-            else self.env._("Reminder letter %(customer)s %(date)s.pdf", **values)
+            else run.env._("Reminder letter %(customer)s %(date)s.pdf", **values)
         )
-        attachment = self._create_pdf_attachment(name, content, partner)
+        attachment = run._create_pdf_attachment(name, content, partner)
         histories.letter_attachment_id = attachment
         return attachment
 
@@ -613,7 +677,7 @@ class AccountRelanceRun(models.AbstractModel):
                 level.activity_type_id
                 or self.env.ref("account_relance_fr.mail_activity_type_relance_call")
             ).id,
-            date_deadline=fields.Date.context_today(self),
+            date_deadline=self.env.company._get_relance_today(),
             summary=run.env._(
                 "Call %(customer)s: %(amount)s overdue",
                 customer=partner.display_name,
@@ -636,14 +700,13 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _send_approved(self, histories):
         """Send reminders approved from the follow-up screen, per customer."""
-        today = fields.Date.context_today(self)
         sent = self.env["account.relance.history"]
         for (company, partner), group in histories.grouped(
             lambda history: (history.company_id, history.partner_id)
         ).items():
             items = [(history.move_line_id, history.level_id) for history in group]
             sent |= self.with_company(company)._process_customer(
-                partner, items, today, approved=True
+                partner, items, company._get_relance_today(), approved=True
             )
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
@@ -715,8 +778,8 @@ class AccountRelanceRun(models.AbstractModel):
         for (company, partner), partner_moves in moves.grouped(
             lambda move: (move.company_id, move.commercial_partner_id)
         ).items():
-            contact = partner.relance_contact_id
-            if contact.email:
+            contact = partner._get_relance_contact(partner_moves)
+            if contact:
                 try:
                     with self.env.cr.savepoint():
                         self.with_company(company)._post_template(
@@ -752,7 +815,7 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: the histories written
         """
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         items = [(line, level) for line in lines]
         return self._process_customer(
             partner, items, today, force_channels=channels, approved=True
