@@ -66,7 +66,7 @@ class AccountRelanceSendWizard(models.TransientModel):
         string="Sent To",
         compute="_compute_contact_id",
         help="The first contact of the customer's recipient chain with an email "
-        "(with a street when only the letter is ticked).",
+        "(with a street when the letter is ticked and the email is not).",
     )
     preview_subject = fields.Char(string="Subject", compute="_compute_preview")
     preview_body = fields.Html(

@@ -1,1 +1,2 @@
 from . import test_relance_sms
+from . import test_relance_sms_recipient
