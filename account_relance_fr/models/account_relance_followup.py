@@ -303,15 +303,15 @@ class AccountRelanceFollowup(models.Model):
             followup.display_name = followup.partner_id.display_name
 
     def _compute_next_action_date(self):
+        """The day the daily job will next remind the row's customer in the
+        row's company (``account.relance.run._get_next_dates``)."""
+        run = self.env["account.relance.run"]
         for company, followups in self.grouped("company_id").items():
-            partners = followups.partner_id.with_context(
-                allowed_company_ids=company.ids
-            )
-            dates = {
-                partner.id: partner.relance_next_action_date for partner in partners
-            }
+            forecast = run._get_next_dates(company, followups.partner_id)
             for followup in followups:
-                followup.next_action_date = dates.get(followup.partner_id.id, False)
+                followup.next_action_date = forecast.get(
+                    followup.partner_id, (False, {})
+                )[0]
 
     def _compute_move_ids(self):
         moves = self.env["account.move"].search(

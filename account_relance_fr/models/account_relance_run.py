@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import psycopg2
 import pytz
@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # How far before the due date a préventive level may reach.
 MAX_PREVENTIVE_DAYS = 60
+# Sending days the forecast of the next reminders simulates, at most.
+MAX_FORECAST_STEPS = 100
 
 
 class RelanceSendError(Exception):
@@ -270,8 +272,8 @@ class AccountRelanceRun(models.AbstractModel):
             ).items():
                 last_sent[company_id, partner_id] = date
 
-        items_by_customer = defaultdict(list)
-        for line_id, partner_id, company_id, days_late in rows:
+        candidates_by_customer = defaultdict(list)
+        for line_id, partner_id, company_id, _days_late in rows:
             ladder = ladders.get((company_id, partner_id))
             if not ladder:
                 continue
@@ -279,26 +281,21 @@ class AccountRelanceRun(models.AbstractModel):
                 level_model.browse(level_id): value
                 for level_id, value in histories[line_id].items()
             }
-            if any(
-                state == "failed" and date == today for state, date in reached.values()
-            ):
+            if self._failed_on(reached, today):
                 continue
-            level = self._next_level(
-                ladder.level_ids.sorted("days"), days_late, reached
+            candidates_by_customer[company_id, partner_id].append(
+                (line_by_id[line_id], reached)
             )
-            if level:
-                items_by_customer[company_id, partner_id].append(
-                    (line_by_id[line_id], level)
-                )
 
         plan = []
-        for (company_id, partner_id), items in items_by_customer.items():
-            ladder = ladders[company_id, partner_id]
-            last = last_sent.get((company_id, partner_id))
-            if last and (today - last).days < ladder._get_min_days_between():
-                continue
-            total_due = sum(line.amount_residual for line, _level in items)
-            if total_due < ladder.min_amount:
+        for (company_id, partner_id), candidates in candidates_by_customer.items():
+            items = self._select_items(
+                ladders[company_id, partner_id],
+                candidates,
+                today,
+                last_sent.get((company_id, partner_id)),
+            )
+            if not items:
                 continue
             company = self.env["res.company"].browse(company_id)
             partner = self.env["res.partner"].browse(partner_id)
@@ -306,6 +303,47 @@ class AccountRelanceRun(models.AbstractModel):
                 continue
             plan.append((company, partner, items))
         return plan
+
+    @api.model
+    def _failed_on(self, reached, day):
+        """True when a reminder of the line failed on ``day``: it is retried
+        the next day, not the same one.
+
+        :param reached: {level: (state, date)} of the line's history
+        """
+        return any(
+            state == "failed" and date == day for state, date in reached.values()
+        )
+
+    @api.model
+    def _select_items(self, ladder, candidates, day, last_sent):
+        """What the engine sends one customer on ``day``: the rule shared by the
+        daily plan and the forecast of the next dates.
+
+        Each candidate instalment takes its next level whose day has come
+        (``_next_level``); nothing goes when the last reminder is more recent
+        than the ladder's minimum interval (``_get_min_days_between``), or when
+        the amount of the instalments due is below the ladder's minimum amount.
+
+        :param ladder: the customer's account.relance.ladder
+        :param candidates: [(line, reached)]: the instalments that may be
+            reminded on ``day`` and their history {level: (state, date)}
+        :param day: the date of the run (the company's)
+        :param last_sent: date of the customer's last reminder sent, or None
+        :return: [(line, level)], empty when nothing goes that day
+        """
+        if last_sent and (day - last_sent).days < ladder._get_min_days_between():
+            return []
+        levels = ladder.level_ids.sorted("days")
+        items = []
+        for line, reached in candidates:
+            level = self._next_level(levels, (day - line.date_maturity).days, reached)
+            if level:
+                items.append((line, level))
+        total_due = sum(line.amount_residual for line, _level in items)
+        if not items or total_due < ladder.min_amount:
+            return []
+        return items
 
     def _is_customer_sendable_now(self, company, partner, items):
         """Hook: False leaves this customer's reminder for a later run.
@@ -316,6 +354,193 @@ class AccountRelanceRun(models.AbstractModel):
         :param items: the customer's planned [(line, level)]
         """
         return True
+
+    # ------------------------------------------------------------------
+    # FORECAST OF THE NEXT REMINDERS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_next_dates(self, company, partners):
+        """The days the daily job will next remind these customers in ``company``.
+
+        The job's own rule (``_select_items``, as in ``_plan``) is applied to
+        the coming days of the company's sending window (weekdays, French
+        public holidays, the company's time zone): the ladder's levels one step
+        at a time, its minimum interval between two reminders and minimum
+        amount, promises to pay plus the grace days, postponements, disputed
+        and excluded invoices and customers. A level waiting for approval
+        counts on the day it is queued for approval. Invoices, payments and
+        approvals still to come are not known: the forecast holds until they
+        happen.
+
+        :param company: the res.company sending the reminders
+        :param partners: commercial res.partner records
+        :return: {partner: (date, {move line id: date})}: the customer's next
+            reminder and each open instalment's (``datetime.date``, the
+            company's days); False and no instalment when none is planned
+        """
+        result = {partner: (False, {}) for partner in partners}
+        start = self._get_forecast_start(company)
+        partners = partners.filtered(lambda partner: partner.id)
+        if not start or not partners:
+            return result
+        lines = self.env["account.move.line"].search(
+            self._get_forecast_lines_domain(company, partners)
+        )
+        if not lines:
+            return result
+        histories = self._get_histories_by_line(lines.ids)
+        ladders = self.env["account.relance.ladder"]._get_ladders_for_partners(
+            partners, company
+        )
+        last_sent = partners._get_relance_last_sent_dates(company)
+        level_model = self.env["account.relance.level"]
+        for partner, partner_lines in lines.grouped(
+            lambda line: line.move_id.commercial_partner_id
+        ).items():
+            ladder = ladders.get(partner)
+            if partner not in result or not ladder or partner.relance_excluded:
+                continue
+            reached = {
+                line: {
+                    level_model.browse(level_id): value
+                    for level_id, value in histories[line.id].items()
+                }
+                for line in partner_lines
+            }
+            line_dates = self._forecast_customer(
+                ladder,
+                reached,
+                start,
+                last_sent.get(partner.id),
+                partner.relance_postponed_until,
+            )
+            result[partner] = (
+                min(line_dates.values(), default=False),
+                {line.id: date for line, date in line_dates.items()},
+            )
+        return result
+
+    @api.model
+    def _get_forecast_start(self, company):
+        """The first day the daily job may still send for ``company``: today
+        while its sending window is open or still to open today, else the
+        window's next open day; None when the window never opens."""
+        opening = next_window_opening(
+            company._get_relance_window(), company._get_relance_now()
+        )
+        return opening and opening.date()
+
+    @api.model
+    def _get_forecast_lines_domain(self, company, partners):
+        """Open instalments of ``partners`` the job may remind, in ``company``."""
+        return [
+            ("move_id.commercial_partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("move_id.move_type", "=", "out_invoice"),
+            ("move_id.payment_state", "in", ("not_paid", "partial")),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0),
+            ("date_maturity", "!=", False),
+            ("move_id.relance_excluded", "=", False),
+            ("move_id.relance_dispute", "=", False),
+        ]
+
+    @api.model
+    def _forecast_customer(self, ladder, reached, start, last_sent, postponed_until):
+        """{line: day of its next reminder} for one customer's instalments.
+
+        Runs ``_select_items`` on the sending days from ``start`` on, jumping
+        from one day where something changes to the next
+        (``_get_next_forecast_day``); each simulated reminder moves its
+        instalments one level up, as the job records it.
+
+        :param reached: {line: {level: (state, date)}}; not modified
+        :param last_sent: date of the customer's last reminder sent, or None
+        :param postponed_until: the customer's postponement date, or None
+        :return: the instalments the job will remind, with their day
+        """
+        reached = {line: dict(line_reached) for line, line_reached in reached.items()}
+        window = ladder.company_id._get_relance_window()
+        grace = timedelta(days=ladder.company_id.relance_promise_grace_days)
+        dates = {}
+        day = start
+        for _step in range(MAX_FORECAST_STEPS):
+            day = day and self._get_next_open_day(window, day)
+            if not day or len(dates) == len(reached):
+                break
+            candidates = []
+            if not postponed_until or postponed_until <= day:
+                candidates = [
+                    (line, line_reached)
+                    for line, line_reached in reached.items()
+                    if self._is_line_open_on(line, line_reached, day, grace)
+                ]
+            items = self._select_items(ladder, candidates, day, last_sent)
+            if not items:
+                day = self._get_next_forecast_day(
+                    ladder, reached, day, last_sent, postponed_until, grace
+                )
+                continue
+            message_level = max(
+                (level for _line, level in items), key=lambda level: level.days
+            )
+            state = "to_confirm" if message_level.to_confirm else "sent"
+            for line, level in items:
+                dates.setdefault(line, day)
+                reached[line][level] = (state, day)
+            if state == "sent":
+                last_sent = day
+            day += timedelta(days=1)
+        return dates
+
+    @api.model
+    def _is_line_open_on(self, line, reached, day, grace):
+        """True when nothing keeps the instalment out of the job's plan on
+        ``day``: the préventive horizon, a promise running (promise date plus
+        ``grace``), a failure that same day (see ``_get_candidate_lines_query``
+        and ``_is_line_remindable``)."""
+        promise = line.move_id.relance_promise_date
+        return (
+            line.date_maturity <= day + timedelta(days=MAX_PREVENTIVE_DAYS)
+            and not (promise and promise + grace >= day)
+            and not self._failed_on(reached, day)
+        )
+
+    @api.model
+    def _get_next_forecast_day(
+        self, ladder, reached, day, last_sent, postponed_until, grace
+    ):
+        """The first day after ``day`` when the job's decision may change, or
+        None: a level's day, the due date (préventive levels end), the
+        préventive horizon, the end of the minimum interval, of a promise's
+        grace or of a postponement, the day after a failure."""
+        levels = ladder.level_ids.sorted("days")
+        events = []
+        if any(self._failed_on(line_reached, day) for line_reached in reached.values()):
+            events.append(day + timedelta(days=1))
+        if last_sent:
+            events.append(last_sent + timedelta(days=ladder._get_min_days_between()))
+        if postponed_until:
+            events.append(postponed_until)
+        for line, line_reached in reached.items():
+            due = line.date_maturity
+            level = self._upcoming_level(levels, (day - due).days, line_reached)
+            if level:
+                events.append(due + timedelta(days=level.days))
+            events += [due, due - timedelta(days=MAX_PREVENTIVE_DAYS)]
+            promise = line.move_id.relance_promise_date
+            if promise:
+                events.append(promise + grace + timedelta(days=1))
+        return min((event for event in events if event > day), default=None)
+
+    @api.model
+    def _get_next_open_day(self, window, day):
+        """The first day at or after ``day`` on which ``window`` opens, or None."""
+        opening = next_window_opening(window, datetime.combine(day, time.min))
+        return opening and opening.date()
 
     # ------------------------------------------------------------------
     # CHECK, SEND, RECORD

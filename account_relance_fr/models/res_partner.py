@@ -175,28 +175,22 @@ class ResPartner(models.Model):
             partner.relance_oldest_days_late = days
 
     def _compute_relance_next_action_date(self):
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("company_id", "in", self.env.companies.ids),
-            ]
-        )
-        by_partner = moves.grouped("commercial_partner_id")
+        """The day the daily job will next remind the customer, in any of the
+        current companies: the engine's forecast
+        (``account.relance.run._get_next_dates``)."""
+        run = self.env["account.relance.run"]
+        customers = self.commercial_partner_id
+        dates = defaultdict(list)
+        for company in self.env.companies:
+            for customer, (date, _lines) in run._get_next_dates(
+                company, customers
+            ).items():
+                if date:
+                    dates[customer].append(date)
         for partner in self:
-            dates = [
-                date
-                for date in by_partner.get(
-                    partner.commercial_partner_id, moves.browse()
-                ).mapped("relance_next_date")
-                if date
-            ]
-            next_date = min(dates, default=False)
-            if next_date and partner.relance_postponed_until:
-                next_date = max(next_date, partner.relance_postponed_until)
-            partner.relance_next_action_date = next_date
+            partner.relance_next_action_date = min(
+                dates[partner.commercial_partner_id], default=False
+            )
 
     @api.depends_context("relance_line_ids", "relance_level_id", "company")
     def _compute_relance_mail_values(self):
