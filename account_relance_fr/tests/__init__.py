@@ -9,3 +9,4 @@ from . import test_relance_formal_notice
 from . import test_relance_wizards
 from . import test_relance_recipient
 from . import test_relance_lang
+from . import test_relance_next_dates
