@@ -10,3 +10,4 @@ from . import test_relance_wizards
 from . import test_relance_recipient
 from . import test_relance_lang
 from . import test_relance_next_dates
+from . import test_relance_company_day
