@@ -101,6 +101,7 @@ class ResPartner(models.Model):
     )
     relance_postal_contact_id = fields.Many2one(
         "res.partner",
+        string="Postal Contact",
         compute="_compute_relance_postal_contact_id",
         help="Whose address a printed reminder bears: the first contact of the "
         "recipient chain with a street.",
