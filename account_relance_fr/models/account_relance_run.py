@@ -151,6 +151,7 @@ class AccountRelanceRun(models.AbstractModel):
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              JOIN res_company company ON company.id = aml.company_id
              WHERE aml.company_id IN %(companies)s
                AND move.state = 'posted'
                AND move.move_type = 'out_invoice'
@@ -162,7 +163,9 @@ class AccountRelanceRun(models.AbstractModel):
                AND NOT COALESCE(move.relance_excluded, FALSE)
                AND NOT COALESCE(move.relance_dispute, FALSE)
                AND (move.relance_promise_date IS NULL
-                    OR move.relance_promise_date + %(grace)s < %(today)s)
+                    OR move.relance_promise_date
+                       + COALESCE(company.relance_promise_grace_days, 0)
+                       < %(today)s)
                AND NOT COALESCE(partner.relance_excluded, FALSE)
                AND (partner.relance_postponed_until IS NULL
                     OR partner.relance_postponed_until <= %(today)s)
@@ -172,9 +175,6 @@ class AccountRelanceRun(models.AbstractModel):
             today=today,
             companies=tuple(companies.ids),
             horizon=today + timedelta(days=MAX_PREVENTIVE_DAYS),
-            # the promise grace is per company: the largest is used here and the
-            # exact one in _is_line_remindable (rarely differs)
-            grace=max(companies.mapped("relance_promise_grace_days") or [0]),
             partner_filter=partner_filter,
         )
 
