@@ -1,5 +1,4 @@
 import uuid
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -87,24 +86,25 @@ class AccountMove(models.Model):
         "relance_promise_date",
     )
     def _compute_relance_next_date(self):
+        """The day the daily job will next remind the invoice: the engine's
+        forecast (``account.relance.run._get_next_dates``)."""
+        self.relance_next_date = False
         remindable = self.filtered(
             lambda move: move.move_type == "out_invoice"
             and move.state == "posted"
             and move.payment_state in ("not_paid", "partial")
-            and not move.relance_dispute
-            and not move.relance_excluded
-            and not move.commercial_partner_id.relance_excluded
         )
-        (self - remindable).relance_next_date = False
-        today = fields.Date.context_today(self)
+        run = self.env["account.relance.run"]
         for company, moves in remindable.grouped("company_id").items():
-            ladders = self.env["account.relance.ladder"]._get_ladders_for_partners(
-                moves.commercial_partner_id, company
-            )
+            forecast = run._get_next_dates(company, moves.commercial_partner_id)
             for move in moves:
-                move.relance_next_date = move._get_relance_next_date(
-                    ladders[move.commercial_partner_id], today
-                )
+                line_dates = forecast.get(move.commercial_partner_id, (False, {}))[1]
+                dates = [
+                    line_dates[line.id]
+                    for line in move.line_ids
+                    if line.id in line_dates
+                ]
+                move.relance_next_date = min(dates, default=False)
 
     def _compute_relance_pay_url(self):
         self._relance_ensure_access_tokens()
@@ -115,33 +115,14 @@ class AccountMove(models.Model):
                 else False
             )
 
-    def _get_relance_next_date(self, ladder, today):
-        """Date of the next reminder step of the oldest open instalment, if any.
-
-        The step is the engine's (``account.relance.run._upcoming_level``).
-        """
-        self.ensure_one()
-        run = self.env["account.relance.run"]
-        levels = ladder.level_ids.sorted("days")
-        dates = []
-        for line in self._get_relance_open_lines():
-            reached = {
-                history.level_id: (history.state, history.date)
-                for history in line.relance_history_ids
-            }
-            level = run._upcoming_level(levels, line.relance_days_late, reached)
-            if level:
-                dates.append(line.date_maturity + timedelta(days=level.days))
-        next_date = min(dates, default=False)
-        if next_date and self.relance_promise_date:
-            grace = self.company_id.relance_promise_grace_days
-            next_date = max(next_date, self.relance_promise_date + timedelta(grace + 1))
-        # a step whose day has passed is due now, not in the past
-        return next_date and max(next_date, today)
-
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+
+    def _get_relance_company_today(self):
+        """The date today of these invoices' company (the first one's), in its
+        time zone; the current company's when there is no invoice."""
+        return (self.company_id[:1] or self.env.company)._get_relance_today()
 
     def _get_relance_open_lines(self):
         """Receivable journal items (one per instalment) still to be paid."""
@@ -196,7 +177,7 @@ class AccountMove(models.Model):
             {
                 "relance_dispute": True,
                 "relance_dispute_reason": reason,
-                "relance_dispute_date": fields.Date.context_today(self),
+                "relance_dispute_date": self._get_relance_company_today(),
             }
         )
         for move in self:
@@ -217,7 +198,7 @@ class AccountMove(models.Model):
         if not promise_date:
             raise UserError(self.env._("Give the promised payment date."))
         promise_date = fields.Date.to_date(promise_date)
-        if promise_date < fields.Date.context_today(self):
+        if promise_date < self._get_relance_company_today():
             raise UserError(
                 self.env._("A promised payment date cannot be in the past.")
             )

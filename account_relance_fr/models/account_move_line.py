@@ -14,8 +14,10 @@ class AccountMoveLine(models.Model):
     )
 
     def _compute_relance_days_late(self):
-        today = fields.Date.context_today(self)
-        for line in self:
-            line.relance_days_late = (
-                (today - line.date_maturity).days if line.date_maturity else 0
-            )
+        """Days late counted from the date today of the line's company."""
+        for company, lines in self.grouped("company_id").items():
+            today = (company or self.env.company)._get_relance_today()
+            for line in lines:
+                line.relance_days_late = (
+                    (today - line.date_maturity).days if line.date_maturity else 0
+                )

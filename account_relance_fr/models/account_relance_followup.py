@@ -11,8 +11,9 @@ class AccountRelanceFollowup(models.Model):
 
     The rows come from SQL (``_table_query``) so the screen can filter, sort and
     group on amounts, delays and reminder states without computing anything per
-    customer; today's date is a parameter of the query so it follows
-    ``fields.Date.context_today`` (and frozen time in tests).
+    customer; today's date is each company's own (its time zone, see
+    ``res.company._get_relance_today``), joined as a small table of values so
+    it follows frozen time in tests.
     """
 
     _name = "account.relance.followup"
@@ -143,7 +144,20 @@ class AccountRelanceFollowup(models.Model):
         )
 
     def _get_today(self):
-        return fields.Date.context_today(self)
+        """SQL expression of the date today of the row's company."""
+        return SQL("relance_today.day")
+
+    @api.model
+    def _get_today_table(self):
+        """``(VALUES (company id, date today), ...)``: each company's own day."""
+        companies = self.env["res.company"].sudo().search([])
+        return SQL(
+            "(VALUES %s)",
+            SQL(", ").join(
+                SQL("(%s, %s::date)", company.id, company._get_relance_today())
+                for company in companies
+            ),
+        )
 
     @api.model
     def _select(self):
@@ -230,6 +244,8 @@ class AccountRelanceFollowup(models.Model):
             JOIN account_account account ON account.id = aml.account_id
             JOIN res_partner partner ON partner.id = move.commercial_partner_id
             JOIN res_company company ON company.id = aml.company_id
+            JOIN %(today_table)s AS relance_today(company_id, day)
+                 ON relance_today.company_id = aml.company_id
             LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
             LEFT JOIN (
                 SELECT move_line_id,
@@ -246,7 +262,8 @@ class AccountRelanceFollowup(models.Model):
               GROUP BY partner_id, company_id
             ) sent ON sent.partner_id = move.commercial_partner_id
                   AND sent.company_id = aml.company_id
-            """
+            """,
+            today_table=self._get_today_table(),
         )
 
     @api.model
@@ -271,7 +288,8 @@ class AccountRelanceFollowup(models.Model):
                      company.currency_id,
                      partner.user_id,
                      partner.relance_excluded,
-                     partner.relance_postponed_until
+                     partner.relance_postponed_until,
+                     relance_today.day
             """
         )
 
@@ -285,15 +303,15 @@ class AccountRelanceFollowup(models.Model):
             followup.display_name = followup.partner_id.display_name
 
     def _compute_next_action_date(self):
+        """The day the daily job will next remind the row's customer in the
+        row's company (``account.relance.run._get_next_dates``)."""
+        run = self.env["account.relance.run"]
         for company, followups in self.grouped("company_id").items():
-            partners = followups.partner_id.with_context(
-                allowed_company_ids=company.ids
-            )
-            dates = {
-                partner.id: partner.relance_next_action_date for partner in partners
-            }
+            forecast = run._get_next_dates(company, followups.partner_id)
             for followup in followups:
-                followup.next_action_date = dates.get(followup.partner_id.id, False)
+                followup.next_action_date = forecast.get(
+                    followup.partner_id, (False, {})
+                )[0]
 
     def _compute_move_ids(self):
         moves = self.env["account.move"].search(
@@ -460,11 +478,11 @@ class AccountRelanceFollowup(models.Model):
         regardless of the sending window: a level waiting for approval is
         queued as "to confirm", the others go.
         """
-        today = fields.Date.context_today(self)
         run = self.env["account.relance.run"]
         histories = self.env["account.relance.history"]
         planned_customers = 0
         for company, followups in self.grouped("company_id").items():
+            today = company._get_relance_today()
             plan = run.with_company(company)._plan(
                 company, today, partners=followups.partner_id
             )

@@ -34,7 +34,11 @@ class AccountRelanceHistory(models.Model):
     )
     ladder_id = fields.Many2one(related="level_id.ladder_id", store=True)
     level_days = fields.Integer(related="level_id.days", store=True)
-    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    date = fields.Date(
+        required=True,
+        default=lambda self: self.env.company._get_relance_today(),
+        index=True,
+    )
     channel = fields.Selection(
         [("email", "Email"), ("letter", "Letter"), ("call", "Call")],
         required=True,

@@ -3,7 +3,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import format_amount, format_date
 from odoo.tools.misc import formatLang
 
@@ -139,7 +139,7 @@ class AccountRelancePenalty(models.AbstractModel):
 
         :param today: the computation date (default: today)
         """
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._get_relance_today()
         moves = moves.filtered(self._is_eligible)
         if not moves:
             return {}

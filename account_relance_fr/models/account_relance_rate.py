@@ -275,7 +275,7 @@ class AccountRelanceRate(models.Model):
     @api.model
     def _cron_check_missing_rates(self):
         """Daily: warn as soon as the current half-year is missing."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         key = (today.year, 1 if today.month <= 6 else 2)
         if not self._get_table().get(*key)[1]:
             self._notify_missing([key])

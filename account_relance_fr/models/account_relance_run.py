@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import psycopg2
 import pytz
@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # How far before the due date a préventive level may reach.
 MAX_PREVENTIVE_DAYS = 60
+# Sending days the forecast of the next reminders simulates, at most.
+MAX_FORECAST_STEPS = 100
 
 
 class RelanceSendError(Exception):
@@ -56,15 +58,22 @@ class AccountRelanceRun(models.AbstractModel):
             screen); all of them when None
         :return: the number of customers still to process
         """
-        today = fields.Date.context_today(self)
         companies = self.env["res.company"].search([])
-        self._check_broken_promises(companies, today, partners=partners)
+        by_today = self._group_companies_by_today(companies)
+        for today, day_companies in by_today.items():
+            self._check_broken_promises(day_companies, today, partners=partners)
         self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
-        plan = self._plan(open_companies, today, partners=partners)
+        plan = []
+        for today, day_companies in self._group_companies_by_today(
+            open_companies
+        ).items():
+            plan += self._plan(day_companies, today, partners=partners)
         batch, remaining = plan[:batch_size], plan[batch_size:]
         for company, partner, items in batch:
-            self.with_company(company)._process_customer(partner, items, today)
+            self.with_company(company)._process_customer(
+                partner, items, company._get_relance_today()
+            )
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(remaining))
         if remaining:
             self.env.ref("account_relance_fr.ir_cron_send_relances")._trigger()
@@ -95,10 +104,16 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _get_relance_local_now(self, company):
         """Naive wall-clock time of ``company`` now."""
-        tz = pytz.timezone(company._get_relance_tz())
-        return (
-            pytz.utc.localize(fields.Datetime.now()).astimezone(tz).replace(tzinfo=None)
-        )
+        return company._get_relance_now()
+
+    @api.model
+    def _group_companies_by_today(self, companies):
+        """{date: companies} of ``companies`` by their own date today.
+
+        Two companies may be on different days (Nouméa and Paris): each one's
+        reminders follow its own day.
+        """
+        return companies.grouped(lambda company: company._get_relance_today())
 
     def _trigger_at_window_opening(self, company, window, local_now):
         """Run the reminder job again when ``window`` of ``company`` opens."""
@@ -136,6 +151,7 @@ class AccountRelanceRun(models.AbstractModel):
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              JOIN res_company company ON company.id = aml.company_id
              WHERE aml.company_id IN %(companies)s
                AND move.state = 'posted'
                AND move.move_type = 'out_invoice'
@@ -147,7 +163,9 @@ class AccountRelanceRun(models.AbstractModel):
                AND NOT COALESCE(move.relance_excluded, FALSE)
                AND NOT COALESCE(move.relance_dispute, FALSE)
                AND (move.relance_promise_date IS NULL
-                    OR move.relance_promise_date + %(grace)s < %(today)s)
+                    OR move.relance_promise_date
+                       + COALESCE(company.relance_promise_grace_days, 0)
+                       < %(today)s)
                AND NOT COALESCE(partner.relance_excluded, FALSE)
                AND (partner.relance_postponed_until IS NULL
                     OR partner.relance_postponed_until <= %(today)s)
@@ -157,9 +175,6 @@ class AccountRelanceRun(models.AbstractModel):
             today=today,
             companies=tuple(companies.ids),
             horizon=today + timedelta(days=MAX_PREVENTIVE_DAYS),
-            # the promise grace is per company: the largest is used here and the
-            # exact one in _is_line_remindable (rarely differs)
-            grace=max(companies.mapped("relance_promise_grace_days") or [0]),
             partner_filter=partner_filter,
         )
 
@@ -257,8 +272,8 @@ class AccountRelanceRun(models.AbstractModel):
             ).items():
                 last_sent[company_id, partner_id] = date
 
-        items_by_customer = defaultdict(list)
-        for line_id, partner_id, company_id, days_late in rows:
+        candidates_by_customer = defaultdict(list)
+        for line_id, partner_id, company_id, _days_late in rows:
             ladder = ladders.get((company_id, partner_id))
             if not ladder:
                 continue
@@ -266,26 +281,21 @@ class AccountRelanceRun(models.AbstractModel):
                 level_model.browse(level_id): value
                 for level_id, value in histories[line_id].items()
             }
-            if any(
-                state == "failed" and date == today for state, date in reached.values()
-            ):
+            if self._failed_on(reached, today):
                 continue
-            level = self._next_level(
-                ladder.level_ids.sorted("days"), days_late, reached
+            candidates_by_customer[company_id, partner_id].append(
+                (line_by_id[line_id], reached)
             )
-            if level:
-                items_by_customer[company_id, partner_id].append(
-                    (line_by_id[line_id], level)
-                )
 
         plan = []
-        for (company_id, partner_id), items in items_by_customer.items():
-            ladder = ladders[company_id, partner_id]
-            last = last_sent.get((company_id, partner_id))
-            if last and (today - last).days < ladder._get_min_days_between():
-                continue
-            total_due = sum(line.amount_residual for line, _level in items)
-            if total_due < ladder.min_amount:
+        for (company_id, partner_id), candidates in candidates_by_customer.items():
+            items = self._select_items(
+                ladders[company_id, partner_id],
+                candidates,
+                today,
+                last_sent.get((company_id, partner_id)),
+            )
+            if not items:
                 continue
             company = self.env["res.company"].browse(company_id)
             partner = self.env["res.partner"].browse(partner_id)
@@ -293,6 +303,47 @@ class AccountRelanceRun(models.AbstractModel):
                 continue
             plan.append((company, partner, items))
         return plan
+
+    @api.model
+    def _failed_on(self, reached, day):
+        """True when a reminder of the line failed on ``day``: it is retried
+        the next day, not the same one.
+
+        :param reached: {level: (state, date)} of the line's history
+        """
+        return any(
+            state == "failed" and date == day for state, date in reached.values()
+        )
+
+    @api.model
+    def _select_items(self, ladder, candidates, day, last_sent):
+        """What the engine sends one customer on ``day``: the rule shared by the
+        daily plan and the forecast of the next dates.
+
+        Each candidate instalment takes its next level whose day has come
+        (``_next_level``); nothing goes when the last reminder is more recent
+        than the ladder's minimum interval (``_get_min_days_between``), or when
+        the amount of the instalments due is below the ladder's minimum amount.
+
+        :param ladder: the customer's account.relance.ladder
+        :param candidates: [(line, reached)]: the instalments that may be
+            reminded on ``day`` and their history {level: (state, date)}
+        :param day: the date of the run (the company's)
+        :param last_sent: date of the customer's last reminder sent, or None
+        :return: [(line, level)], empty when nothing goes that day
+        """
+        if last_sent and (day - last_sent).days < ladder._get_min_days_between():
+            return []
+        levels = ladder.level_ids.sorted("days")
+        items = []
+        for line, reached in candidates:
+            level = self._next_level(levels, (day - line.date_maturity).days, reached)
+            if level:
+                items.append((line, level))
+        total_due = sum(line.amount_residual for line, _level in items)
+        if not items or total_due < ladder.min_amount:
+            return []
+        return items
 
     def _is_customer_sendable_now(self, company, partner, items):
         """Hook: False leaves this customer's reminder for a later run.
@@ -303,6 +354,193 @@ class AccountRelanceRun(models.AbstractModel):
         :param items: the customer's planned [(line, level)]
         """
         return True
+
+    # ------------------------------------------------------------------
+    # FORECAST OF THE NEXT REMINDERS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_next_dates(self, company, partners):
+        """The days the daily job will next remind these customers in ``company``.
+
+        The job's own rule (``_select_items``, as in ``_plan``) is applied to
+        the coming days of the company's sending window (weekdays, French
+        public holidays, the company's time zone): the ladder's levels one step
+        at a time, its minimum interval between two reminders and minimum
+        amount, promises to pay plus the grace days, postponements, disputed
+        and excluded invoices and customers. A level waiting for approval
+        counts on the day it is queued for approval. Invoices, payments and
+        approvals still to come are not known: the forecast holds until they
+        happen.
+
+        :param company: the res.company sending the reminders
+        :param partners: commercial res.partner records
+        :return: {partner: (date, {move line id: date})}: the customer's next
+            reminder and each open instalment's (``datetime.date``, the
+            company's days); False and no instalment when none is planned
+        """
+        result = {partner: (False, {}) for partner in partners}
+        start = self._get_forecast_start(company)
+        partners = partners.filtered(lambda partner: partner.id)
+        if not start or not partners:
+            return result
+        lines = self.env["account.move.line"].search(
+            self._get_forecast_lines_domain(company, partners)
+        )
+        if not lines:
+            return result
+        histories = self._get_histories_by_line(lines.ids)
+        ladders = self.env["account.relance.ladder"]._get_ladders_for_partners(
+            partners, company
+        )
+        last_sent = partners._get_relance_last_sent_dates(company)
+        level_model = self.env["account.relance.level"]
+        for partner, partner_lines in lines.grouped(
+            lambda line: line.move_id.commercial_partner_id
+        ).items():
+            ladder = ladders.get(partner)
+            if partner not in result or not ladder or partner.relance_excluded:
+                continue
+            reached = {
+                line: {
+                    level_model.browse(level_id): value
+                    for level_id, value in histories[line.id].items()
+                }
+                for line in partner_lines
+            }
+            line_dates = self._forecast_customer(
+                ladder,
+                reached,
+                start,
+                last_sent.get(partner.id),
+                partner.relance_postponed_until,
+            )
+            result[partner] = (
+                min(line_dates.values(), default=False),
+                {line.id: date for line, date in line_dates.items()},
+            )
+        return result
+
+    @api.model
+    def _get_forecast_start(self, company):
+        """The first day the daily job may still send for ``company``: today
+        while its sending window is open or still to open today, else the
+        window's next open day; None when the window never opens."""
+        opening = next_window_opening(
+            company._get_relance_window(), company._get_relance_now()
+        )
+        return opening and opening.date()
+
+    @api.model
+    def _get_forecast_lines_domain(self, company, partners):
+        """Open instalments of ``partners`` the job may remind, in ``company``."""
+        return [
+            ("move_id.commercial_partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("move_id.move_type", "=", "out_invoice"),
+            ("move_id.payment_state", "in", ("not_paid", "partial")),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0),
+            ("date_maturity", "!=", False),
+            ("move_id.relance_excluded", "=", False),
+            ("move_id.relance_dispute", "=", False),
+        ]
+
+    @api.model
+    def _forecast_customer(self, ladder, reached, start, last_sent, postponed_until):
+        """{line: day of its next reminder} for one customer's instalments.
+
+        Runs ``_select_items`` on the sending days from ``start`` on, jumping
+        from one day where something changes to the next
+        (``_get_next_forecast_day``); each simulated reminder moves its
+        instalments one level up, as the job records it.
+
+        :param reached: {line: {level: (state, date)}}; not modified
+        :param last_sent: date of the customer's last reminder sent, or None
+        :param postponed_until: the customer's postponement date, or None
+        :return: the instalments the job will remind, with their day
+        """
+        reached = {line: dict(line_reached) for line, line_reached in reached.items()}
+        window = ladder.company_id._get_relance_window()
+        grace = timedelta(days=ladder.company_id.relance_promise_grace_days)
+        dates = {}
+        day = start
+        for _step in range(MAX_FORECAST_STEPS):
+            day = day and self._get_next_open_day(window, day)
+            if not day or len(dates) == len(reached):
+                break
+            candidates = []
+            if not postponed_until or postponed_until <= day:
+                candidates = [
+                    (line, line_reached)
+                    for line, line_reached in reached.items()
+                    if self._is_line_open_on(line, line_reached, day, grace)
+                ]
+            items = self._select_items(ladder, candidates, day, last_sent)
+            if not items:
+                day = self._get_next_forecast_day(
+                    ladder, reached, day, last_sent, postponed_until, grace
+                )
+                continue
+            message_level = max(
+                (level for _line, level in items), key=lambda level: level.days
+            )
+            state = "to_confirm" if message_level.to_confirm else "sent"
+            for line, level in items:
+                dates.setdefault(line, day)
+                reached[line][level] = (state, day)
+            if state == "sent":
+                last_sent = day
+            day += timedelta(days=1)
+        return dates
+
+    @api.model
+    def _is_line_open_on(self, line, reached, day, grace):
+        """True when nothing keeps the instalment out of the job's plan on
+        ``day``: the préventive horizon, a promise running (promise date plus
+        ``grace``), a failure that same day (see ``_get_candidate_lines_query``
+        and ``_is_line_remindable``)."""
+        promise = line.move_id.relance_promise_date
+        return (
+            line.date_maturity <= day + timedelta(days=MAX_PREVENTIVE_DAYS)
+            and not (promise and promise + grace >= day)
+            and not self._failed_on(reached, day)
+        )
+
+    @api.model
+    def _get_next_forecast_day(
+        self, ladder, reached, day, last_sent, postponed_until, grace
+    ):
+        """The first day after ``day`` when the job's decision may change, or
+        None: a level's day, the due date (préventive levels end), the
+        préventive horizon, the end of the minimum interval, of a promise's
+        grace or of a postponement, the day after a failure."""
+        levels = ladder.level_ids.sorted("days")
+        events = []
+        if any(self._failed_on(line_reached, day) for line_reached in reached.values()):
+            events.append(day + timedelta(days=1))
+        if last_sent:
+            events.append(last_sent + timedelta(days=ladder._get_min_days_between()))
+        if postponed_until:
+            events.append(postponed_until)
+        for line, line_reached in reached.items():
+            due = line.date_maturity
+            level = self._upcoming_level(levels, (day - due).days, line_reached)
+            if level:
+                events.append(due + timedelta(days=level.days))
+            events += [due, due - timedelta(days=MAX_PREVENTIVE_DAYS)]
+            promise = line.move_id.relance_promise_date
+            if promise:
+                events.append(promise + grace + timedelta(days=1))
+        return min((event for event in events if event > day), default=None)
+
+    @api.model
+    def _get_next_open_day(self, window, day):
+        """The first day at or after ``day`` on which ``window`` opens, or None."""
+        opening = next_window_opening(window, datetime.combine(day, time.min))
+        return opening and opening.date()
 
     # ------------------------------------------------------------------
     # CHECK, SEND, RECORD
@@ -333,8 +571,10 @@ class AccountRelanceRun(models.AbstractModel):
         )
         if message_level.to_confirm and not approved:
             return self._record_to_confirm(partner, items, message_level, today)
-        contact = partner.relance_contact_id
         channels = force_channels or message_level._get_channels_for_partner(partner)
+        contact = self._get_relance_recipient(
+            partner, self._get_items_moves(items), channels
+        )
         try:
             with self.env.cr.savepoint():
                 self._check_before_send(partner, message_level, channels)
@@ -354,6 +594,30 @@ class AccountRelanceRun(models.AbstractModel):
             )
             return self._record_failure(partner, contact, items, channels, today, error)
         return histories
+
+    @api.model
+    def _get_items_moves(self, items):
+        """The invoices (account.move) of ``items`` [(line, level)]."""
+        return self.env["account.move"].browse(
+            list({line.move_id.id: True for line, _level in items})
+        )
+
+    @api.model
+    def _get_relance_recipient(self, partner, moves, channels):
+        """The contact a reminder of ``moves`` on ``channels`` is sent to.
+
+        The first contact of the customer's recipient chain
+        (``res.partner._get_relance_recipient_chain``) with an email, or with a
+        street when the first channel is a letter. When nobody has one, the
+        chain's first contact: the channel then records the failure.
+
+        :return: one res.partner
+        """
+        fname = "street" if channels and channels[0] == "letter" else "email"
+        return (
+            partner._get_relance_contact(moves, fname)
+            or partner._get_relance_recipient_chain(moves)[:1]
+        )
 
     def _check_items(self, items, today, approved=False):
         """Drop what must not be reminded any more, re-read right before sending."""
@@ -445,11 +709,13 @@ class AccountRelanceRun(models.AbstractModel):
         )
 
     def _record_to_confirm(self, partner, items, message_level, today):
+        channels = message_level._get_channels_for_partner(partner)
+        moves = self._get_items_moves(items)
         return self._upsert_histories(
             partner,
-            partner.relance_contact_id,
+            self._get_relance_recipient(partner, moves, channels),
             items,
-            message_level._get_channels_for_partner(partner),
+            channels,
             today,
             {"state": "to_confirm"},
         )
@@ -468,10 +734,16 @@ class AccountRelanceRun(models.AbstractModel):
         self._schedule_failure_activity(partner, message)
         return histories
 
+    def _with_accountant_lang(self):
+        """This run in the language of the company's accountant, who reads the
+        failures and their activities."""
+        accountant = self.env.company._get_relance_accountant()
+        return self.with_context(lang=accountant.lang or self.env.lang)
+
     def _schedule_failure_activity(self, partner, message):
         """One open activity per customer for the accountant, updated each time."""
         accountant = self.env.company._get_relance_accountant()
-        run = self.with_context(lang=accountant.lang or self.env.lang)
+        run = self._with_accountant_lang()
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_failure"
         )
@@ -497,8 +769,11 @@ class AccountRelanceRun(models.AbstractModel):
         """Post the level's template on the customer, queued for the recipient."""
         if not contact.email:
             raise RelanceSendError(
-                self.env._(
-                    "%(contact)s has no email address.", contact=contact.display_name
+                self._with_accountant_lang().env._(
+                    "%(customer)s has no email address: none on its reminder "
+                    "contact, on the contacts its invoices are addressed to, on "
+                    "its invoice-address contacts, nor on the customer itself.",
+                    customer=partner.commercial_partner_id.display_name,
                 )
             )
         template = level.mail_template_id
@@ -524,7 +799,7 @@ class AccountRelanceRun(models.AbstractModel):
         the customer; the email is queued (sent by the mail queue after commit)
         and only the contact is notified, not the followers.
         """
-        lang = contact.lang or partner.lang or self.env.lang
+        lang = partner._get_relance_lang(contact)
         # the template renders the customer in the template's environment: give
         # it the run's context (instalments, level) and the contact's language
         record = partner.with_context(lang=lang)
@@ -544,33 +819,47 @@ class AccountRelanceRun(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
+    def _with_customer_lang(self, partner, contact=None):
+        """This run in the language of what ``partner`` receives (see
+        ``res.partner._get_relance_lang``): documents and file names."""
+        return self.with_context(lang=partner._get_relance_lang(contact))
+
     def _get_email_attachments(self, histories, level):
-        """Invoice PDFs of the reminded invoices when the level asks for them."""
-        attachments = self.env["ir.attachment"]
+        """Invoice PDFs and statement of the reminded invoices when the level
+        asks for them, rendered and named in the customer's language."""
+        partner = histories.partner_id[:1]
+        run = self._with_customer_lang(partner, histories.contact_id[:1])
+        attachments = run.env["ir.attachment"]
         if level.attach_statement:
-            attachments |= self._get_statement_attachment(histories.partner_id[:1])
+            attachments |= run._get_statement_attachment(partner)
         if not level.attach_invoice_pdf:
             return attachments
         for move in histories.move_id:
             pdf = move.invoice_pdf_report_id
             if not pdf:
-                content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+                content, _type = run.env["ir.actions.report"]._render_qweb_pdf(
                     "account.account_invoices", move.ids
                 )
-                pdf = self._create_pdf_attachment(
+                pdf = run._create_pdf_attachment(
                     move._get_invoice_report_filename(), content, move
                 )
-            attachments |= pdf.copy(
-                {"res_model": "res.partner", "res_id": histories.partner_id[:1].id}
-            )
+            attachments |= pdf.copy({"res_model": "res.partner", "res_id": partner.id})
         return attachments
 
     def _relance_send_letter(self, histories, level, partner, contact):
-        """Render the printed letter and keep it on the history and the customer."""
+        """Render the printed letter and keep it on the history and the customer.
+
+        The letter and its file name are in the language of the contact whose
+        address it bears (``res.partner.relance_postal_contact_id``).
+        """
         report = self._get_letter_report(level)
         lines = histories.move_line_id
+        postal = partner.with_context(
+            relance_line_ids=lines.ids
+        ).relance_postal_contact_id
+        run = self._with_customer_lang(partner, postal)
         content, _type = (
-            self.env["ir.actions.report"]
+            run.env["ir.actions.report"]
             .with_context(relance_line_ids=lines.ids, relance_level_id=level.id)
             ._render_qweb_pdf(report, partner.ids)
         )
@@ -579,11 +868,11 @@ class AccountRelanceRun(models.AbstractModel):
             "date": fields.Date.to_string(histories[:1].date),
         }
         name = (
-            self.env._("Formal notice %(customer)s %(date)s.pdf", **values)
+            run.env._("Formal notice %(customer)s %(date)s.pdf", **values)
             if level.is_formal_notice
-            else self.env._("Reminder letter %(customer)s %(date)s.pdf", **values)
+            else run.env._("Reminder letter %(customer)s %(date)s.pdf", **values)
         )
-        attachment = self._create_pdf_attachment(name, content, partner)
+        attachment = run._create_pdf_attachment(name, content, partner)
         histories.letter_attachment_id = attachment
         return attachment
 
@@ -613,7 +902,7 @@ class AccountRelanceRun(models.AbstractModel):
                 level.activity_type_id
                 or self.env.ref("account_relance_fr.mail_activity_type_relance_call")
             ).id,
-            date_deadline=fields.Date.context_today(self),
+            date_deadline=self.env.company._get_relance_today(),
             summary=run.env._(
                 "Call %(customer)s: %(amount)s overdue",
                 customer=partner.display_name,
@@ -636,14 +925,13 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _send_approved(self, histories):
         """Send reminders approved from the follow-up screen, per customer."""
-        today = fields.Date.context_today(self)
         sent = self.env["account.relance.history"]
         for (company, partner), group in histories.grouped(
             lambda history: (history.company_id, history.partner_id)
         ).items():
             items = [(history.move_line_id, history.level_id) for history in group]
             sent |= self.with_company(company)._process_customer(
-                partner, items, today, approved=True
+                partner, items, company._get_relance_today(), approved=True
             )
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
@@ -715,8 +1003,8 @@ class AccountRelanceRun(models.AbstractModel):
         for (company, partner), partner_moves in moves.grouped(
             lambda move: (move.company_id, move.commercial_partner_id)
         ).items():
-            contact = partner.relance_contact_id
-            if contact.email:
+            contact = partner._get_relance_contact(partner_moves)
+            if contact:
                 try:
                     with self.env.cr.savepoint():
                         self.with_company(company)._post_template(
@@ -752,7 +1040,7 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: the histories written
         """
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         items = [(line, level) for line in lines]
         return self._process_customer(
             partner, items, today, force_channels=channels, approved=True

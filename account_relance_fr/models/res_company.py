@@ -238,8 +238,33 @@ class ResCompany(models.Model):
         )
 
     def _get_relance_tz(self):
+        """Time zone of the company's reminders: its address's, else Paris.
+
+        :return: a pytz time zone name, e.g. ``"Pacific/Noumea"``
+        """
         self.ensure_one()
         return self.partner_id.tz or "Europe/Paris"
+
+    def _get_relance_now(self):
+        """The company's wall-clock time now, as a naive datetime.
+
+        Every reminder date (today, days late, sending window, dates printed)
+        is the company's, whatever the server's or the user's time zone.
+        """
+        self.ensure_one()
+        tz = pytz.timezone(self._get_relance_tz())
+        return (
+            pytz.utc.localize(fields.Datetime.now()).astimezone(tz).replace(tzinfo=None)
+        )
+
+    def _get_relance_today(self):
+        """The company's date today (``datetime.date``), in its time zone.
+
+        Use it instead of ``fields.Date.context_today`` wherever a reminder,
+        a delay or a printed date depends on "today".
+        """
+        self.ensure_one()
+        return self._get_relance_now().date()
 
     def _get_relance_sender(self):
         self.ensure_one()

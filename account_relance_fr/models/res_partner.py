@@ -49,7 +49,13 @@ class ResPartner(models.Model):
         "res.partner",
         string="Reminder Contact",
         compute="_compute_relance_contact_id",
-        help="The invoice-address contact with an email, else the customer.",
+        store=True,
+        readonly=False,
+        help="Who gets the reminders; by default the invoice-address contact with "
+        "an email, else the customer. When it has no email (no street for a "
+        "letter, no mobile for an SMS), the reminder goes to the contact the "
+        "invoice was addressed to, else an invoice-address contact, else the "
+        "customer itself.",
     )
     relance_history_ids = fields.One2many(
         "account.relance.history", "partner_id", string="Reminder History"
@@ -93,6 +99,13 @@ class ResPartner(models.Model):
     relance_paid_move_ids = fields.Many2many(
         "account.move", compute="_compute_relance_paid_move_ids"
     )
+    relance_postal_contact_id = fields.Many2one(
+        "res.partner",
+        string="Postal Contact",
+        compute="_compute_relance_postal_contact_id",
+        help="Whose address a printed reminder bears: the first contact of the "
+        "recipient chain with a street.",
+    )
     relance_signatory_name = fields.Char(compute="_compute_relance_mail_values")
     relance_signatory_title = fields.Char(compute="_compute_relance_mail_values")
     relance_signatory_phone = fields.Char(compute="_compute_relance_mail_values")
@@ -109,10 +122,23 @@ class ResPartner(models.Model):
                     "company" if partner.is_company else "individual"
                 )
 
-    @api.depends("child_ids.type", "child_ids.email", "email")
+    @api.depends(
+        "is_company", "parent_id", "child_ids.type", "child_ids.email", "email"
+    )
     def _compute_relance_contact_id(self):
         for partner in self:
             commercial = partner.commercial_partner_id
+            if partner != commercial:
+                # only the customer's own value is read (the chain starts there)
+                partner.relance_contact_id = False
+                continue
+            current = partner.relance_contact_id
+            if (
+                current
+                and current != commercial
+                and current.commercial_partner_id == commercial
+            ):
+                continue  # a contact chosen by a person stays
             invoice_contacts = commercial.child_ids.filtered(
                 lambda child: child.type == "invoice" and child.email and child.active
             )
@@ -123,7 +149,7 @@ class ResPartner(models.Model):
             partner.relance_currency_id = self.env.company.currency_id
 
     def _compute_relance_amounts(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         lines = self.env["account.move.line"]._read_group(
             self._get_relance_open_lines_domain(),
             ["partner_id"],
@@ -150,28 +176,22 @@ class ResPartner(models.Model):
             partner.relance_oldest_days_late = days
 
     def _compute_relance_next_action_date(self):
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("company_id", "in", self.env.companies.ids),
-            ]
-        )
-        by_partner = moves.grouped("commercial_partner_id")
+        """The day the daily job will next remind the customer, in any of the
+        current companies: the engine's forecast
+        (``account.relance.run._get_next_dates``)."""
+        run = self.env["account.relance.run"]
+        customers = self.commercial_partner_id
+        dates = defaultdict(list)
+        for company in self.env.companies:
+            for customer, (date, _lines) in run._get_next_dates(
+                company, customers
+            ).items():
+                if date:
+                    dates[customer].append(date)
         for partner in self:
-            dates = [
-                date
-                for date in by_partner.get(
-                    partner.commercial_partner_id, moves.browse()
-                ).mapped("relance_next_date")
-                if date
-            ]
-            next_date = min(dates, default=False)
-            if next_date and partner.relance_postponed_until:
-                next_date = max(next_date, partner.relance_postponed_until)
-            partner.relance_next_action_date = next_date
+            partner.relance_next_action_date = min(
+                dates[partner.commercial_partner_id], default=False
+            )
 
     @api.depends_context("relance_line_ids", "relance_level_id", "company")
     def _compute_relance_mail_values(self):
@@ -214,6 +234,15 @@ class ResPartner(models.Model):
                 partner.relance_signatory_title = company.relance_signatory_title
                 partner.relance_signatory_phone = company.phone
 
+    @api.depends_context("relance_line_ids", "company")
+    def _compute_relance_postal_contact_id(self):
+        for partner in self:
+            moves = partner.relance_mail_line_ids.move_id
+            partner.relance_postal_contact_id = (
+                partner._get_relance_contact(moves, "street")
+                or partner._get_relance_recipient_chain(moves)[-1:]
+            )
+
     @api.depends_context("relance_paid_move_ids")
     def _compute_relance_paid_move_ids(self):
         moves = self.env["account.move"].browse(
@@ -228,6 +257,65 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+
+    def _get_relance_recipient_chain(self, moves=None):
+        """Contacts that may receive this customer's reminders, in order.
+
+        1. the customer's reminder contact (``relance_contact_id``);
+        2. the contacts the invoices ``moves`` are addressed to (their
+           ``partner_id`` when it is a contact of the customer);
+        3. the customer's invoice-address contacts;
+        4. the customer itself.
+
+        Archived contacts are left out. A channel takes the first contact
+        having what it needs (email, street, mobile): see
+        ``_get_relance_contact``.
+
+        :param moves: the reminded invoices (account.move), or None
+        :return: res.partner recordset in that order, without duplicates
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        addressed = (moves.partner_id if moves else self.browse()).filtered(
+            lambda contact: contact != commercial
+            and contact.commercial_partner_id == commercial
+        )
+        invoice_contacts = commercial.child_ids.filtered(
+            lambda child: child.type == "invoice"
+        )
+        chain = (commercial.relance_contact_id | addressed | invoice_contacts).filtered(
+            lambda contact: contact.active
+            and contact.commercial_partner_id == commercial
+        )
+        return chain | commercial
+
+    def _get_relance_lang(self, contact=None):
+        """Language of what this customer receives, whoever runs the job.
+
+        The recipient's (``contact``), else the customer's, else the sending
+        company's; the current language only when none is set.
+
+        :param contact: the res.partner the document is addressed to, or None
+        :return: a language code, e.g. ``"fr_FR"``
+        """
+        self.ensure_one()
+        return (
+            (contact and contact.lang)
+            or self.commercial_partner_id.lang
+            or self.env.company.partner_id.lang
+            or self.env.lang
+        )
+
+    def _get_relance_contact(self, moves=None, fname="email"):
+        """First contact of the recipient chain whose ``fname`` is filled.
+
+        :param moves: the reminded invoices (account.move), or None
+        :param fname: ``email`` for an email, ``street`` for a letter
+        :return: one res.partner, or an empty recordset when nobody of the
+            chain has it
+        """
+        self.ensure_one()
+        return self._get_relance_recipient_chain(moves).filtered(fname)[:1]
 
     def _get_relance_open_lines_domain(self, partners=None):
         """Domain of the open receivable instalments of customer invoices."""
@@ -333,7 +421,7 @@ class ResPartner(models.Model):
         lines = self.env["account.move.line"].search(
             self._get_relance_open_lines_domain()
             + [
-                ("date_maturity", "<", fields.Date.context_today(self)),
+                ("date_maturity", "<", self.env.company._get_relance_today()),
                 ("company_id", "=", self.env.company.id),
             ]
         )

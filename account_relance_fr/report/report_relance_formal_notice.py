@@ -1,7 +1,7 @@
 import base64
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..tools import (
@@ -101,8 +101,12 @@ class ReportRelanceFormalNotice(models.AbstractModel):
 
     @api.model
     def _get_partner_issues(self, partner):
-        """What the customer's record lacks for a registered letter."""
-        address = partner.commercial_partner_id
+        """What the customer's postal address lacks for a registered letter.
+
+        The address is the first contact of the customer's recipient chain
+        with a street (``res.partner.relance_postal_contact_id``).
+        """
+        address = partner.relance_postal_contact_id or partner.commercial_partner_id
         missing = []
         if not address.street:
             missing.append(self.env._("the street"))
@@ -167,7 +171,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     def _get_lines(self, partner, company):
         """Instalments claimed: those of the run, else every overdue one, of the
         company sending the letter only."""
-        today = fields.Date.context_today(self)
+        today = company._get_relance_today()
         lines = partner.relance_mail_line_ids.filtered(
             lambda line: line.company_id == company
         )
@@ -188,7 +192,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     @api.model
     def _get_letter_values(self, partner):
         company = self._get_company(partner)
-        today = fields.Date.context_today(self)
+        today = company._get_relance_today()
         lines = self._get_lines(partner, company)
         moves = lines.move_id
         penalty_model = self.env["account.relance.penalty"].with_company(company)
@@ -264,5 +268,5 @@ class ReportRelanceFormalNotice(models.AbstractModel):
                 (row["move"], row["pay_url"], self._get_qr_data_uri(row["pay_url"]))
                 for row in pay_rows
             ],
-            "recipient_contact": partner.relance_contact_id,
+            "recipient_contact": partner.relance_postal_contact_id,
         }

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..tools.late_penalty import round_amount
 
@@ -60,7 +60,7 @@ class ReportRelanceStatement(models.AbstractModel):
     @api.model
     def _get_statement_values(self, partner):
         company = partner.relance_company_id or self.env.company
-        today = fields.Date.context_today(self)
+        today = company._get_relance_today()
         items = self._get_open_items(partner, company)
         penalty_model = self.env["account.relance.penalty"].with_company(company)
         by_move = penalty_model._compute_moves(items.move_id)

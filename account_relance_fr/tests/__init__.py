@@ -8,3 +8,7 @@ from . import test_relance_followup
 from . import test_relance_formal_notice
 from . import test_relance_wizards
 from . import test_relance_holidays
+from . import test_relance_recipient
+from . import test_relance_lang
+from . import test_relance_next_dates
+from . import test_relance_company_day

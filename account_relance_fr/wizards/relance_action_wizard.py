@@ -91,7 +91,7 @@ class AccountRelanceActionWizard(models.TransientModel):
             ]
             if self.action_type == "promise":
                 domain.append(
-                    ("invoice_date_due", "<", fields.Date.context_today(self))
+                    ("invoice_date_due", "<", self.env.company._get_relance_today())
                 )
             moves |= self.env["account.move"].search(domain)
         return moves
@@ -107,7 +107,7 @@ class AccountRelanceActionWizard(models.TransientModel):
             partners = self.partner_ids | self.move_ids.commercial_partner_id
             if not partners:
                 raise UserError(self.env._("Select the customers to postpone."))
-            if not self.date or self.date <= fields.Date.context_today(self):
+            if not self.date or self.date <= self.env.company._get_relance_today():
                 raise UserError(self.env._("Postpone the reminders to a future date."))
             partners.commercial_partner_id.action_relance_postpone(self.date)
             return {"type": "ir.actions.act_window_close"}

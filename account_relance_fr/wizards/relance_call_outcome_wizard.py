@@ -115,7 +115,7 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
         """Open overdue invoices the call was about (sudo): those of the
         reminders that scheduled it, else all the customer's overdue ones."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         Move = self.env["account.move"].sudo()
 
         def is_open_overdue(move):
@@ -254,7 +254,7 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
         elif self.outcome == "no_answer":
             company = self._get_company()
             new_date = add_working_days(
-                fields.Date.context_today(self),
+                self.env.company._get_relance_today(),
                 NO_ANSWER_DELAY,
                 closed_days=company._get_relance_closed_days()
                 if company.relance_skip_holidays

@@ -90,7 +90,7 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
     def _get_candidate_moves(self, partners):
         """Posted customer invoices of these customers that fell due: open
         ones, and those paid late whose penalties may not be billed yet."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         return self.env["account.move"].search(
             [
                 ("commercial_partner_id", "in", partners.ids),
@@ -227,7 +227,7 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                     "> Settings > Customer Reminders)."
                 )
             )
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         base_line = {
             "product_id": product.id if product else False,
             "quantity": 1.0,

@@ -62,7 +62,11 @@ class AccountRelanceSendWizard(models.TransientModel):
         string="Amount Reminded", compute="_compute_amount_selected"
     )
     contact_id = fields.Many2one(
-        "res.partner", string="Sent To", related="partner_id.relance_contact_id"
+        "res.partner",
+        string="Sent To",
+        compute="_compute_contact_id",
+        help="The first contact of the customer's recipient chain with an email "
+        "(with a street when the letter is ticked and the email is not).",
     )
     preview_subject = fields.Char(string="Subject", compute="_compute_preview")
     preview_body = fields.Html(
@@ -80,7 +84,7 @@ class AccountRelanceSendWizard(models.TransientModel):
 
     @api.depends("partner_id", "company_id")
     def _compute_line_ids(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         for wizard in self:
             wizard.line_ids = wizard._get_open_lines().filtered(
                 lambda line: line.date_maturity < today
@@ -102,6 +106,19 @@ class AccountRelanceSendWizard(models.TransientModel):
             channels = wizard.level_id._get_channels() if wizard.level_id else []
             for code in wizard._get_channel_codes():
                 wizard[f"channel_{code}"] = code in channels
+
+    @api.depends("partner_id", "line_ids", "channel_email", "channel_letter")
+    def _compute_contact_id(self):
+        run = self.env["account.relance.run"]
+        for wizard in self:
+            if not wizard.partner_id:
+                wizard.contact_id = False
+                continue
+            wizard.contact_id = run._get_relance_recipient(
+                wizard.partner_id.commercial_partner_id,
+                wizard.line_ids.move_id,
+                wizard._get_selected_channels(),
+            )
 
     @api.depends("line_ids")
     def _compute_amount_selected(self):
@@ -192,8 +209,8 @@ class AccountRelanceSendWizard(models.TransientModel):
         subject = False
         template = level.mail_template_id
         if template and self.line_ids:
-            contact = partner.relance_contact_id
-            lang = contact.lang or partner.lang or self.env.lang
+            contact = self.contact_id
+            lang = partner._get_relance_lang(contact)
             record = partner.with_company(self.company_id).with_context(
                 lang=lang,
                 relance_line_ids=self.line_ids.ids,

@@ -32,7 +32,8 @@ class AccountRelanceRun(models.AbstractModel):
         level = max((level for _line, level in items), key=lambda level: level.days)
         if level.to_confirm or "sms" not in level._get_channels_for_partner(partner):
             return True
-        if not self._get_relance_sms_recipient(partner, partner.relance_contact_id)[0]:
+        moves = self._get_items_moves(items)
+        if not self._get_relance_sms_recipient(partner, moves=moves)[0]:
             return True  # no SMS possible: its email goes now
         local_now = self._get_relance_local_now(company)
         window = company._get_relance_sms_window()
@@ -76,7 +77,7 @@ class AccountRelanceRun(models.AbstractModel):
         :return: the mail.message of the SMS, or of the fallback email
         """
         number, recipient, skip_reason = self._get_relance_sms_recipient(
-            partner, contact
+            partner, contact, moves=histories.move_id
         )
         company = histories.company_id[:1] or self.env.company
         if not skip_reason and not self._is_relance_sms_window_open(company):
@@ -90,7 +91,7 @@ class AccountRelanceRun(models.AbstractModel):
             raise RelanceSendError(
                 self.env._("Level %(level)s has no SMS template.", level=level.name)
             )
-        lang = contact.lang or partner.lang or self.env.lang
+        lang = partner._get_relance_lang(recipient)
         # the run's environment: its company fills the company name and currency
         record = partner.with_env(self.env).with_context(
             lang=lang,
@@ -203,20 +204,29 @@ class AccountRelanceRun(models.AbstractModel):
             company._get_relance_sms_window(), self._get_relance_local_now(company)
         )
 
-    def _get_relance_sms_recipient(self, partner, contact):
+    def _get_relance_sms_recipient(self, partner, contact=None, moves=None):
         """``(number, recipient, skip_reason)`` of the reminder SMS.
 
-        The mobile of the reminder contact, else the customer's; a phone number
-        counts when it is a mobile one. The first valid mobile number is used,
-        in international format (E.164, +33…). A blacklisted number (STOP
-        answer) is never replaced by another one of the same customer.
+        The mobiles of the customer's recipient chain in its order (reminder
+        contact, contacts the invoices ``moves`` are addressed to,
+        invoice-address contacts, the customer: see
+        ``res.partner._get_relance_recipient_chain``), then their phones; a
+        phone number counts when it is a mobile one. The first valid mobile
+        number is used, in international format (E.164, +33…). A blacklisted
+        number (STOP answer) is never replaced by another one of the same
+        customer.
 
+        :param contact: a contact to try first (e.g. chosen by a person)
+        :param moves: the reminded invoices (account.move), or None
         :return: the number and the partner it belongs to, or a skip reason
             (``missing``, ``invalid``, ``blacklisted``) and no number
         """
+        people = partner._get_relance_recipient_chain(moves)
+        if contact and contact not in people:
+            people = contact | people
         candidates = []
         for fname in ("mobile", "phone"):
-            for person in (contact, partner):
+            for person in people:
                 if person[fname] and (person[fname], person) not in candidates:
                     candidates.append((person[fname], person))
         if not candidates:

@@ -60,10 +60,10 @@ class ResPartner(models.Model):
         if self.env.context.get("relance_sms_sample"):
             self._compute_relance_sms_sample_values()
             return
-        today = fields.Date.context_today(self)
         for partner in self:
             lines = partner.relance_mail_line_ids
             company = partner.relance_company_id or self.env.company
+            today = company._get_relance_today()
             moves = lines.move_id
             partner.relance_sms_company_name = to_gsm7(company.name)
             partner.relance_sms_reference = to_gsm7(
@@ -94,7 +94,7 @@ class ResPartner(models.Model):
             ],
             limit=1,
         )
-        year = fields.Date.context_today(self).year
+        year = self.env.company._get_relance_today().year
         sample_name = f"{journal.code or 'INV'}/{year}/00042"
         for partner in self:
             partner.relance_sms_company_name = to_gsm7(company.name)

@@ -95,7 +95,7 @@ class SmsTemplate(models.Model):
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("reconciled", "=", False),
                 ("amount_residual", ">", 0),
-                ("date_maturity", "<", fields.Date.context_today(self)),
+                ("date_maturity", "<", self.env.company._get_relance_today()),
             ],
             order="date_maturity, id",
             limit=1,

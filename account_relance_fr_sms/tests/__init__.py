@@ -1,2 +1,3 @@
 from . import test_relance_sms
 from . import test_relance_sms_holidays
+from . import test_relance_sms_recipient

@@ -51,10 +51,9 @@ class AccountRelanceSendWizard(models.TransientModel):
         if not level.sms_template_id:
             return self.env._("This level has no SMS template.")
         partner = self.partner_id.commercial_partner_id
-        contact = partner.relance_contact_id
         run = self.env["account.relance.run"].with_company(self.company_id)
-        number, _recipient, skip_reason = run._get_relance_sms_recipient(
-            partner, contact
+        number, recipient, skip_reason = run._get_relance_sms_recipient(
+            partner, moves=self.line_ids.move_id
         )
         if skip_reason:
             reasons = dict(
@@ -67,7 +66,7 @@ class AccountRelanceSendWizard(models.TransientModel):
                 reason=reasons[skip_reason],
             )
         record = partner.with_company(self.company_id).with_context(
-            lang=contact.lang or partner.lang or self.env.lang,
+            lang=partner._get_relance_lang(recipient),
             relance_line_ids=self.line_ids.ids,
             relance_level_id=level.id,
             # a preview writes nothing: no pay link is created

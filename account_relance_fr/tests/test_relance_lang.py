@@ -1,0 +1,208 @@
+"""Everything a customer receives is in the customer's language, whoever runs
+the job: mail, letter, mise en demeure, statement, invoice PDFs, file names."""
+
+import shutil
+import subprocess
+import tempfile
+import unittest
+from datetime import timedelta
+
+from freezegun import freeze_time
+from lxml import html
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import RelanceCommon
+
+NBSP = "\u00a0"
+
+
+def _text(content):
+    """Visible text of an HTML document, spaces normalised."""
+    if isinstance(content, bytes):
+        content = content.decode()
+    text = html.fromstring(content).text_content().replace(NBSP, " ")
+    return " ".join(text.split())
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceCustomerLanguage(RelanceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        for module in ("account", "account_relance_fr"):
+            cls.env.ref(f"base.module_{module}")._update_translations(["fr_FR"])
+        cls.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        cls.customer.lang = "fr_FR"
+        cls.customer_2.write(
+            {
+                "lang": "en_US",
+                "street": "1 High Street",
+                "zip": "69003",
+                "city": "Lyon",
+            }
+        )
+        # the last reminder (J+20: email and letter) carries every document
+        cls.last_notice = cls.level_by_days[20]
+        cls.last_notice.write({"attach_invoice_pdf": True, "attach_statement": True})
+
+    def _run_ladder_to_last_notice(self, invoices):
+        """The daily job on the days of the ladder up to J+20."""
+        with self.mock_mail_gateway():
+            for offset in (1, 8, 12, 20):
+                self._run(self.DUE + timedelta(days=offset))
+        return self._histories(invoices).filtered(
+            lambda history: history.level_id == self.last_notice
+        )
+
+    def _approve_formal_notice(self, partner):
+        """J+30 waits for approval: approve it from the follow-up screen."""
+        day = self.DUE + timedelta(days=30)
+        self._run(day)
+        with self.mock_mail_gateway(), freeze_time(f"{day} 10:00:00"):
+            row = self.env["account.relance.followup"].search(
+                [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+            )
+            row.action_approve()
+
+    def _attachments(self, history):
+        return {
+            attachment.name: attachment
+            for attachment in history.mail_message_id.attachment_ids
+        }
+
+    def test_french_customer_with_english_job_user(self):
+        self.env.user.lang = "en_US"
+        invoice = self._invoice(self.customer, 1234.5, self.DUE)
+        history = self._run_ladder_to_last_notice(invoice)
+        self.assertEqual(history.state, "sent")
+        message = history.mail_message_id
+        self.assertIn("Dernier rappel avant mise en demeure", message.subject)
+        body = _text(message.body)
+        self.assertIn("Madame, Monsieur,", body)
+        self.assertNotIn("Dear", body)
+        day = (self.DUE + timedelta(days=20)).isoformat()
+        # the letter: French text, French level name, French file name
+        letter = history.letter_attachment_id
+        self.assertEqual(letter.name, f"Lettre de relance Boulangerie Martin {day}.pdf")
+        text = _text(letter.raw)
+        self.assertIn("Objet : Dernier rappel avant mise en demeure", text)
+        self.assertIn("Madame, Monsieur,", text)
+        self.assertIn("05/04/2026", text, "French date of the letter")
+        self.assertNotIn("Subject", text)
+        # statement and invoice PDF attached to the email, in French
+        attachments = self._attachments(history)
+        statement = attachments.pop("Relevé de compte Boulangerie Martin.pdf")
+        self.assertIn("Relevé de compte", _text(statement.raw))
+        self.assertNotIn("Account statement", _text(statement.raw))
+        (invoice_pdf,) = attachments.values()
+        self.assertIn("Facture", _text(invoice_pdf.raw))
+        self.assertNotIn("Invoice Date", _text(invoice_pdf.raw))
+        # the mise en demeure and its file name
+        self._approve_formal_notice(self.customer)
+        formal = self._histories(invoice).filtered(
+            lambda history: history.level_id.is_formal_notice
+        )
+        self.assertEqual(formal.state, "sent", formal.error)
+        day = (self.DUE + timedelta(days=30)).isoformat()
+        self.assertEqual(
+            formal.letter_attachment_id.name,
+            f"Mise en demeure Boulangerie Martin {day}.pdf",
+        )
+        formal_text = _text(formal.letter_attachment_id.raw)
+        self.assertIn("Mise en demeure de payer", formal_text)
+
+    def test_english_customer_with_french_job_user(self):
+        self.env.user.lang = "fr_FR"
+        invoice = self._invoice(self.customer_2, 800.0, self.DUE)
+        control = self._invoice(self.customer, 300.0, self.DUE)
+        history = self._run_ladder_to_last_notice(invoice)
+        self.assertEqual(history.state, "sent")
+        message = history.mail_message_id
+        self.assertIn("Last reminder before formal notice", message.subject)
+        body = _text(message.body)
+        self.assertIn("Dear Garage Dupont", body)
+        self.assertNotIn("Madame", body)
+        day = (self.DUE + timedelta(days=20)).isoformat()
+        letter = history.letter_attachment_id
+        self.assertEqual(letter.name, f"Reminder letter Garage Dupont {day}.pdf")
+        text = _text(letter.raw)
+        self.assertIn("Subject: Last reminder before formal notice", text)
+        self.assertIn("Dear Sir or Madam,", text)
+        self.assertIn("04/05/2026", text, "English date of the letter")
+        self.assertNotIn("Objet", text)
+        attachments = self._attachments(history)
+        statement = attachments.pop("Account statement Garage Dupont.pdf")
+        self.assertNotIn("Relevé de compte", _text(statement.raw))
+        (invoice_pdf,) = attachments.values()
+        self.assertIn("Invoice", _text(invoice_pdf.raw))
+        self.assertNotIn("Facture", _text(invoice_pdf.raw))
+        # the mise en demeure is a French legal act; its file name is English
+        self._approve_formal_notice(self.customer_2)
+        formal = self._histories(invoice).filtered(
+            lambda history: history.level_id.is_formal_notice
+        )
+        self.assertEqual(formal.state, "sent", formal.error)
+        day = (self.DUE + timedelta(days=30)).isoformat()
+        self.assertEqual(
+            formal.letter_attachment_id.name, f"Formal notice Garage Dupont {day}.pdf"
+        )
+        # the French customer of the same run still gets French
+        control_history = self._histories(control).filtered(
+            lambda history: history.level_id == self.last_notice
+        )
+        self.assertIn("Madame, Monsieur,", _text(control_history.mail_message_id.body))
+        # letters printed from the follow-up screen: each in its customer's
+        # language, in one document
+        rows = self.env["account.relance.followup"].search(
+            [("partner_id", "in", (self.customer | self.customer_2).ids)]
+        )
+        action = rows.action_print_letter()
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(
+            action["report_name"], action["context"]["active_ids"]
+        )
+        text = _text(content)
+        self.assertIn("Objet : Relance de paiement", text)
+        self.assertIn("Subject: Payment reminder", text)
+
+    @unittest.skipUnless(
+        shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+        "needs wkhtmltopdf and pdftotext",
+    )
+    def test_real_letter_pdf_in_french(self):
+        """One real PDF: the letter to a French customer printed by an English
+        job user reads French."""
+        self.env.user.lang = "en_US"
+        invoice = self._invoice(self.customer, 1234.5, self.DUE)
+        run = self.env["account.relance.run"].with_context(force_report_rendering=True)
+        with (
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            history = run._send_now(
+                self.customer,
+                invoice._get_relance_open_lines(),
+                self.last_notice,
+                ["letter"],
+            )
+        pdf = history.letter_attachment_id.raw
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(pdf)
+            file.flush()
+            text = subprocess.run(
+                ["pdftotext", "-layout", file.name, "-"],
+                capture_output=True,
+                check=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        text = " ".join(text.replace(NBSP, " ").split())
+        self.assertIn("Objet : Dernier rappel avant mise en demeure", text)
+        self.assertIn("Madame, Monsieur,", text)
+        self.assertIn(invoice.name, text)
+        self.assertNotIn("Subject", text)
