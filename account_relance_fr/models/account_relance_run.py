@@ -136,6 +136,7 @@ class AccountRelanceRun(models.AbstractModel):
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              JOIN res_company company ON company.id = aml.company_id
              WHERE aml.company_id IN %(companies)s
                AND move.state = 'posted'
                AND move.move_type = 'out_invoice'
@@ -143,6 +144,10 @@ class AccountRelanceRun(models.AbstractModel):
                AND account.account_type = 'asset_receivable'
                AND NOT aml.reconciled
                AND aml.amount_residual > 0
+               -- a remainder within the tolerance after a payment is settled
+               AND NOT (aml.amount_residual < aml.balance
+                        AND aml.amount_residual
+                            <= COALESCE(company.relance_tolerance, 0))
                AND aml.date_maturity <= %(horizon)s
                AND NOT COALESCE(move.relance_excluded, FALSE)
                AND NOT COALESCE(move.relance_dispute, FALSE)
@@ -278,21 +283,95 @@ class AccountRelanceRun(models.AbstractModel):
                     (line_by_id[line_id], level)
                 )
 
-        plan = []
+        due = {}
         for (company_id, partner_id), items in items_by_customer.items():
             ladder = ladders[company_id, partner_id]
             last = last_sent.get((company_id, partner_id))
             if last and (today - last).days < ladder._get_min_days_between():
                 continue
-            total_due = sum(line.amount_residual for line, _level in items)
-            if total_due < ladder.min_amount:
+            due[company_id, partner_id] = items
+        balances = self._get_plan_balances(due, today)
+        plan = []
+        covered = []
+        for (company_id, partner_id), items in due.items():
+            balance = balances[company_id, partner_id]
+            if balance.is_covered:
+                covered.append(balance)
+                continue
+            # the amount claimed (net of credits) decides, not the gross one
+            if balance.is_settled or (
+                balance.net_company < ladders[company_id, partner_id].min_amount
+            ):
                 continue
             company = self.env["res.company"].browse(company_id)
             partner = self.env["res.partner"].browse(partner_id)
             if not self._is_customer_sendable_now(company, partner, items):
                 continue
             plan.append((company, partner, items))
+        self._schedule_reconcile_activities(covered)
         return plan
+
+    def _get_plan_balances(self, items_by_customer, today):
+        """{(company id, partner id): RelanceBalance} of the planned instalments,
+        credits of all the customers read in one query."""
+        lines = self.env["account.move.line"].browse(
+            [line.id for items in items_by_customer.values() for line, _level in items]
+        )
+        partners = self.env["res.partner"].browse(
+            [partner_id for _company_id, partner_id in items_by_customer]
+        )
+        return self.env["account.relance.balance"]._get_balances(
+            partners, lines=lines, today=today
+        )
+
+    def _schedule_reconcile_activities(self, balances):
+        """Customers whose credits cover the claim get no reminder: one open
+        activity per customer asks the accountant to reconcile, updated on
+        later runs, never duplicated.
+
+        :param balances: [RelanceBalance] of the covered customers
+        """
+        activity_type = self.env.ref(
+            "account_relance_fr.mail_activity_type_relance_reconcile",
+            raise_if_not_found=False,
+        )
+        if not balances or not activity_type:
+            return self.env["mail.activity"]
+        partners = self.env["res.partner"].browse([b.partner.id for b in balances])
+        existing = {
+            activity.res_id: activity
+            for activity in partners.activity_ids
+            if activity.activity_type_id == activity_type
+        }
+        activities = self.env["mail.activity"]
+        for balance in balances:
+            company = balance.company
+            accountant = company._get_relance_accountant()
+            run = self.with_company(company).with_context(
+                lang=accountant.lang or self.env.lang
+            )
+            note = run._get_reconcile_note(balance)
+            activity = existing.get(balance.partner.id)
+            if activity:
+                if activity.note != note:
+                    activity.note = note
+                activities |= activity
+                continue
+            activities |= balance.partner.with_company(company).activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=run.env._("Reconcile the customer's credits"),
+                note=note,
+                user_id=accountant.id,
+            )
+        return activities
+
+    def _get_reconcile_note(self, balance):
+        """Note of the reconcile activity: overdue invoices and credits."""
+        summary = self.env["account.relance.balance"]._get_summary(balance)
+        return self.env["ir.qweb"]._render(
+            "account_relance_fr.relance_reconcile_note",
+            {"balance": balance, "summary": summary},
+        )
 
     def _is_customer_sendable_now(self, company, partner, items):
         """Hook: False leaves this customer's reminder for a later run.
@@ -331,7 +410,20 @@ class AccountRelanceRun(models.AbstractModel):
         message_level = max(
             (level for _line, level in items), key=lambda level: level.days
         )
-        if message_level.to_confirm and not approved:
+        balance = self.env["account.relance.balance"]._get_balance(
+            partner,
+            lines=self.env["account.move.line"].union(*dict(items)),
+            today=today,
+        )
+        if balance.is_covered:
+            self._schedule_reconcile_activities([balance])
+            return self.env["account.relance.history"]
+        if balance.is_settled:
+            return self.env["account.relance.history"]
+        if not approved and (
+            message_level.to_confirm
+            or (balance.has_credits and self.env.company.relance_credit_to_confirm)
+        ):
             return self._record_to_confirm(partner, items, message_level, today)
         contact = partner.relance_contact_id
         channels = force_channels or message_level._get_channels_for_partner(partner)
@@ -381,6 +473,7 @@ class AccountRelanceRun(models.AbstractModel):
             and move.payment_state in ("not_paid", "partial")
             and not line.reconciled
             and line.amount_residual > 0
+            and not self.env["account.relance.balance"]._is_settled_remainder(line)
             and not move.relance_excluded
             and not move.relance_dispute
             and not (promise and promise + timedelta(days=grace) >= today)

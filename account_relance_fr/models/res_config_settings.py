@@ -80,3 +80,9 @@ class ResConfigSettings(models.TransientModel):
     relance_penalty_account_id = fields.Many2one(
         related="company_id.relance_penalty_account_id", readonly=False
     )
+    relance_tolerance = fields.Monetary(
+        related="company_id.relance_tolerance", readonly=False
+    )
+    relance_credit_to_confirm = fields.Boolean(
+        related="company_id.relance_credit_to_confirm", readonly=False
+    )

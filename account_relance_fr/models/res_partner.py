@@ -83,8 +83,20 @@ class ResPartner(models.Model):
         "account.relance.level", compute="_compute_relance_mail_values"
     )
     relance_mail_total = fields.Monetary(
-        compute="_compute_relance_mail_values", currency_field="relance_currency_id"
+        compute="_compute_relance_mail_amounts",
+        currency_field="relance_currency_id",
+        help="Net amount claimed, all currencies, in the company's currency.",
     )
+    relance_mail_summary = fields.Json(
+        compute="_compute_relance_mail_amounts",
+        help="Per currency: total of the instalments, unapplied credits and net "
+        "amount claimed, formatted (account.relance.balance).",
+    )
+    relance_mail_total_text = fields.Char(
+        compute="_compute_relance_mail_amounts",
+        help='Net amount claimed per currency, e.g. "1 000,00 $ and 500,00 €".',
+    )
+    relance_mail_has_credits = fields.Boolean(compute="_compute_relance_mail_amounts")
     relance_company_id = fields.Many2one(
         "res.company",
         compute="_compute_relance_mail_values",
@@ -190,6 +202,10 @@ class ResPartner(models.Model):
                     ("move_id.relance_excluded", "=", False),
                 ]
             )
+            balance_model = self.env["account.relance.balance"]
+            all_lines = all_lines.filtered(
+                lambda line: not balance_model._is_settled_remainder(line)
+            )
         lines_by_customer = all_lines.grouped(
             lambda line: line.move_id.commercial_partner_id
         )
@@ -201,7 +217,6 @@ class ResPartner(models.Model):
             partner.relance_mail_line_ids = lines
             partner.relance_mail_level_id = level
             partner.relance_company_id = company
-            partner.relance_mail_total = sum(lines.mapped("amount_residual"))
             salesperson = commercial.user_id
             if level.ladder_id.signatory == "salesperson" and salesperson:
                 partner.relance_signatory_name = salesperson.name
@@ -213,6 +228,36 @@ class ResPartner(models.Model):
                 )
                 partner.relance_signatory_title = company.relance_signatory_title
                 partner.relance_signatory_phone = company.phone
+
+    @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
+    def _compute_relance_mail_amounts(self):
+        """Amounts claimed by the reminder of the instalments of the run, net of
+        the customers' credits, per currency (one credit query for all)."""
+        balance_model = self.env["account.relance.balance"]
+        balances = balance_model._get_balances(self, lines=self.relance_mail_line_ids)
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            balance = balances.get((company.id, commercial.id)) or next(
+                (
+                    value
+                    for (_company_id, partner_id), value in balances.items()
+                    if partner_id == commercial.id and value.currencies
+                ),
+                None,
+            )
+            if balance is None:
+                partner.relance_mail_total = 0.0
+                partner.relance_mail_summary = []
+                partner.relance_mail_total_text = ""
+                partner.relance_mail_has_credits = False
+                continue
+            partner.relance_mail_total = balance.net_company
+            partner.relance_mail_summary = balance_model._get_summary(balance)
+            partner.relance_mail_total_text = balance_model._format_totals(
+                [(item.net, item.currency) for item in balance.currencies]
+            )
+            partner.relance_mail_has_credits = balance.has_credits
 
     @api.depends_context("relance_paid_move_ids")
     def _compute_relance_paid_move_ids(self):
