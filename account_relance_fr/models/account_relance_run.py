@@ -7,7 +7,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL
 
 from ..tools import next_window_opening, within_window
 
@@ -283,13 +283,28 @@ class AccountRelanceRun(models.AbstractModel):
                     (line_by_id[line_id], level)
                 )
 
-        due = {}
-        for (company_id, partner_id), items in items_by_customer.items():
-            ladder = ladders[company_id, partner_id]
-            last = last_sent.get((company_id, partner_id))
-            if last and (today - last).days < ladder._get_min_days_between():
-                continue
-            due[company_id, partner_id] = items
+        due = {
+            key: items
+            for key, items in items_by_customer.items()
+            if not (
+                last_sent.get(key)
+                and (today - last_sent[key]).days < ladders[key]._get_min_days_between()
+            )
+        }
+        return self._plan_amounts(due, ladders, today)
+
+    def _plan_amounts(self, items_by_customer, ladders, today):
+        """Keep the customers whose net amount is worth a reminder.
+
+        Customers whose credits cover the claim get an activity to reconcile
+        instead; a net amount within the tolerance or below the ladder's
+        minimum is not reminded.
+
+        :param items_by_customer: {(company id, partner id): [(line, level)]}
+        :param ladders: {(company id, partner id): ladder}
+        :return: [(company, partner, items)]
+        """
+        due = items_by_customer
         balances = self._get_plan_balances(due, today)
         plan = []
         covered = []
@@ -692,6 +707,11 @@ class AccountRelanceRun(models.AbstractModel):
         user = level._get_activity_user(lines)
         # the activity is read by its assignee: write it in their language
         run = self.with_context(lang=user.lang or self.env.lang)
+        # amounts per currency, net of the customer's credits (never added
+        # across currencies), in the assignee's language
+        amounts = partner.with_env(run.env).with_context(
+            relance_line_ids=lines.ids, relance_level_id=level.id
+        )
         note = run.env["ir.qweb"]._render(
             "account_relance_fr.relance_call_note",
             {
@@ -699,6 +719,7 @@ class AccountRelanceRun(models.AbstractModel):
                 "lines": lines.with_env(run.env),
                 "partner": partner,
                 "contact": contact,
+                "summary": amounts.relance_mail_summary,
             },
         )
         activity = partner.activity_schedule(
@@ -710,18 +731,13 @@ class AccountRelanceRun(models.AbstractModel):
             summary=run.env._(
                 "Call %(customer)s: %(amount)s overdue",
                 customer=partner.display_name,
-                amount=run._format_amount(lines),
+                amount=amounts.relance_mail_total_text,
             ),
             note=note,
             user_id=user.id,
         )
         histories.activity_id = activity
         return activity
-
-    def _format_amount(self, lines):
-        currency = lines.currency_id[:1] or self.env.company.currency_id
-        total = sum(lines.mapped("amount_residual_currency"))
-        return format_amount(self.env, total, currency, lang_code=self.env.lang)
 
     # ------------------------------------------------------------------
     # APPROVAL, PROMISES, THANK-YOU

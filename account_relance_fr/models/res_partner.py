@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.late_penalty import round_amount
+
 CUSTOMER_TYPES = [
     ("company", "Company"),
     ("individual", "Individual"),
@@ -358,14 +360,24 @@ class ResPartner(models.Model):
     relance_mail_indemnity_amount = fields.Monetary(
         compute="_compute_relance_mail_penalty", currency_field="relance_currency_id"
     )
+    relance_mail_penalty_text = fields.Char(
+        compute="_compute_relance_mail_penalty",
+        help="Penalties to date per currency, on each invoice's own currency.",
+    )
     relance_mail_penalty_provisional = fields.Boolean(
         compute="_compute_relance_mail_penalty"
     )
     relance_mail_penalty_missing = fields.Char(compute="_compute_relance_mail_penalty")
 
-    def _get_relance_penalty_totals(self, moves):
-        """(penalties, indemnities, missing half-years label) not billed yet."""
-        by_move = self.env["account.relance.penalty"]._compute_moves(moves)
+    def _get_relance_penalty_totals(self, moves, by_move=None):
+        """(penalties, indemnities, missing half-years label) not billed yet,
+        in the company's currency.
+
+        :param by_move: the result of account.relance.penalty._compute_moves
+            for ``moves`` when the caller has it already
+        """
+        if by_move is None:
+            by_move = self.env["account.relance.penalty"]._compute_moves(moves)
         missing = sorted({key for data in by_move.values() for key in data.missing})
         return (
             sum(data.interest_unbilled for data in by_move.values()),
@@ -393,11 +405,27 @@ class ResPartner(models.Model):
             partner.relance_penalty_provisional = bool(missing)
             partner.relance_penalty_missing = missing
 
-    @api.depends_context("relance_line_ids", "relance_level_id", "company")
+    @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
     def _compute_relance_mail_penalty(self):
+        penalty_model = self.env["account.relance.penalty"]
+        balance_model = self.env["account.relance.balance"]
         for partner in self:
+            moves = partner.relance_mail_line_ids.move_id
+            by_move = penalty_model._compute_moves(moves)
             penalty, indemnity, missing = partner._get_relance_penalty_totals(
-                partner.relance_mail_line_ids.move_id
+                moves, by_move=by_move
+            )
+            per_currency = defaultdict(float)
+            for data in by_move.values():
+                per_currency[data.currency] += data.interest_unbilled_currency
+            partner.relance_mail_penalty_text = balance_model._format_totals(
+                [
+                    (round_amount(amount), currency)
+                    for currency, amount in sorted(
+                        per_currency.items(), key=lambda item: item[0].name
+                    )
+                    if amount
+                ]
             )
             partner.relance_mail_penalty_amount = penalty
             partner.relance_mail_indemnity_amount = indemnity

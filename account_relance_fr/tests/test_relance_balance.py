@@ -3,9 +3,12 @@ from datetime import timedelta
 from freezegun import freeze_time
 from lxml import html
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import RelanceCommon
+
+NBSP = "\u00a0"
 
 
 @tagged("post_install", "-at_install")
@@ -15,10 +18,7 @@ class TestRelanceBalance(RelanceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # a French company: euros, whatever the test chart's default
         cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
-        cls.company.currency_id = cls.eur
         cls.bank_journal = cls.company_data["default_journal_bank"]
         cls.reconcile_type = cls.env.ref(
             "account_relance_fr.mail_activity_type_relance_reconcile"
@@ -185,3 +185,221 @@ class TestRelanceBalance(RelanceCommon):
             self.assertEqual(invoice.relance_indemnity_amount, 0.0)
             self.assertEqual(invoice.relance_penalty_amount, 0.0)
             self.assertFalse(invoice.relance_next_date)
+
+    def test_shipped_ladder_minimum_on_net_amount(self):
+        """Standard ladder: nothing below 15 € net; 1 000 € less a 990 € credit
+        note is 10 € net: no reminder (and no activity: the credits do not
+        cover it all); the control customer is reminded."""
+        self.assertEqual(self.ladder.min_amount, 15.0)
+        small = self._invoice(self.customer, 12.0, self.DUE)
+        netted = self._invoice(self.customer_2, 1000.0, self.DUE)
+        self._credit_note(self.customer_2, 990.0, self.DUE)
+        control_partner = self.env["res.partner"].create(
+            {"name": "Fromagerie Blanc", "is_company": True, "email": "fb@example.com"}
+        )
+        control = self._invoice(control_partner, 16.0, self.DUE)
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=1))
+        self.assertFalse(self._histories(small | netted))
+        self.assertFalse(self._reconcile_activities(self.customer_2))
+        self.assertEqual(self._histories(control).state, "sent")
+
+    # ------------------------------------------------------------------
+    # DOCUMENTS AND SCREEN
+    # ------------------------------------------------------------------
+
+    def _html_text(self, report, partners, **context):
+        content, _type = (
+            self.env["ir.actions.report"]
+            .with_context(**context)
+            ._render_qweb_html(report, partners.ids)
+        )
+        text = html.fromstring(content.decode()).text_content()
+        return " ".join(text.replace(NBSP, " ").replace("\ufeff", "").split())
+
+    def _followup(self, partner):
+        return self.env["account.relance.followup"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+
+    @freeze_time("2026-03-26")
+    def test_documents_and_screen_agree_on_net(self):
+        """Letter, formal notice, statement and follow-up screen state 700 €."""
+        self.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        self._invoice(self.customer, 1000.0, self.DUE)
+        credit_note = self._credit_note(self.customer, 300.0, self.DUE)
+        letter = self._html_text(
+            "account_relance_fr.report_relance_letter", self.customer
+        )
+        self.assertIn("Total of the invoices 1,000.00 €", letter)
+        self.assertIn(f"Credit note {credit_note.name}", letter)
+        self.assertIn("Net amount due 700.00 €", letter)
+        notice = self._html_text(
+            "account_relance_fr.report_relance_formal_notice", self.customer
+        )
+        self.assertIn("Principal restant dû 1 000,00 €", notice)
+        self.assertIn(
+            f"À déduire : Avoir {credit_note.name} du 16/03/2026 -300,00 €", notice
+        )
+        self.assertIn("Principal net réclamé 700,00 €", notice)
+        # 10 days late: 1 000 × 12.15 % × 10 / 365 = 3.33 €, + 40 €
+        self.assertIn("Total dû 743,33 €", notice)
+        self.assertIn("la somme de 743,33 € dans un délai", notice)
+        self.assertIn("sept cent quarante-trois euros et trente-trois centimes", notice)
+        statement = self._html_text(
+            "account_relance_fr.report_relance_statement", self.customer
+        )
+        self.assertIn("Balance of the account 700.00 €", statement)
+        followup = self._followup(self.customer)
+        self.assertEqual(followup.amount_overdue, 1000.0)
+        self.assertEqual(followup.amount_credit, 300.0)
+        self.assertEqual(followup.amount_claimed, 700.0)
+        self.assertEqual(followup.claimed_text.replace(NBSP, " "), "700.00 €")
+        self.assertEqual(followup.credit_text.replace(NBSP, " "), "300.00 €")
+
+    @freeze_time("2026-03-26")
+    def test_formal_notice_refused_when_credits_cover(self):
+        self.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        self._invoice(self.customer, 1000.0, self.DUE)
+        self._bank_line(self.customer, 1000.0, self.DUE + timedelta(days=3))
+        with self.assertRaisesRegex(UserError, "unapplied credits cover"):
+            self._html_text(
+                "account_relance_fr.report_relance_formal_notice", self.customer
+            )
+        statement = self._html_text(
+            "account_relance_fr.report_relance_statement", self.customer
+        )
+        self.assertIn("Bank transfer received", statement)
+        self.assertIn("Balance of the account 0.00 €", statement)
+        self.assertEqual(self._followup(self.customer).amount_claimed, 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceCurrencies(RelanceCommon):
+    """Company in euros, invoice A of 1 000 $ (800 €), invoice B of 500 €."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        cls.usd = cls.env.ref("base.USD")
+        cls.usd.active = True
+        cls.env["res.currency.rate"].search([("currency_id", "=", cls.usd.id)]).unlink()
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.usd.id,
+                "name": "2025-01-01",
+                "rate": 1.25,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.invoice_a = cls._invoice(
+            cls.customer, 1000.0, cls.DUE, currency_id=cls.usd.id
+        )
+        cls.invoice_b = cls._invoice(cls.customer, 500.0, cls.DUE)
+
+    def _text(self, content):
+        text = html.fromstring(content).text_content()
+        return " ".join(text.replace(NBSP, " ").replace("\ufeff", "").split())
+
+    def _render(self, report, partners, **context):
+        content, _type = (
+            self.env["ir.actions.report"]
+            .with_context(**context)
+            ._render_qweb_html(report, partners.ids)
+        )
+        return self._text(content.decode())
+
+    def test_invoice_a_is_800_euros(self):
+        self.assertEqual(self.invoice_a.amount_residual, 1000.0)
+        self.assertEqual(self.invoice_a.amount_residual_signed, 800.0)
+
+    def test_mail_and_call_totals_per_currency(self):
+        """The email's totals: 1 000,00 $ and 500,00 €, never 1 300,00 €; the
+        call activity says both."""
+        with self.mock_mail_gateway():
+            for offset in (1, 8, 12):
+                self._run(self.DUE + timedelta(days=offset))
+        friendly = self._histories(self.invoice_a).filtered(
+            lambda history: history.level_days == 1
+        )
+        body = self._text(friendly.mail_message_id.body)
+        self.assertIn("Total due $ 1,000.00", body)
+        self.assertIn("Total due 500.00 €", body)
+        self.assertNotIn("1,300.00", body)
+        self.assertNotIn("1,500.00", body)
+        call = self._histories(self.invoice_a).filtered(
+            lambda history: history.level_days == 12
+        )
+        summary = call.activity_id.summary.replace(NBSP, " ").replace("\ufeff", "")
+        self.assertEqual(
+            summary, "Call Boulangerie Martin: 500.00 € and $ 1,000.00 overdue"
+        )
+        note = self._text(call.activity_id.note)
+        self.assertIn("Amount due: 500.00 €", note)
+        self.assertIn("Amount due: $ 1,000.00", note)
+        # J+20: penalties on each invoice's own currency: 1 000 $ × 12.15 % ×
+        # 20 / 365 = 6.66 $, 500 € × 12.15 % × 20 / 365 = 3.33 €
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=20))
+        last = self._histories(self.invoice_a).filtered(
+            lambda history: history.level_days == 20
+        )
+        body = self._text(last.mail_message_id.body)
+        self.assertIn("Penalties to date: 3.33 € and $ 6.66", body)
+        self.assertIn("Recovery indemnities: 80.00 €", body)
+
+    @freeze_time("2026-04-15")
+    def test_letter_statement_screen_per_currency(self):
+        letter = self._render("account_relance_fr.report_relance_letter", self.customer)
+        self.assertIn("Total due 500.00 € Total due $ 1,000.00", letter)
+        statement = self._render(
+            "account_relance_fr.report_relance_statement", self.customer
+        )
+        self.assertIn("Balance of the account 500.00 €", statement)
+        self.assertIn("Balance of the account $ 1,000.00", statement)
+        self.assertNotIn("1,300.00", statement)
+        followup = self.env["account.relance.followup"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(
+            followup.claimed_text.replace(NBSP, " ").replace("\ufeff", ""),
+            "500.00 € and $ 1,000.00",
+        )
+        self.assertEqual(followup.amount_overdue, 1300.0)
+        self.assertEqual(
+            followup._fields["amount_overdue"].string, "Overdue (Company Currency)"
+        )
+
+    @freeze_time("2026-04-15")
+    def test_formal_notice_claims_dollars(self):
+        """A: 30 days × 12.15 % on 1 000 $ = 9.99 $; the 40 € indemnity stays in
+        euros; the words say dollars."""
+        lines = self.invoice_a._get_relance_open_lines()
+        text = self._render(
+            "account_relance_fr.report_relance_formal_notice",
+            self.customer,
+            relance_line_ids=lines.ids,
+        )
+        self.assertIn("1 000,00 $ 0,00 $ 1 000,00 $ 30", text)
+        self.assertIn("Principal restant dû en USD 1 000,00 $", text)
+        self.assertNotIn("500,00", text)
+        self.assertIn("(art. L441-10 du Code de commerce) 9,99 $", text)
+        self.assertIn("Total dû en USD 1 009,99 $", text)
+        self.assertIn("Total dû en EUR 40,00 €", text)
+        self.assertIn("la somme de 1 009,99 $ et de 40,00 € dans un délai", text)
+        self.assertIn(
+            "Soit la somme de mille neuf dollars et quatre-vingt-dix-neuf cents, "
+            "et de quarante euros.",
+            text,
+        )
+        self.assertNotIn("840", text)
+        # the company-currency figures of the invoice convert the dollars
+        self.invoice_a.invalidate_recordset()
+        self.assertEqual(self.invoice_a.relance_penalty_amount, 7.99)
