@@ -4,8 +4,10 @@ from freezegun import freeze_time
 from lxml import html
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
+from odoo.tests.common import BaseCase
 
+from ..tools import amount_to_words_fr
 from .common import RelanceCommon
 
 NBSP = "\u00a0"
@@ -203,6 +205,38 @@ class TestRelanceBalance(RelanceCommon):
         self.assertFalse(self._histories(small | netted))
         self.assertFalse(self._reconcile_activities(self.customer_2))
         self.assertEqual(self._histories(control).state, "sent")
+
+    def test_send_wizard_refuses_covered_reminder(self):
+        """Sending by hand what a payment covers is refused, with the credits;
+        the preview of a partly covered reminder claims the net."""
+        invoice = self._invoice(self.customer, 1000.0, self.DUE)
+        self._unmatched_payment(self.customer, 1000.0, self.DUE)
+        with freeze_time(self.DUE + timedelta(days=10)):
+            form = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.customer.id
+                )
+            )
+            wizard = form.save()
+            self.assertEqual(wizard.line_ids.move_id, invoice)
+            with self.assertRaisesRegex(UserError, "cover the selected invoices"):
+                wizard.action_send()
+        self.assertFalse(self._histories(invoice))
+        other = self._invoice(self.customer_2, 1000.0, self.DUE)
+        self._credit_note(self.customer_2, 100.0, self.DUE)
+        with freeze_time(self.DUE + timedelta(days=10)), self.mock_mail_gateway():
+            form = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.customer_2.id
+                )
+            )
+            wizard = form.save()
+            preview = " ".join(
+                html.fromstring(wizard.preview_body).text_content().split()
+            )
+            self.assertIn("Net amount due 900.00", preview)
+            wizard.action_send()
+        self.assertEqual(self._histories(other).state, "sent")
 
     # ------------------------------------------------------------------
     # DOCUMENTS AND SCREEN
@@ -403,3 +437,22 @@ class TestRelanceCurrencies(RelanceCommon):
         # the company-currency figures of the invoice convert the dollars
         self.invoice_a.invalidate_recordset()
         self.assertEqual(self.invoice_a.relance_penalty_amount, 7.99)
+
+
+@tagged("post_install", "-at_install")
+class TestAmountInWordsCurrencies(BaseCase):
+    def test_words_in_the_claimed_currency(self):
+        cases = {
+            (1009.99, "USD"): "mille neuf dollars et quatre-vingt-dix-neuf cents",
+            (1_000_000, "USD"): "un million de dollars",
+            (1_000_000, "EUR"): "un million d'euros",
+            (0.01, "USD"): "un cent",
+            (2, "GBP"): "deux livres sterling",
+            (200, "CHF"): "deux cents francs suisses",
+            (1500, "XOF"): "mille cinq cents francs CFA",
+            (12.5, "SEK"): "douze SEK et cinquante centièmes",
+            (80, "EUR"): "quatre-vingts euros",
+        }
+        for (amount, code), words in cases.items():
+            with self.subTest(amount=amount, currency=code):
+                self.assertEqual(amount_to_words_fr(amount, code), words)
