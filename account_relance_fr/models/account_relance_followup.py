@@ -330,8 +330,11 @@ class AccountRelanceFollowup(models.Model):
 
     def _compute_claimed(self):
         """Net amount claimed and credits, from the engine's balance: one
-        computation per company for all the rows."""
-        balance_model = self.env["account.relance.balance"]
+        computation per company for all the rows.
+
+        Read as superuser: a salesperson sees the row's amounts without any
+        access to the accounting."""
+        balance_model = self.env["account.relance.balance"].sudo()
         for company, followups in self.grouped("company_id").items():
             balances = balance_model.with_company(company)._get_balances(
                 followups.partner_id

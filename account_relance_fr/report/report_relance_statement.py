@@ -81,7 +81,8 @@ class ReportRelanceStatement(models.AbstractModel):
                     "due": due,
                     "amount": line.amount_currency,
                     "residual": line.amount_residual_currency,
-                    "days": max(days, 0),
+                    # a credit is not late
+                    "days": max(days, 0) if line.amount_residual > 0 else 0,
                     "bucket": self._get_bucket(days),
                     # penalties are per invoice, on its own currency: shown on
                     # its first instalment

@@ -188,6 +188,24 @@ class TestRelanceBalance(RelanceCommon):
             self.assertEqual(invoice.relance_penalty_amount, 0.0)
             self.assertFalse(invoice.relance_next_date)
 
+    def test_tiny_remainder_after_late_payment_stops_the_ladder(self):
+        """Reminded at J+1, paid 999,99 € at J+5: the ladder stops there, no
+        formal notice; penalties run to the payment day only."""
+        invoice = self._invoice(self.customer, 1000.0, self.DUE)
+        control = self._invoice(self.customer_2, 400.0, self.DUE)
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=1))
+            self._pay(invoice, 999.99, self.DUE + timedelta(days=5))
+            for offset in (8, 12, 20, 30, 40):
+                self._run(self.DUE + timedelta(days=offset))
+        self.assertEqual(self._histories(invoice).mapped("level_days"), [1])
+        self.assertEqual(
+            self._histories(control).mapped("level_days"), [1, 8, 12, 20, 30]
+        )
+        with freeze_time(self.DUE + timedelta(days=40)):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.relance_penalty_days, 5)
+
     def test_shipped_ladder_minimum_on_net_amount(self):
         """Standard ladder: nothing below 15 € net; 1 000 € less a 990 € credit
         note is 10 € net: no reminder (and no activity: the credits do not
@@ -292,6 +310,10 @@ class TestRelanceBalance(RelanceCommon):
         self.assertEqual(followup.amount_claimed, 700.0)
         self.assertEqual(followup.claimed_text.replace(NBSP, " "), "700.00 €")
         self.assertEqual(followup.credit_text.replace(NBSP, " "), "300.00 €")
+        # the customer's salesperson, with no accounting rights, sees it too
+        as_salesperson = followup.with_user(self.salesperson)
+        as_salesperson.invalidate_recordset()
+        self.assertEqual(as_salesperson.claimed_text.replace(NBSP, " "), "700.00 €")
 
     @freeze_time("2026-03-26")
     def test_formal_notice_refused_when_credits_cover(self):
