@@ -30,6 +30,7 @@
         "data/product_data.xml",
         "report/report_relance_letter.xml",
         "report/relance_call_note.xml",
+        "report/relance_balance_templates.xml",
         "report/report_relance_formal_notice.xml",
         "report/report_relance_statement.xml",
         "wizards/relance_send_wizard_views.xml",

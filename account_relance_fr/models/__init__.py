@@ -2,6 +2,7 @@ from . import account_relance_ladder
 from . import account_relance_level
 from . import account_relance_history
 from . import account_relance_run
+from . import account_relance_balance
 from . import account_move
 from . import account_move_line
 from . import mail_activity

@@ -125,12 +125,15 @@ class AccountMove(models.Model):
         return (self.company_id[:1] or self.env.company)._get_relance_today()
 
     def _get_relance_open_lines(self):
-        """Receivable journal items (one per instalment) still to be paid."""
+        """Receivable journal items (one per instalment) still to be paid; a
+        remainder within the company's tolerance counts as paid."""
+        balance_model = self.env["account.relance.balance"]
         return self.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
             and not line.reconciled
             and line.amount_residual > 0
             and line.date_maturity
+            and not balance_model._is_settled_remainder(line)
         )
 
     def _relance_ensure_access_tokens(self):

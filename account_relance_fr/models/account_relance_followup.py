@@ -31,9 +31,42 @@ class AccountRelanceFollowup(models.Model):
         readonly=True,
         help="The customer's salesperson.",
     )
-    amount_due = fields.Monetary(readonly=True, help="Everything left to pay.")
+    amount_due = fields.Monetary(
+        string="Amount Due (Company Currency)",
+        readonly=True,
+        help="Everything left to pay on the open invoices, in the company's "
+        "currency, before the customer's unapplied credits.",
+    )
     amount_overdue = fields.Monetary(
-        string="Overdue Amount", readonly=True, help="What is past its due date."
+        string="Overdue (Company Currency)",
+        readonly=True,
+        help="What is past its due date, in the company's currency, before the "
+        "customer's unapplied credits.",
+    )
+    # the engine's amounts (account.relance.balance), so the screen states what
+    # the reminders claim
+    amount_credit = fields.Monetary(
+        string="Unapplied Credits (Company Currency)",
+        compute="_compute_claimed",
+        help="Open credit notes, payments not matched to an invoice and bank "
+        "transfers of the customer not reconciled, netted from what is claimed.",
+    )
+    amount_claimed = fields.Monetary(
+        string="Net Claimed (Company Currency)",
+        compute="_compute_claimed",
+        help="The overdue invoices a reminder may claim, less the unapplied "
+        "credits, in the company's currency.",
+    )
+    claimed_text = fields.Char(
+        string="Net Claimed",
+        compute="_compute_claimed",
+        help="What the reminders claim, per currency, net of the unapplied "
+        "credits of the same currency.",
+    )
+    credit_text = fields.Char(
+        string="Unapplied Credits",
+        compute="_compute_claimed",
+        help="The customer's unapplied credits, per currency.",
     )
     oldest_days_late = fields.Integer(
         readonly=True,
@@ -312,6 +345,29 @@ class AccountRelanceFollowup(models.Model):
                 followup.next_action_date = forecast.get(
                     followup.partner_id, (False, {})
                 )[0]
+
+    def _compute_claimed(self):
+        """Net amount claimed and credits, from the engine's balance: one
+        computation per company for all the rows.
+
+        Read as superuser: a salesperson sees the row's amounts without any
+        access to the accounting."""
+        balance_model = self.env["account.relance.balance"].sudo()
+        for company, followups in self.grouped("company_id").items():
+            balances = balance_model.with_company(company)._get_balances(
+                followups.partner_id
+            )
+            for followup in followups:
+                balance = balances.get((company.id, followup.partner_id.id))
+                currencies = balance.currencies if balance else []
+                followup.amount_credit = sum(item.credit_company for item in currencies)
+                followup.amount_claimed = balance.net_company if balance else 0.0
+                followup.claimed_text = balance_model._format_totals(
+                    [(item.net, item.currency) for item in currencies]
+                )
+                followup.credit_text = balance_model._format_totals(
+                    [(item.credit, item.currency) for item in currencies if item.credit]
+                )
 
     def _compute_move_ids(self):
         moves = self.env["account.move"].search(

@@ -19,14 +19,23 @@ class MovePenalty:
 
     ``*_unbilled`` leave out what penalty invoices already billed: the periods
     up to ``billed_to`` and the indemnity once billed.
+
+    Interest runs on the invoice's own currency: ``interest_currency``,
+    ``interest_unbilled_currency`` and the periods' bases are in ``currency``;
+    ``interest`` and ``interest_unbilled`` are their value in the company's
+    currency on the computation date. The 40 € indemnity is in the company's
+    currency.
     """
 
     move: object
     regime: str  # b2b, public, consumer
     method: str  # split, start
+    currency: object = None
     days: int = 0
     interest: float = 0.0
     interest_unbilled: float = 0.0
+    interest_currency: float = 0.0
+    interest_unbilled_currency: float = 0.0
     indemnity: float = 0.0
     indemnity_unbilled: float = 0.0
     periods: list = field(default_factory=list)
@@ -127,11 +136,25 @@ class AccountRelancePenalty(models.AbstractModel):
     @api.model
     def _get_line_payments(self, line, ratio):
         """[(date, amount)] that reduced this receivable line: the date the
-        payment (or credit note) is booked, i.e. when the funds reached us."""
+        payment (or credit note) is booked, i.e. when the funds reached us.
+        Amounts in the line's own currency."""
         return [
-            (partial.credit_move_id.date, partial.amount * ratio)
+            (partial.credit_move_id.date, partial.debit_amount_currency * ratio)
             for partial in line.matched_credit_ids
         ]
+
+    @api.model
+    def _get_company_rate(self, currency, company, day, rates):
+        """Rate from ``currency`` to the company's on ``day``, memoised in
+        ``rates`` (one lookup per currency, not per invoice)."""
+        if currency == company.currency_id:
+            return 1.0
+        key = (currency.id, company.id)
+        if key not in rates:
+            rates[key] = self.env["res.currency"]._get_conversion_rate(
+                currency, company.currency_id, company, day
+            )
+        return rates[key]
 
     @api.model
     def _compute_moves(self, moves, today=None):
@@ -147,6 +170,8 @@ class AccountRelancePenalty(models.AbstractModel):
         notices = self._get_formal_notice_dates(moves)
         billed = self._get_billed(moves)
         lookups = {}
+        rates = {}
+        balance_model = self.env["account.relance.balance"]
         result = {}
         for move in moves:
             company = move.company_id
@@ -164,12 +189,13 @@ class AccountRelancePenalty(models.AbstractModel):
                 move=move,
                 regime=regime,
                 method=method,
+                currency=move.currency_id,
                 billed_to=billed_to,
                 formal_notice_date=notices.get(move.id),
             )
             ratio = 1.0
-            if company.relance_penalty_base == "untaxed" and move.amount_total_signed:
-                ratio = move.amount_untaxed_signed / move.amount_total_signed
+            if company.relance_penalty_base == "untaxed" and move.amount_total:
+                ratio = move.amount_untaxed / move.amount_total
             unrounded = unrounded_unbilled = 0.0
             late = False
             missing = set()
@@ -179,7 +205,12 @@ class AccountRelancePenalty(models.AbstractModel):
                 and line.balance > 0
             ):
                 payments = self._get_line_payments(line, ratio)
-                if line.reconciled or company.currency_id.is_zero(line.amount_residual):
+                # a remainder within the tolerance counts as settled
+                if (
+                    line.reconciled
+                    or company.currency_id.is_zero(line.amount_residual)
+                    or balance_model._is_settled_remainder(line)
+                ):
                     end = max((day for day, _amount in payments), default=today)
                 else:
                     end = today
@@ -198,7 +229,7 @@ class AccountRelancePenalty(models.AbstractModel):
                     res = compute_late_interest(
                         interest_due,
                         end,
-                        line.balance * ratio,
+                        line.amount_currency * ratio,
                         lookup,
                         payments=payments,
                         method=method if method in (SPLIT, START) else SPLIT,
@@ -213,8 +244,11 @@ class AccountRelancePenalty(models.AbstractModel):
                             period.interest for period in res.periods
                         )
                         data.periods_unbilled += res.periods
-            data.interest = round_amount(unrounded)
-            data.interest_unbilled = round_amount(unrounded_unbilled)
+            rate = self._get_company_rate(move.currency_id, company, today, rates)
+            data.interest_currency = round_amount(unrounded)
+            data.interest_unbilled_currency = round_amount(unrounded_unbilled)
+            data.interest = round_amount(unrounded * rate)
+            data.interest_unbilled = round_amount(unrounded_unbilled * rate)
             data.missing = sorted(missing)
             data.periods.sort(key=lambda period: period.date_from)
             data.periods_unbilled.sort(key=lambda period: period.date_from)
@@ -267,7 +301,7 @@ class AccountRelancePenalty(models.AbstractModel):
     @api.model
     def _get_detail_html(self, data):
         """Periods, bases, rates and method of one invoice, as HTML."""
-        currency = data.move.company_id.currency_id
+        currency = data.currency or data.move.currency_id
         rows = Markup()
         for period in data.periods:
             billed = data.billed_to and period.date_to <= data.billed_to

@@ -7,7 +7,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL
 
 from ..tools import next_window_opening, within_window
 
@@ -159,6 +159,10 @@ class AccountRelanceRun(models.AbstractModel):
                AND account.account_type = 'asset_receivable'
                AND NOT aml.reconciled
                AND aml.amount_residual > 0
+               -- a remainder within the tolerance after a payment is settled
+               AND NOT (aml.amount_residual < aml.balance
+                        AND aml.amount_residual
+                            <= COALESCE(company.relance_tolerance, 0))
                AND aml.date_maturity <= %(horizon)s
                AND NOT COALESCE(move.relance_excluded, FALSE)
                AND NOT COALESCE(move.relance_dispute, FALSE)
@@ -287,21 +291,46 @@ class AccountRelanceRun(models.AbstractModel):
                 (line_by_id[line_id], reached)
             )
 
-        plan = []
-        for (company_id, partner_id), candidates in candidates_by_customer.items():
+        due = {}
+        for key, candidates in candidates_by_customer.items():
             items = self._select_items(
-                ladders[company_id, partner_id],
-                candidates,
-                today,
-                last_sent.get((company_id, partner_id)),
+                ladders[key], candidates, today, last_sent.get(key)
             )
-            if not items:
+            if items:
+                due[key] = items
+        return self._plan_amounts(due, ladders, today)
+
+    def _plan_amounts(self, items_by_customer, ladders, today):
+        """Keep the customers whose net amount is worth a reminder.
+
+        Customers whose credits cover the claim get an activity to reconcile
+        instead; a net amount within the tolerance or below the ladder's
+        minimum is not reminded.
+
+        :param items_by_customer: {(company id, partner id): [(line, level)]}
+        :param ladders: {(company id, partner id): ladder}
+        :return: [(company, partner, items)]
+        """
+        due = items_by_customer
+        balances = self._get_plan_balances(due, today)
+        plan = []
+        covered = []
+        for (company_id, partner_id), items in due.items():
+            balance = balances[company_id, partner_id]
+            if balance.is_covered:
+                covered.append(balance)
+                continue
+            # the amount claimed (net of credits) decides, not the gross one
+            if balance.is_settled or (
+                balance.net_company < ladders[company_id, partner_id].min_amount
+            ):
                 continue
             company = self.env["res.company"].browse(company_id)
             partner = self.env["res.partner"].browse(partner_id)
             if not self._is_customer_sendable_now(company, partner, items):
                 continue
             plan.append((company, partner, items))
+        self._schedule_reconcile_activities(covered)
         return plan
 
     @api.model
@@ -344,6 +373,68 @@ class AccountRelanceRun(models.AbstractModel):
         if not items or total_due < ladder.min_amount:
             return []
         return items
+
+    def _get_plan_balances(self, items_by_customer, today):
+        """{(company id, partner id): RelanceBalance} of the planned instalments,
+        credits of all the customers read in one query."""
+        lines = self.env["account.move.line"].browse(
+            [line.id for items in items_by_customer.values() for line, _level in items]
+        )
+        partners = self.env["res.partner"].browse(
+            [partner_id for _company_id, partner_id in items_by_customer]
+        )
+        return self.env["account.relance.balance"]._get_balances(
+            partners, lines=lines, today=today
+        )
+
+    def _schedule_reconcile_activities(self, balances):
+        """Customers whose credits cover the claim get no reminder: one open
+        activity per customer asks the accountant to reconcile, updated on
+        later runs, never duplicated.
+
+        :param balances: [RelanceBalance] of the covered customers
+        """
+        activity_type = self.env.ref(
+            "account_relance_fr.mail_activity_type_relance_reconcile",
+            raise_if_not_found=False,
+        )
+        if not balances or not activity_type:
+            return self.env["mail.activity"]
+        partners = self.env["res.partner"].browse([b.partner.id for b in balances])
+        existing = {
+            activity.res_id: activity
+            for activity in partners.activity_ids
+            if activity.activity_type_id == activity_type
+        }
+        activities = self.env["mail.activity"]
+        for balance in balances:
+            company = balance.company
+            accountant = company._get_relance_accountant()
+            run = self.with_company(company).with_context(
+                lang=accountant.lang or self.env.lang
+            )
+            note = run._get_reconcile_note(balance)
+            activity = existing.get(balance.partner.id)
+            if activity:
+                if activity.note != note:
+                    activity.note = note
+                activities |= activity
+                continue
+            activities |= balance.partner.with_company(company).activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=run.env._("Reconcile the customer's credits"),
+                note=note,
+                user_id=accountant.id,
+            )
+        return activities
+
+    def _get_reconcile_note(self, balance):
+        """Note of the reconcile activity: overdue invoices and credits."""
+        summary = self.env["account.relance.balance"]._get_summary(balance)
+        return self.env["ir.qweb"]._render(
+            "account_relance_fr.relance_reconcile_note",
+            {"balance": balance, "summary": summary},
+        )
 
     def _is_customer_sendable_now(self, company, partner, items):
         """Hook: False leaves this customer's reminder for a later run.
@@ -569,7 +660,20 @@ class AccountRelanceRun(models.AbstractModel):
         message_level = max(
             (level for _line, level in items), key=lambda level: level.days
         )
-        if message_level.to_confirm and not approved:
+        balance = self.env["account.relance.balance"]._get_balance(
+            partner,
+            lines=self.env["account.move.line"].union(*dict(items)),
+            today=today,
+        )
+        if balance.is_covered:
+            self._schedule_reconcile_activities([balance])
+            return self.env["account.relance.history"]
+        if balance.is_settled:
+            return self.env["account.relance.history"]
+        if not approved and (
+            message_level.to_confirm
+            or (balance.has_credits and self.env.company.relance_credit_to_confirm)
+        ):
             return self._record_to_confirm(partner, items, message_level, today)
         channels = force_channels or message_level._get_channels_for_partner(partner)
         contact = self._get_relance_recipient(
@@ -645,6 +749,7 @@ class AccountRelanceRun(models.AbstractModel):
             and move.payment_state in ("not_paid", "partial")
             and not line.reconciled
             and line.amount_residual > 0
+            and not self.env["account.relance.balance"]._is_settled_remainder(line)
             and not move.relance_excluded
             and not move.relance_dispute
             and not (promise and promise + timedelta(days=grace) >= today)
@@ -888,6 +993,11 @@ class AccountRelanceRun(models.AbstractModel):
         user = level._get_activity_user(lines)
         # the activity is read by its assignee: write it in their language
         run = self.with_context(lang=user.lang or self.env.lang)
+        # amounts per currency, net of the customer's credits (never added
+        # across currencies), in the assignee's language
+        amounts = partner.with_env(run.env).with_context(
+            relance_line_ids=lines.ids, relance_level_id=level.id
+        )
         note = run.env["ir.qweb"]._render(
             "account_relance_fr.relance_call_note",
             {
@@ -895,6 +1005,7 @@ class AccountRelanceRun(models.AbstractModel):
                 "lines": lines.with_env(run.env),
                 "partner": partner,
                 "contact": contact,
+                "summary": amounts.relance_mail_summary,
             },
         )
         activity = partner.activity_schedule(
@@ -906,18 +1017,13 @@ class AccountRelanceRun(models.AbstractModel):
             summary=run.env._(
                 "Call %(customer)s: %(amount)s overdue",
                 customer=partner.display_name,
-                amount=run._format_amount(lines),
+                amount=amounts.relance_mail_total_text,
             ),
             note=note,
             user_id=user.id,
         )
         histories.activity_id = activity
         return activity
-
-    def _format_amount(self, lines):
-        currency = lines.currency_id[:1] or self.env.company.currency_id
-        total = sum(lines.mapped("amount_residual_currency"))
-        return format_amount(self.env, total, currency, lang_code=self.env.lang)
 
     # ------------------------------------------------------------------
     # APPROVAL, PROMISES, THANK-YOU

@@ -514,3 +514,30 @@ class ResCompany(models.Model):
             " ", ""
         )
         return registry[:9] if registry.isdigit() and len(registry) == 14 else registry
+
+    # ------------------------------------------------------------------
+    # AMOUNT CLAIMED (account.relance.balance)
+    # ------------------------------------------------------------------
+
+    relance_tolerance = fields.Monetary(
+        string="Remainder Tolerance",
+        currency_field="currency_id",
+        default=5.0,
+        help="A remaining amount at or below this, left after a payment, counts as "
+        "settled: it is neither reminded nor charged penalties or the 40 € "
+        "indemnity after that payment. A customer whose net amount to claim is at "
+        "or below it gets no reminder.",
+    )
+    relance_credit_to_confirm = fields.Boolean(
+        string="Confirm Reminders Netted with Credits",
+        help="A reminder whose amount is reduced by the customer's unapplied "
+        "credits (credit notes, payments, bank transfers) waits for approval in "
+        "the follow-up screen instead of going out.",
+    )
+
+    @api.constrains("relance_tolerance")
+    def _check_relance_tolerance(self):
+        if any(company.relance_tolerance < 0 for company in self):
+            raise ValidationError(
+                self.env._("The remainder tolerance cannot be negative.")
+            )

@@ -108,3 +108,10 @@ class ResConfigSettings(models.TransientModel):
         action["domain"] = expression.AND([[("resource_id", "=", False)], scope])
         action["context"] = {"default_calendar_id": calendar.id}
         return action
+
+    relance_tolerance = fields.Monetary(
+        related="company_id.relance_tolerance", readonly=False
+    )
+    relance_credit_to_confirm = fields.Boolean(
+        related="company_id.relance_credit_to_confirm", readonly=False
+    )

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.late_penalty import round_amount
+
 CUSTOMER_TYPES = [
     ("company", "Company"),
     ("individual", "Individual"),
@@ -89,8 +91,20 @@ class ResPartner(models.Model):
         "account.relance.level", compute="_compute_relance_mail_values"
     )
     relance_mail_total = fields.Monetary(
-        compute="_compute_relance_mail_values", currency_field="relance_currency_id"
+        compute="_compute_relance_mail_amounts",
+        currency_field="relance_currency_id",
+        help="Net amount claimed, all currencies, in the company's currency.",
     )
+    relance_mail_summary = fields.Json(
+        compute="_compute_relance_mail_amounts",
+        help="Per currency: total of the instalments, unapplied credits and net "
+        "amount claimed, formatted (account.relance.balance).",
+    )
+    relance_mail_total_text = fields.Char(
+        compute="_compute_relance_mail_amounts",
+        help='Net amount claimed per currency, e.g. "1 000,00 $ and 500,00 €".',
+    )
+    relance_mail_has_credits = fields.Boolean(compute="_compute_relance_mail_amounts")
     relance_company_id = fields.Many2one(
         "res.company",
         compute="_compute_relance_mail_values",
@@ -210,6 +224,10 @@ class ResPartner(models.Model):
                     ("move_id.relance_excluded", "=", False),
                 ]
             )
+            balance_model = self.env["account.relance.balance"]
+            all_lines = all_lines.filtered(
+                lambda line: not balance_model._is_settled_remainder(line)
+            )
         lines_by_customer = all_lines.grouped(
             lambda line: line.move_id.commercial_partner_id
         )
@@ -221,7 +239,6 @@ class ResPartner(models.Model):
             partner.relance_mail_line_ids = lines
             partner.relance_mail_level_id = level
             partner.relance_company_id = company
-            partner.relance_mail_total = sum(lines.mapped("amount_residual"))
             salesperson = commercial.user_id
             if level.ladder_id.signatory == "salesperson" and salesperson:
                 partner.relance_signatory_name = salesperson.name
@@ -242,6 +259,36 @@ class ResPartner(models.Model):
                 partner._get_relance_contact(moves, "street")
                 or partner._get_relance_recipient_chain(moves)[-1:]
             )
+
+    @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
+    def _compute_relance_mail_amounts(self):
+        """Amounts claimed by the reminder of the instalments of the run, net of
+        the customers' credits, per currency (one credit query for all)."""
+        balance_model = self.env["account.relance.balance"]
+        balances = balance_model._get_balances(self, lines=self.relance_mail_line_ids)
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            balance = balances.get((company.id, commercial.id)) or next(
+                (
+                    value
+                    for (_company_id, partner_id), value in balances.items()
+                    if partner_id == commercial.id and value.currencies
+                ),
+                None,
+            )
+            if balance is None:
+                partner.relance_mail_total = 0.0
+                partner.relance_mail_summary = []
+                partner.relance_mail_total_text = ""
+                partner.relance_mail_has_credits = False
+                continue
+            partner.relance_mail_total = balance.net_company
+            partner.relance_mail_summary = balance_model._get_summary(balance)
+            partner.relance_mail_total_text = balance_model._format_totals(
+                [(item.net, item.currency) for item in balance.currencies]
+            )
+            partner.relance_mail_has_credits = balance.has_credits
 
     @api.depends_context("relance_paid_move_ids")
     def _compute_relance_paid_move_ids(self):
@@ -401,14 +448,24 @@ class ResPartner(models.Model):
     relance_mail_indemnity_amount = fields.Monetary(
         compute="_compute_relance_mail_penalty", currency_field="relance_currency_id"
     )
+    relance_mail_penalty_text = fields.Char(
+        compute="_compute_relance_mail_penalty",
+        help="Penalties to date per currency, on each invoice's own currency.",
+    )
     relance_mail_penalty_provisional = fields.Boolean(
         compute="_compute_relance_mail_penalty"
     )
     relance_mail_penalty_missing = fields.Char(compute="_compute_relance_mail_penalty")
 
-    def _get_relance_penalty_totals(self, moves):
-        """(penalties, indemnities, missing half-years label) not billed yet."""
-        by_move = self.env["account.relance.penalty"]._compute_moves(moves)
+    def _get_relance_penalty_totals(self, moves, by_move=None):
+        """(penalties, indemnities, missing half-years label) not billed yet,
+        in the company's currency.
+
+        :param by_move: the result of account.relance.penalty._compute_moves
+            for ``moves`` when the caller has it already
+        """
+        if by_move is None:
+            by_move = self.env["account.relance.penalty"]._compute_moves(moves)
         missing = sorted({key for data in by_move.values() for key in data.missing})
         return (
             sum(data.interest_unbilled for data in by_move.values()),
@@ -436,11 +493,27 @@ class ResPartner(models.Model):
             partner.relance_penalty_provisional = bool(missing)
             partner.relance_penalty_missing = missing
 
-    @api.depends_context("relance_line_ids", "relance_level_id", "company")
+    @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
     def _compute_relance_mail_penalty(self):
+        penalty_model = self.env["account.relance.penalty"]
+        balance_model = self.env["account.relance.balance"]
         for partner in self:
+            moves = partner.relance_mail_line_ids.move_id
+            by_move = penalty_model._compute_moves(moves)
             penalty, indemnity, missing = partner._get_relance_penalty_totals(
-                partner.relance_mail_line_ids.move_id
+                moves, by_move=by_move
+            )
+            per_currency = defaultdict(float)
+            for data in by_move.values():
+                per_currency[data.currency] += data.interest_unbilled_currency
+            partner.relance_mail_penalty_text = balance_model._format_totals(
+                [
+                    (round_amount(amount), currency)
+                    for currency, amount in sorted(
+                        per_currency.items(), key=lambda item: item[0].name
+                    )
+                    if amount
+                ]
             )
             partner.relance_mail_penalty_amount = penalty
             partner.relance_mail_indemnity_amount = indemnity

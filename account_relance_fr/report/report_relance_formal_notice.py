@@ -44,12 +44,18 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         partners = self.env["res.partner"].browse(docids)
         self._check_can_send(partners)
         letters = {partner.id: self._get_letter_values(partner) for partner in partners}
-        empty = partners.filtered(lambda partner: not letters[partner.id]["rows"])
+        # credits covering the claim, or a remainder within the tolerance:
+        # nothing to put on notice
+        empty = partners.filtered(
+            lambda partner: not letters[partner.id]["rows"]
+            or letters[partner.id]["settled"]
+        )
         if empty:
             raise UserError(
                 self.env._(
-                    "Nothing overdue to claim from %(customers)s for %(company)s: no "
-                    "formal notice to print.",
+                    "Nothing overdue to claim from %(customers)s for %(company)s "
+                    "(or their unapplied credits cover it): no formal notice to "
+                    "print.",
                     customers=", ".join(empty.mapped("display_name")),
                     company=self.env.company.name,
                 )
@@ -198,33 +204,36 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         penalty_model = self.env["account.relance.penalty"].with_company(company)
         by_move = penalty_model._compute_moves(moves)
         regime = penalty_model._get_regime(partner)
+        balance = (
+            self.env["account.relance.balance"]
+            .with_company(company)
+            ._get_balance(partner, lines=lines, today=today)
+        )
         rows = []
         for move in moves.sorted(lambda move: (move.invoice_date_due, move.name)):
             move_lines = lines.filtered(lambda line, move=move: line.move_id == move)
             data = by_move.get(move)
-            remaining = sum(move_lines.mapped("amount_residual"))
+            remaining = sum(move_lines.mapped("amount_residual_currency"))
             rows.append(
                 {
                     "move": move,
+                    "currency": move.currency_id,
                     "date": move.invoice_date,
                     "due": min(move_lines.mapped("date_maturity")),
-                    "amount": move.amount_total_signed,
-                    "paid": move.amount_total_signed - move.amount_residual_signed,
+                    "amount": move.amount_total_in_currency_signed,
+                    "paid": move.amount_total_in_currency_signed - move.amount_residual,
                     "remaining": remaining,
                     "days": data.days if data else 0,
-                    "penalty": data.interest_unbilled if data else 0.0,
+                    # penalties on the invoice's own currency, indemnity in euros
+                    "penalty": data.interest_unbilled_currency if data else 0.0,
                     "indemnity": data.indemnity_unbilled if data else 0.0,
                     "data": data,
                     "pay_url": move.relance_pay_url,
                 }
             )
         missing = sorted({key for data in by_move.values() for key in data.missing})
-        principal = round_amount(sum(row["remaining"] for row in rows))
+        groups = self._get_currency_groups(rows, balance, company, bool(missing))
         indemnity = round_amount(sum(row["indemnity"] for row in rows))
-        penalty = round_amount(sum(row["penalty"] for row in rows))
-        # rates missing: no figure for the penalties, only their principle
-        claimed_penalty = 0.0 if missing else penalty
-        total = round_amount(principal + claimed_penalty + indemnity)
         periods = [
             (row["move"], period)
             for row in rows
@@ -236,6 +245,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             rates.setdefault(period.half_year, period.rate)
         method = START if regime == "public" else company.relance_penalty_period_rule
         pay_rows = [row for row in rows if row["pay_url"]][:MAX_QR_CODES]
+        main = groups[0] if groups else {}
         return {
             "company": company,
             "siren": company._get_relance_siren(),
@@ -250,15 +260,20 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "base": company.relance_penalty_base,
             "penalty_mode": company.relance_penalty_mode,
             "contract_rate": company.relance_penalty_contract_rate,
-            "principal": principal,
-            "penalty": claimed_penalty,
+            # per currency: amounts in different currencies are never added
+            "groups": groups,
+            "settled": balance.is_settled,
+            "principal": main.get("principal", 0.0),
+            "penalty": sum(group["penalty"] for group in groups),
             "indemnity": indemnity,
             "indemnity_count": len([row for row in rows if row["indemnity"]]),
             "already_billed": any(
                 row["data"] and row["data"].billed_to for row in rows
             ),
-            "total": total,
-            "total_words": amount_to_words_fr(total),
+            "total": main.get("total", 0.0),
+            # "la somme de 1 010,90 $ et de 40,00 €"
+            "total_text": " et de ".join(group["total_text"] for group in groups),
+            "total_words": ", et de ".join(group["total_words"] for group in groups),
             "missing": missing,
             "missing_label": ", ".join(fr_half_year(*key) for key in missing),
             "today": today,
@@ -270,3 +285,70 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             ],
             "recipient_contact": partner.relance_postal_contact_id,
         }
+
+    @api.model
+    def _get_currency_groups(self, rows, balance, company, rates_missing):
+        """The claim per currency: principal, credits, net, penalties, total.
+
+        The principal claimed is the net of the customer's unapplied credits
+        in that currency (a mise en demeure never claims more than the net
+        balance); penalties are on the invoice's own currency; the 40 €
+        indemnity goes with the company's currency (euros). Missing rates:
+        no penalty figure, only their principle.
+
+        :return: [dict] the company's currency first
+        """
+        main = company.currency_id
+        by_currency = {item.currency: item for item in balance.currencies}
+        currencies = [item.currency for item in balance.currencies]
+        if any(row["indemnity"] for row in rows) and main not in currencies:
+            currencies.append(main)  # the 40 € of invoices in other currencies
+        groups = []
+        for currency in currencies:
+            item = by_currency.get(currency)
+            currency_rows = [row for row in rows if row["currency"] == currency]
+            principal = round_amount(sum(row["remaining"] for row in currency_rows))
+            net = item.net if item else 0.0
+            penalty = (
+                0.0
+                if rates_missing
+                else round_amount(sum(row["penalty"] for row in currency_rows))
+            )
+            indemnity = (
+                round_amount(sum(row["indemnity"] for row in rows))
+                if currency == main
+                else 0.0
+            )
+            total = round_amount(net + penalty + indemnity)
+            symbol = currency.symbol
+            groups.append(
+                {
+                    "currency": currency,
+                    "symbol": symbol,
+                    "rows": currency_rows,
+                    "principal": principal,
+                    "credits": [
+                        (self._get_credit_label(credit), credit.amount)
+                        for credit in (item.credits if item else [])
+                    ],
+                    "net": net,
+                    "penalty": penalty,
+                    "indemnity": indemnity,
+                    "total": total,
+                    "total_text": fr_amount(total, symbol),
+                    "total_words": amount_to_words_fr(total, currency.name),
+                }
+            )
+        return groups
+
+    @api.model
+    def _get_credit_label(self, credit):
+        """French wording of an unapplied credit (the letter is in French)."""
+        day = fr_date_short(credit.date)
+        if credit.kind == "credit_note":
+            return f"Avoir {credit.name} du {day}"
+        if credit.kind == "payment":
+            return f"Règlement {credit.name} du {day}, non imputé"
+        if credit.kind == "bank":
+            return f"Virement reçu le {day}, non imputé"
+        return f"Crédit {credit.name} du {day}"

@@ -64,53 +64,57 @@ class ReportRelanceStatement(models.AbstractModel):
         items = self._get_open_items(partner, company)
         penalty_model = self.env["account.relance.penalty"].with_company(company)
         by_move = penalty_model._compute_moves(items.move_id)
-        buckets = dict.fromkeys((key for key, _low, _high in AGEING_BUCKETS), 0.0)
         rows = []
         counted = set()
         for line in items:
             due = line.date_maturity or line.date
             days = (today - due).days
-            buckets[self._get_bucket(days)] += line.amount_residual
             data = by_move.get(line.move_id)
             first = data and line.move_id.id not in counted
             counted.add(line.move_id.id)
             rows.append(
                 {
                     "line": line,
-                    "move": line.move_id,
+                    "name": line.move_id.name,
+                    "currency": line.currency_id,
                     "date": line.move_id.invoice_date or line.date,
                     "due": due,
-                    "amount": line.balance,
-                    "residual": line.amount_residual,
-                    "days": max(days, 0),
-                    # penalties are per invoice: shown on its first instalment
-                    "penalty": data.interest_unbilled if first else 0.0,
+                    "amount": line.amount_currency,
+                    "residual": line.amount_residual_currency,
+                    # a credit is not late
+                    "days": max(days, 0) if line.amount_residual > 0 else 0,
+                    "bucket": self._get_bucket(days),
+                    # penalties are per invoice, on its own currency: shown on
+                    # its first instalment
+                    "penalty": data.interest_unbilled_currency if first else 0.0,
                     "pay_url": line.move_id.relance_pay_url
                     if line.move_id.is_invoice() and line.amount_residual > 0
                     else False,
                 }
             )
-        penalty = round_amount(sum(data.interest_unbilled for data in by_move.values()))
-        indemnity = round_amount(
-            sum(data.indemnity_unbilled for data in by_move.values())
-        )
+        rows += self._get_bank_rows(partner, company, today)
         missing = sorted({key for data in by_move.values() for key in data.missing})
-        balance = round_amount(sum(items.mapped("amount_residual")))
         pay_moves = items.filtered(
             lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
         ).move_id
         pay_url = pay_moves.relance_pay_url if len(pay_moves) == 1 else False
+        currencies = self._get_currency_totals(rows, by_move, company)
+        main = currencies[0] if currencies else {}
         return {
             "company": company,
             "today": today,
             "rows": rows,
-            "buckets": buckets,
-            "balance": balance,
-            "overdue": round_amount(balance - buckets["not_due"]),
-            "penalty": penalty,
-            "indemnity": indemnity,
+            # per currency: amounts in different currencies are never added
+            "currencies": currencies,
+            "buckets": main.get("buckets", {}),
+            "balance": main.get("balance", 0.0),
+            "overdue": main.get("overdue", 0.0),
+            "penalty": main.get("penalty", 0.0),
+            "indemnity": round_amount(
+                sum(data.indemnity_unbilled for data in by_move.values())
+            ),
             "missing": ", ".join(f"H{half} {year}" for year, half in missing),
-            "total": round_amount(balance + penalty + indemnity),
+            "total": main.get("total", 0.0),
             "regime": penalty_model._get_regime(partner),
             "pay_url": pay_url,
             "pay_qr": self.env[
@@ -121,3 +125,74 @@ class ReportRelanceStatement(models.AbstractModel):
             "bank": company.partner_id.bank_ids[:1],
             "currency": company.currency_id,
         }
+
+    @api.model
+    def _get_bank_rows(self, partner, company, today):
+        """Bank transfers received from the customer and not reconciled yet:
+        credits of the account (account.relance.balance), listed as such."""
+        credits = self.env["account.relance.balance"]._get_credits(
+            partner.commercial_partner_id, company, today
+        )
+        # the statement is printed in the customer's language
+        label = self.with_context(lang=partner.lang or self.env.lang).env._(
+            "Bank transfer received"
+        )
+        return [
+            {
+                "line": credit.record,
+                "name": label,
+                "currency": credit.currency,
+                "date": credit.date,
+                "due": credit.date,
+                "amount": -credit.amount,
+                "residual": -credit.amount,
+                "days": 0,
+                "bucket": "not_due",
+                "penalty": 0.0,
+                "pay_url": False,
+            }
+            for credit in credits.get(
+                (company.id, partner.commercial_partner_id.id), []
+            )
+            if credit.kind == "bank"
+        ]
+
+    @api.model
+    def _get_currency_totals(self, rows, by_move, company):
+        """Ageing, balance, penalties and total of each currency of ``rows``,
+        the company's currency first; the 40 € indemnity goes with it.
+
+        :return: [dict]
+        """
+        main = company.currency_id
+        currencies = sorted(
+            {row["currency"] for row in rows}, key=lambda c: (c != main, c.name)
+        )
+        indemnity = round_amount(
+            sum(data.indemnity_unbilled for data in by_move.values())
+        )
+        if indemnity and main not in currencies:
+            currencies.insert(0, main)
+        totals = []
+        for currency in currencies:
+            currency_rows = [row for row in rows if row["currency"] == currency]
+            buckets = dict.fromkeys((key for key, _low, _high in AGEING_BUCKETS), 0.0)
+            for row in currency_rows:
+                buckets[row["bucket"]] = round_amount(
+                    buckets[row["bucket"]] + row["residual"]
+                )
+            balance = round_amount(sum(row["residual"] for row in currency_rows))
+            penalty = round_amount(sum(row["penalty"] for row in currency_rows))
+            currency_indemnity = indemnity if currency == main else 0.0
+            totals.append(
+                {
+                    "currency": currency,
+                    "buckets": buckets,
+                    "balance": balance,
+                    "overdue": round_amount(balance - buckets["not_due"]),
+                    "penalty": penalty,
+                    "indemnity": currency_indemnity,
+                    "total": round_amount(balance + penalty + currency_indemnity),
+                }
+            )
+        return totals

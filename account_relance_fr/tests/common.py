@@ -18,8 +18,11 @@ class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
+        # a French company keeps its books in euros
+        cls.env.ref("base.EUR").active = True
         cls.company.write(
             {
+                "currency_id": cls.env.ref("base.EUR").id,
                 "email": "compta@atelier.example",
                 "company_registry": "552100554",
                 "vat": "FR44552100554",

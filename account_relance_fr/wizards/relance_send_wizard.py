@@ -241,6 +241,32 @@ class AccountRelanceSendWizard(models.TransientModel):
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
+    def _check_not_covered(self, partner):
+        """Refuse a reminder that the customer's unapplied credits cover.
+
+        :raise UserError: listing the credits, to reconcile instead
+        """
+        balance_model = self.env["account.relance.balance"].with_company(
+            self.company_id
+        )
+        balance = balance_model._get_balance(partner, lines=self.line_ids)
+        if balance.is_covered:
+            raise UserError(
+                self.env._(
+                    "The unapplied credits of %(customer)s (%(credits)s) cover the "
+                    "selected invoices: reconcile them instead of sending a "
+                    "reminder.",
+                    customer=partner.display_name,
+                    credits=balance_model._format_totals(
+                        [
+                            (item.credit, item.currency)
+                            for item in balance.currencies
+                            if item.credit
+                        ]
+                    ),
+                )
+            )
+
     def action_send(self):
         """Send the reminder now and tell the user what happened."""
         self.ensure_one()
@@ -260,6 +286,7 @@ class AccountRelanceSendWizard(models.TransientModel):
                 )
             )
         partner = self.partner_id.commercial_partner_id
+        self._check_not_covered(partner)
         histories = (
             self.env["account.relance.run"]
             .with_company(self.company_id)

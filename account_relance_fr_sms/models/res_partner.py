@@ -71,9 +71,8 @@ class ResPartner(models.Model):
                 if len(moves) == 1
                 else self.env._("%(count)s invoices", count=len(moves))
             )
-            partner.relance_sms_amount = to_gsm7(
-                format_amount(self.env, partner.relance_mail_total, company.currency_id)
-            )
+            # net of the customer's credits, per currency (never added across)
+            partner.relance_sms_amount = to_gsm7(partner.relance_mail_total_text)
             partner.relance_sms_days_late = max(
                 (
                     (today - line.date_maturity).days

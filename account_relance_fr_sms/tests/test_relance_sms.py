@@ -150,7 +150,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         self.assertEqual(len(tracker.code), 8, "a pay link code hard to guess")
         self.assertEqual(
             body,
-            f"Atelier Duval SAS: $ 1,234.56 due (invoice {invoice.name}), 3 days late. "
+            f"Atelier Duval SAS: 1,234.56 € due (invoice {invoice.name}), 3 days late. "
             f"Pay: {tracker.short_url} If paid, please ignore this SMS.",
         )
         info = sms_info(body)
@@ -229,7 +229,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
                 "account_relance_fr_sms.sms_template_relance_friendly"
             )
             self.assertFalse(template.relance_sms_warning)
-            self.assertIn("$ 250.00 due (invoice INV/", template.relance_sms_example)
+            self.assertIn("250.00 € due (invoice INV/", template.relance_sms_example)
             self.assertIn("GSM-7, 1 SMS", template.relance_sms_example_info)
             self.assertEqual(
                 self.env["link.tracker"].sudo().search_count([]),
@@ -253,7 +253,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         template = self.env.ref("account_relance_fr_sms.sms_template_relance_reminder")
         example = template.relance_sms_example
         self.assertIn(
-            "Atelier Duval SAS: REMINDER, $ 1,234.56 due (invoice INV/", example
+            "Atelier Duval SAS: REMINDER, 1,234.56 € due (invoice INV/", example
         )
         self.assertIn("/r/XXXXXXXX", example)
         self.assertFalse(template.relance_sms_warning)
