@@ -292,22 +292,21 @@ class ResCompany(models.Model):
             return table.lookup(
                 lambda row: row["ecb_rate"] + 8.0,
                 lambda row: self.env._(
-                    "ECB %(ecb)s + 8 points", ecb=fmt(row["ecb_rate"])
+                    "ECB rate %(ecb)s + 8 points", ecb=fmt(row["ecb_rate"])
                 ),
             )
         if regime == "consumer":
             return table.lookup(
                 lambda row: row["legal_rate_other"],
-                lambda row: self.env._("taux légal"),
+                lambda row: self.env._("legal interest rate"),
             )
         if self.relance_penalty_mode == "contract":
             contract = self.relance_penalty_contract_rate
 
             def note(row):
-                floor = 3.0 * row["legal_rate_other"]
-                if contract < floor:
+                if contract < 3.0 * row["legal_rate_other"]:
                     return self.env._(
-                        "legal floor 3 × taux légal %(legal)s",
+                        "legal floor, 3 × legal interest rate %(legal)s",
                         legal=fmt(row["legal_rate_other"]),
                     )
                 return self.env._("contractual rate")
@@ -317,7 +316,9 @@ class ResCompany(models.Model):
             )
         return table.lookup(
             lambda row: row["ecb_rate"] + 10.0,
-            lambda row: self.env._("ECB %(ecb)s + 10 points", ecb=fmt(row["ecb_rate"])),
+            lambda row: self.env._(
+                "ECB rate %(ecb)s + 10 points", ecb=fmt(row["ecb_rate"])
+            ),
         )
 
     def _get_relance_penalty_product(self):
