@@ -313,13 +313,18 @@ class AccountRelancePenalty(models.AbstractModel):
             if line["applied"]
         }
         entries = {}
+        complete = True
         for key in sorted(set(half_years)):
             info = lookup(*key)
             if info.known:
                 entries.setdefault((round(info.rate, 2), info.note), []).append(key)
+            else:
+                complete = False
         parts = []
         for (rate, note), keys in entries.items():
-            if len(entries) == 1 and not floors.intersection(keys):
+            # a rate alone is the rate of the whole claim: name its half-years
+            # when it is not
+            if len(entries) == 1 and complete and not floors.intersection(keys):
                 parts.append(
                     self.env._(
                         "%(rate)s (%(basis)s)", rate=self._format_rate(rate), basis=note

@@ -3,6 +3,12 @@ from odoo.exceptions import ValidationError
 
 from ..tools import half_year_label
 
+# Deadline of a mise en demeure, in days: accepted range, and the usual one
+# (domain reference §5: "usually 8 to 15 days (up to 30)").
+FORMAL_NOTICE_MIN_DAYS = 8
+FORMAL_NOTICE_MAX_DAYS = 30
+FORMAL_NOTICE_USUAL_MAX_DAYS = 15
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -192,7 +198,8 @@ class ResCompany(models.Model):
         string="40 € Recovery Indemnity",
         default=True,
         help="Claim the flat indemnity for recovery costs (D441-5 C. com.) per "
-        "invoice paid late, from professional and public customers only.",
+        "invoice not paid by its due date, from professional and public customers "
+        "only.",
     )
     relance_penalty_period_rule = fields.Selection(
         [
@@ -217,7 +224,7 @@ class ResCompany(models.Model):
     relance_formal_notice_days = fields.Integer(
         string="Formal Notice Deadline (Days)",
         default=8,
-        help="Days given to pay in a mise en demeure.",
+        help="Days given to pay in a mise en demeure: 8 to 30, usually 8 to 15.",
     )
     relance_penalty_product_id = fields.Many2one(
         "product.product",
@@ -271,10 +278,25 @@ class ResCompany(models.Model):
 
     @api.constrains("relance_formal_notice_days")
     def _check_relance_formal_notice_days(self):
+        """The deadline of a mise en demeure: 8 to 30 days.
+
+        Practice gives 8 to 15 days, up to 30 (domain reference §5): a shorter
+        one may not be the "délai raisonnable" of C. civ. 1231, a longer one
+        delays the procedure it announces.
+        """
         for company in self:
-            if company.relance_formal_notice_days < 1:
+            days = company.relance_formal_notice_days
+            if not FORMAL_NOTICE_MIN_DAYS <= days <= FORMAL_NOTICE_MAX_DAYS:
                 raise ValidationError(
-                    self.env._("The formal notice must give at least one day to pay.")
+                    self.env._(
+                        "The deadline of a formal notice must be between %(min)s and "
+                        "%(max)s days (%(days)s entered for %(company)s); 8 to 15 "
+                        "days is the usual practice.",
+                        min=FORMAL_NOTICE_MIN_DAYS,
+                        max=FORMAL_NOTICE_MAX_DAYS,
+                        days=days,
+                        company=company.name,
+                    )
                 )
 
     def _get_relance_rate_lookup(self, regime, table=None):

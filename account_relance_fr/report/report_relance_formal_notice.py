@@ -231,10 +231,17 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         for _move, period in periods:
             rates.setdefault(period.half_year, period.rate)
         method = START if regime == "public" else company.relance_penalty_period_rule
+        level = self.env["account.relance.level"].browse(
+            self.env.context.get("relance_level_id")
+        )
         pay_rows = [row for row in rows if row["pay_url"]][:MAX_QR_CODES]
         return {
             "company": company,
             "siren": company._get_relance_siren(),
+            "customer_siren": partner._get_relance_siren(),
+            "previous_reminders": self.env[
+                "account.relance.history"
+            ]._count_previous_reminders(moves, level=level),
             "bank": company.partner_id.bank_ids[:1],
             "regime": regime,
             "rows": rows,
@@ -246,6 +253,11 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "base": company.relance_penalty_base,
             "penalty_mode": company.relance_penalty_mode,
             "contract_rate": company.relance_penalty_contract_rate,
+            # the floor of each half-year the penalties use (L441-10 II)
+            "floors": [
+                dict(line, label=fr_half_year(*line["half_year"]))
+                for line in penalty_model._get_floor_lines(company, regime, rates)
+            ],
             "principal": principal,
             "penalty": claimed_penalty,
             "indemnity": indemnity,

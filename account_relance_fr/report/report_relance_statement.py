@@ -59,11 +59,21 @@ class ReportRelanceStatement(models.AbstractModel):
 
     @api.model
     def _get_statement_values(self, partner):
+        """Values of one customer's statement.
+
+        Disputed invoices are listed, marked, but claim nothing: no penalty,
+        no indemnity, and their remaining amount is taken out of the total.
+        When a half-year's rates are missing, no penalty figure is printed or
+        totalled (a guessed figure never reaches the customer), as in the
+        mise en demeure.
+        """
         company = partner.relance_company_id or self.env.company
         today = fields.Date.context_today(self)
         items = self._get_open_items(partner, company)
+        disputed_moves = items.move_id.filtered("relance_dispute")
         penalty_model = self.env["account.relance.penalty"].with_company(company)
-        by_move = penalty_model._compute_moves(items.move_id)
+        by_move = penalty_model._compute_moves(items.move_id - disputed_moves)
+        missing = sorted({key for data in by_move.values() for key in data.missing})
         buckets = dict.fromkeys((key for key, _low, _high in AGEING_BUCKETS), 0.0)
         rows = []
         counted = set()
@@ -72,7 +82,7 @@ class ReportRelanceStatement(models.AbstractModel):
             days = (today - due).days
             buckets[self._get_bucket(days)] += line.amount_residual
             data = by_move.get(line.move_id)
-            first = data and line.move_id.id not in counted
+            first = data and not missing and line.move_id.id not in counted
             counted.add(line.move_id.id)
             rows.append(
                 {
@@ -85,20 +95,36 @@ class ReportRelanceStatement(models.AbstractModel):
                     "days": max(days, 0),
                     # penalties are per invoice: shown on its first instalment
                     "penalty": data.interest_unbilled if first else 0.0,
+                    "disputed": line.move_id in disputed_moves,
                     "pay_url": line.move_id.relance_pay_url
-                    if line.move_id.is_invoice() and line.amount_residual > 0
+                    if line.move_id.is_invoice()
+                    and line.amount_residual > 0
+                    and line.move_id not in disputed_moves
                     else False,
                 }
             )
-        penalty = round_amount(sum(data.interest_unbilled for data in by_move.values()))
+        penalty = (
+            0.0
+            if missing
+            else round_amount(sum(data.interest_unbilled for data in by_move.values()))
+        )
         indemnity = round_amount(
             sum(data.indemnity_unbilled for data in by_move.values())
         )
-        missing = sorted({key for data in by_move.values() for key in data.missing})
         balance = round_amount(sum(items.mapped("amount_residual")))
-        pay_moves = items.filtered(
-            lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
-        ).move_id
+        disputed = round_amount(
+            sum(
+                items.filtered(lambda line: line.move_id in disputed_moves).mapped(
+                    "amount_residual"
+                )
+            )
+        )
+        pay_moves = (
+            items.filtered(
+                lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
+            ).move_id
+            - disputed_moves
+        )
         pay_url = pay_moves.relance_pay_url if len(pay_moves) == 1 else False
         return {
             "company": company,
@@ -108,9 +134,12 @@ class ReportRelanceStatement(models.AbstractModel):
             "balance": balance,
             "overdue": round_amount(balance - buckets["not_due"]),
             "penalty": penalty,
+            "penalty_withheld": bool(missing),
             "indemnity": indemnity,
+            "disputed": disputed,
             "missing": ", ".join(f"H{half} {year}" for year, half in missing),
-            "total": round_amount(balance + penalty + indemnity),
+            "total": round_amount(balance - disputed + penalty + indemnity),
+            "customer_siren": partner._get_relance_siren(),
             "regime": penalty_model._get_regime(partner),
             "pay_url": pay_url,
             "pay_qr": self.env[

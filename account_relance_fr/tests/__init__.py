@@ -8,3 +8,4 @@ from . import test_relance_followup
 from . import test_relance_formal_notice
 from . import test_relance_wizards
 from . import test_relance_penalty_wizard
+from . import test_relance_legal_documents

@@ -369,8 +369,14 @@ class RelancePenaltyInvoiceWizardLine(models.TransientModel):
     )
     include = fields.Boolean(default=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True)
-    disputed = fields.Boolean(related="move_id.relance_dispute")
-    dispute_reason = fields.Char(related="move_id.relance_dispute_reason")
+    disputed = fields.Boolean(
+        string="Under Dispute",
+        related="move_id.relance_dispute",
+        help="Nothing is claimed on a disputed invoice unless it is ticked.",
+    )
+    dispute_reason = fields.Char(
+        string="Reason for Dispute", related="move_id.relance_dispute_reason"
+    )
     partner_id = fields.Many2one("res.partner", string="Customer")
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     invoice_date_due = fields.Date(related="move_id.invoice_date_due")
