@@ -255,7 +255,8 @@ class AccountMove(models.Model):
         string="Recovery Indemnity",
         compute="_compute_relance_penalty",
         currency_field="company_currency_id",
-        help="40 € per invoice paid late (D441-5 C. com.); never for consumers.",
+        help="40 € per invoice not paid by its due date (D441-5 C. com.); never for "
+        "consumers.",
     )
     relance_penalty_to_invoice = fields.Monetary(
         string="Penalties to Invoice",

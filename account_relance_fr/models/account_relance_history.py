@@ -89,6 +89,59 @@ class AccountRelanceHistory(models.Model):
             history.display_name = f"{history.move_id.name} - {history.level_id.name}"
 
     # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_previous_reminders(self, moves, level=None):
+        """Reminders the customer already received for ``moves``, in one query.
+
+        A reminder counts when it was sent once the invoice was overdue (a
+        préventive one is a courtesy, not a reminder of an unpaid invoice) and
+        reached the customer: a level that only schedules a call activity is
+        internal. The reminder being sent (``level``) does not count.
+
+        :param level: the account.relance.level being sent, if any
+        :return: {move id: {(level id, date)}} for the moves reminded before
+        """
+        if not moves:
+            return {}
+        domain = [
+            ("move_id", "in", moves.ids),
+            ("state", "=", "sent"),
+            ("days_late", ">", 0),
+            ("channel", "!=", "call"),
+        ]
+        if level:
+            domain.append(("level_id", "!=", level.id))
+        reminders = {}
+        for history in self.sudo().search(domain):
+            reminders.setdefault(history.move_id.id, set()).add(
+                (history.level_id.id, history.date)
+            )
+        return reminders
+
+    @api.model
+    def _count_previous_reminders(self, moves, level=None, reminders=None):
+        """Number of earlier reminders covering every one of ``moves``.
+
+        A document may write "despite our previous reminders" only when the
+        history shows them for each invoice it claims.
+
+        :param reminders: the result of ``_get_previous_reminders`` for a
+            superset of ``moves``, to share one query between customers
+        :return: the number of distinct reminders (level and date) sent for
+            these invoices; 0 when one of them was never reminded
+        """
+        if not moves:
+            return 0
+        if reminders is None:
+            reminders = self._get_previous_reminders(moves, level=level)
+        if any(move.id not in reminders for move in moves):
+            return 0
+        return len(set().union(*(reminders[move.id] for move in moves)))
+
+    # ------------------------------------------------------------------
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 

@@ -299,6 +299,126 @@ class AccountRelancePenalty(models.AbstractModel):
         return f"{formatLang(self.env, rate, digits=2)} %"
 
     @api.model
+    def _get_half_year_text(self, key):
+        """Label of the half-year ``key`` (year, half) for customers, in the
+        environment's language."""
+        year, half = key
+        if half == 1:
+            return self.env._("H1 %(year)s", year=year)
+        return self.env._("H2 %(year)s", year=year)
+
+    @api.model
+    def _get_rate_basis_text(self, company, regime):
+        """The basis of the rate without a figure, in the environment's
+        language: what a document says when no half-year's rate is known."""
+        if regime == "public":
+            return self.env._("ECB main refinancing rate + 8 points")
+        if regime == "consumer":
+            return self.env._("legal interest rate")
+        if company.relance_penalty_mode == "contract":
+            return self.env._(
+                "contractual rate of %(rate)s, never below three times the legal "
+                "interest rate",
+                rate=self._format_rate(company.relance_penalty_contract_rate),
+            )
+        return self.env._("ECB main refinancing rate + 10 points")
+
+    @api.model
+    def _get_rates_text(self, company, regime, half_years, table=None):
+        """The annual rates a claim uses, each with its basis, for customers.
+
+        E.g. ``12.15 % (ECB rate 2.15 % + 10 points)``; with a contractual rate
+        below the legal floor of a half-year (three times the taux légal,
+        L441-10 II C. com.): ``15.21 % (H1 2024: legal floor, 3 × legal
+        interest rate 5.07 %)``. Half-years missing from the rate table are
+        left out: a guessed rate is never printed.
+
+        :param half_years: the (year, half) the computation uses
+        :return: the text in the environment's language, '' when no rate of
+            these half-years is known
+        """
+        table = table or self.env["account.relance.rate"]._get_table()
+        lookup = company.with_env(self.env)._get_relance_rate_lookup(
+            regime, table=table
+        )
+        floors = {
+            line["half_year"]
+            for line in self._get_floor_lines(company, regime, half_years, table)
+            if line["applied"]
+        }
+        entries = {}
+        complete = True
+        for key in sorted(set(half_years)):
+            info = lookup(*key)
+            if info.known:
+                entries.setdefault((round(info.rate, 2), info.note), []).append(key)
+            else:
+                complete = False
+        parts = []
+        for (rate, note), keys in entries.items():
+            # a rate alone is the rate of the whole claim: name its half-years
+            # when it is not
+            if len(entries) == 1 and complete and not floors.intersection(keys):
+                parts.append(
+                    self.env._(
+                        "%(rate)s (%(basis)s)", rate=self._format_rate(rate), basis=note
+                    )
+                )
+                continue
+            parts.append(
+                self.env._(
+                    "%(rate)s (%(half_years)s: %(basis)s)",
+                    rate=self._format_rate(rate),
+                    half_years=", ".join(self._get_half_year_text(key) for key in keys),
+                    basis=note,
+                )
+            )
+        return ", ".join(parts)
+
+    @api.model
+    def _get_floor_lines(self, company, regime, half_years, table=None):
+        """The legal floor of a contractual rate in each half-year used.
+
+        A contractual rate may not be below three times the taux légal
+        ("autres cas") of the half-year (L441-10 II C. com.); the computation
+        then applies the floor (``_get_relance_rate_lookup``).
+
+        :param half_years: the (year, half) the computation uses
+        :return: [{"half_year", "legal", "floor", "applied"}] in percent, sorted,
+            for the half-years whose rates are known; [] unless a professional
+            customer is charged a contractual rate
+        """
+        if regime != "b2b" or company.relance_penalty_mode != "contract":
+            return []
+        table = table or self.env["account.relance.rate"]._get_table()
+        contract = company.relance_penalty_contract_rate
+        lines = []
+        for key in sorted(set(half_years)):
+            row, known = table.get(*key)
+            if not known:
+                continue
+            floor = 3.0 * row["legal_rate_other"]
+            lines.append(
+                {
+                    "half_year": key,
+                    "legal": row["legal_rate_other"],
+                    "floor": floor,
+                    "applied": contract < floor,
+                }
+            )
+        return lines
+
+    @api.model
+    def _get_claim_half_years(self, datas, company, today=None):
+        """Half-years of the periods still to claim of ``datas`` (MovePenalty);
+        the current half-year when they have none (nothing late yet)."""
+        keys = {period.half_year for data in datas for period in data.periods_unbilled}
+        if not keys:
+            today = today or fields.Date.context_today(self)
+            keys = {(today.year, 1 if today.month <= 6 else 2)}
+        return keys
+
+    @api.model
     def _get_detail_html(self, data):
         """Periods, bases, rates and method of one invoice, as HTML."""
         currency = data.currency or data.move.currency_id

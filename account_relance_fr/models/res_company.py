@@ -29,6 +29,12 @@ HOLIDAY_REGIONS = [
     ("988", "New Caledonia (988)"),
 ]
 
+# Deadline of a mise en demeure, in days: accepted range, and the usual one
+# (domain reference §5: "usually 8 to 15 days (up to 30)").
+FORMAL_NOTICE_MIN_DAYS = 8
+FORMAL_NOTICE_MAX_DAYS = 30
+FORMAL_NOTICE_USUAL_MAX_DAYS = 15
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -338,7 +344,8 @@ class ResCompany(models.Model):
         string="40 € Recovery Indemnity",
         default=True,
         help="Claim the flat indemnity for recovery costs (D441-5 C. com.) per "
-        "invoice paid late, from professional and public customers only.",
+        "invoice not paid by its due date, from professional and public customers "
+        "only.",
     )
     relance_penalty_period_rule = fields.Selection(
         [
@@ -363,7 +370,7 @@ class ResCompany(models.Model):
     relance_formal_notice_days = fields.Integer(
         string="Formal Notice Deadline (Days)",
         default=8,
-        help="Days given to pay in a mise en demeure.",
+        help="Days given to pay in a mise en demeure: 8 to 30, usually 8 to 15.",
     )
     relance_penalty_product_id = fields.Many2one(
         "product.product",
@@ -417,10 +424,25 @@ class ResCompany(models.Model):
 
     @api.constrains("relance_formal_notice_days")
     def _check_relance_formal_notice_days(self):
+        """The deadline of a mise en demeure: 8 to 30 days.
+
+        Practice gives 8 to 15 days, up to 30 (domain reference §5): a shorter
+        one may not be the "délai raisonnable" of C. civ. 1231, a longer one
+        delays the procedure it announces.
+        """
         for company in self:
-            if company.relance_formal_notice_days < 1:
+            days = company.relance_formal_notice_days
+            if not FORMAL_NOTICE_MIN_DAYS <= days <= FORMAL_NOTICE_MAX_DAYS:
                 raise ValidationError(
-                    self.env._("The formal notice must give at least one day to pay.")
+                    self.env._(
+                        "The deadline of a formal notice must be between %(min)s and "
+                        "%(max)s days (%(days)s entered for %(company)s); 8 to 15 "
+                        "days is the usual practice.",
+                        min=FORMAL_NOTICE_MIN_DAYS,
+                        max=FORMAL_NOTICE_MAX_DAYS,
+                        days=days,
+                        company=company.name,
+                    )
                 )
 
     def _get_relance_rate_lookup(self, regime, table=None):
@@ -438,22 +460,21 @@ class ResCompany(models.Model):
             return table.lookup(
                 lambda row: row["ecb_rate"] + 8.0,
                 lambda row: self.env._(
-                    "ECB %(ecb)s + 8 points", ecb=fmt(row["ecb_rate"])
+                    "ECB rate %(ecb)s + 8 points", ecb=fmt(row["ecb_rate"])
                 ),
             )
         if regime == "consumer":
             return table.lookup(
                 lambda row: row["legal_rate_other"],
-                lambda row: self.env._("taux légal"),
+                lambda row: self.env._("legal interest rate"),
             )
         if self.relance_penalty_mode == "contract":
             contract = self.relance_penalty_contract_rate
 
             def note(row):
-                floor = 3.0 * row["legal_rate_other"]
-                if contract < floor:
+                if contract < 3.0 * row["legal_rate_other"]:
                     return self.env._(
-                        "legal floor 3 × taux légal %(legal)s",
+                        "legal floor, 3 × legal interest rate %(legal)s",
                         legal=fmt(row["legal_rate_other"]),
                     )
                 return self.env._("contractual rate")
@@ -463,7 +484,9 @@ class ResCompany(models.Model):
             )
         return table.lookup(
             lambda row: row["ecb_rate"] + 10.0,
-            lambda row: self.env._("ECB %(ecb)s + 10 points", ecb=fmt(row["ecb_rate"])),
+            lambda row: self.env._(
+                "ECB rate %(ecb)s + 10 points", ecb=fmt(row["ecb_rate"])
+            ),
         )
 
     def _get_relance_penalty_product(self):

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.osv import expression
+
+from .res_company import FORMAL_NOTICE_MIN_DAYS, FORMAL_NOTICE_USUAL_MAX_DAYS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -81,6 +83,9 @@ class ResConfigSettings(models.TransientModel):
     relance_formal_notice_days = fields.Integer(
         related="company_id.relance_formal_notice_days", readonly=False
     )
+    relance_formal_notice_days_unusual = fields.Boolean(
+        compute="_compute_relance_formal_notice_days_unusual"
+    )
     relance_penalty_product_id = fields.Many2one(
         related="company_id.relance_penalty_product_id", readonly=False
     )
@@ -115,3 +120,12 @@ class ResConfigSettings(models.TransientModel):
     relance_credit_to_confirm = fields.Boolean(
         related="company_id.relance_credit_to_confirm", readonly=False
     )
+
+    @api.depends("relance_formal_notice_days")
+    def _compute_relance_formal_notice_days_unusual(self):
+        for settings in self:
+            settings.relance_formal_notice_days_unusual = not (
+                FORMAL_NOTICE_MIN_DAYS
+                <= settings.relance_formal_notice_days
+                <= FORMAL_NOTICE_USUAL_MAX_DAYS
+            )

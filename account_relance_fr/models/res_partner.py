@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from stdnum.fr import siren as fr_siren
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -119,6 +121,11 @@ class ResPartner(models.Model):
         compute="_compute_relance_postal_contact_id",
         help="Whose address a printed reminder bears: the first contact of the "
         "recipient chain with a street.",
+    )
+    relance_mail_reminded_count = fields.Integer(
+        compute="_compute_relance_mail_reminded_count",
+        help="Earlier reminders sent for every reminded invoice; 0 when one of "
+        "them was never reminded.",
     )
     relance_signatory_name = fields.Char(compute="_compute_relance_mail_values")
     relance_signatory_title = fields.Char(compute="_compute_relance_mail_values")
@@ -290,6 +297,20 @@ class ResPartner(models.Model):
             )
             partner.relance_mail_has_credits = balance.has_credits
 
+    @api.depends_context("relance_line_ids", "relance_level_id", "company")
+    def _compute_relance_mail_reminded_count(self):
+        history = self.env["account.relance.history"]
+        level = self.env["account.relance.level"].browse(
+            self.env.context.get("relance_level_id")
+        )
+        reminders = history._get_previous_reminders(
+            self.relance_mail_line_ids.move_id, level=level
+        )
+        for partner in self:
+            partner.relance_mail_reminded_count = history._count_previous_reminders(
+                partner.relance_mail_line_ids.move_id, reminders=reminders
+            )
+
     @api.depends_context("relance_paid_move_ids")
     def _compute_relance_paid_move_ids(self):
         moves = self.env["account.move"].browse(
@@ -377,6 +398,31 @@ class ResPartner(models.Model):
             ("amount_residual", ">", 0),
         ]
 
+    def _get_relance_siren(self):
+        """SIREN of the customer (its commercial entity), or "" when unknown.
+
+        Read from the company registry (a SIREN, or the 14-digit SIRET whose
+        first 9 digits are the SIREN), the SIRET of the French localisation,
+        else the French VAT number (FR, a 2-character key, the SIREN). Only a
+        valid SIREN is returned: a foreign registry number is not one.
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        candidates = [
+            commercial.company_registry,
+            getattr(commercial, "siret", False),
+        ]
+        vat = (commercial.vat or "").replace(" ", "").upper()
+        if vat.startswith("FR") and len(vat) == 13:
+            candidates.append(vat[4:])
+        for value in candidates:
+            digits = (value or "").replace(" ", "").replace(".", "")
+            if len(digits) == 14:
+                digits = digits[:9]
+            if fr_siren.is_valid(digits):
+                return digits
+        return ""
+
     def _get_relance_last_sent_dates(self, company):
         """Last date a reminder was sent to each of these customers, in one query."""
         if not self:
@@ -456,6 +502,11 @@ class ResPartner(models.Model):
         compute="_compute_relance_mail_penalty"
     )
     relance_mail_penalty_missing = fields.Char(compute="_compute_relance_mail_penalty")
+    relance_mail_penalty_rate = fields.Char(
+        compute="_compute_relance_mail_penalty",
+        help="The penalty rates of the reminded invoices with their basis, in the "
+        "customer's language; known rates only.",
+    )
 
     def _get_relance_penalty_totals(self, moves, by_move=None):
         """(penalties, indemnities, missing half-years label) not billed yet,
@@ -475,11 +526,14 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_relance_penalty_totals(self):
+        # a disputed invoice is not claimed: its penalties are not the
+        # customer's while the dispute lasts
         lines = self.env["account.move.line"].search(
             self._get_relance_open_lines_domain()
             + [
                 ("date_maturity", "<", self.env.company._get_relance_today()),
                 ("company_id", "=", self.env.company.id),
+                ("move_id.relance_dispute", "=", False),
             ]
         )
         moves_by_partner = lines.move_id.grouped("commercial_partner_id")
@@ -497,6 +551,7 @@ class ResPartner(models.Model):
     def _compute_relance_mail_penalty(self):
         penalty_model = self.env["account.relance.penalty"]
         balance_model = self.env["account.relance.balance"]
+        company = self.env.company
         for partner in self:
             moves = partner.relance_mail_line_ids.move_id
             by_move = penalty_model._compute_moves(moves)
@@ -519,6 +574,12 @@ class ResPartner(models.Model):
             partner.relance_mail_indemnity_amount = indemnity
             partner.relance_mail_penalty_provisional = bool(missing)
             partner.relance_mail_penalty_missing = missing
+            regime = penalty_model._get_regime(partner)
+            partner.relance_mail_penalty_rate = penalty_model._get_rates_text(
+                company,
+                regime,
+                penalty_model._get_claim_half_years(by_move.values(), company),
+            ) or penalty_model._get_rate_basis_text(company, regime)
 
     def action_relance_penalty_invoice(self):
         """Open the penalty invoice wizard for these customers."""

@@ -244,11 +244,18 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         for _move, period in periods:
             rates.setdefault(period.half_year, period.rate)
         method = START if regime == "public" else company.relance_penalty_period_rule
+        level = self.env["account.relance.level"].browse(
+            self.env.context.get("relance_level_id")
+        )
         pay_rows = [row for row in rows if row["pay_url"]][:MAX_QR_CODES]
         main = groups[0] if groups else {}
         return {
             "company": company,
             "siren": company._get_relance_siren(),
+            "customer_siren": partner._get_relance_siren(),
+            "previous_reminders": self.env[
+                "account.relance.history"
+            ]._count_previous_reminders(moves, level=level),
             "bank": company.partner_id.bank_ids[:1],
             "regime": regime,
             "rows": rows,
@@ -265,6 +272,11 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "settled": balance.is_settled,
             "principal": main.get("principal", 0.0),
             "penalty": sum(group["penalty"] for group in groups),
+            # the floor of each half-year the penalties use (L441-10 II)
+            "floors": [
+                dict(line, label=fr_half_year(*line["half_year"]))
+                for line in penalty_model._get_floor_lines(company, regime, rates)
+            ],
             "indemnity": indemnity,
             "indemnity_count": len([row for row in rows if row["indemnity"]]),
             "already_billed": any(

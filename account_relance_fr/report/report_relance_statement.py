@@ -59,18 +59,28 @@ class ReportRelanceStatement(models.AbstractModel):
 
     @api.model
     def _get_statement_values(self, partner):
+        """Values of one customer's statement.
+
+        Disputed invoices are listed, marked, but claim nothing: no penalty,
+        no indemnity, and their remaining amount is taken out of the total.
+        When a half-year's rates are missing, no penalty figure is printed or
+        totalled (a guessed figure never reaches the customer), as in the
+        mise en demeure.
+        """
         company = partner.relance_company_id or self.env.company
         today = company._get_relance_today()
         items = self._get_open_items(partner, company)
+        disputed_moves = items.move_id.filtered("relance_dispute")
         penalty_model = self.env["account.relance.penalty"].with_company(company)
-        by_move = penalty_model._compute_moves(items.move_id)
+        by_move = penalty_model._compute_moves(items.move_id - disputed_moves)
+        missing = sorted({key for data in by_move.values() for key in data.missing})
         rows = []
         counted = set()
         for line in items:
             due = line.date_maturity or line.date
             days = (today - due).days
             data = by_move.get(line.move_id)
-            first = data and line.move_id.id not in counted
+            first = data and not missing and line.move_id.id not in counted
             counted.add(line.move_id.id)
             rows.append(
                 {
@@ -87,16 +97,21 @@ class ReportRelanceStatement(models.AbstractModel):
                     # penalties are per invoice, on its own currency: shown on
                     # its first instalment
                     "penalty": data.interest_unbilled_currency if first else 0.0,
+                    "disputed": line.move_id in disputed_moves,
                     "pay_url": line.move_id.relance_pay_url
-                    if line.move_id.is_invoice() and line.amount_residual > 0
+                    if line.move_id.is_invoice()
+                    and line.amount_residual > 0
+                    and line.move_id not in disputed_moves
                     else False,
                 }
             )
         rows += self._get_bank_rows(partner, company, today)
-        missing = sorted({key for data in by_move.values() for key in data.missing})
-        pay_moves = items.filtered(
-            lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
-        ).move_id
+        pay_moves = (
+            items.filtered(
+                lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
+            ).move_id
+            - disputed_moves
+        )
         pay_url = pay_moves.relance_pay_url if len(pay_moves) == 1 else False
         currencies = self._get_currency_totals(rows, by_move, company)
         main = currencies[0] if currencies else {}
@@ -110,11 +125,14 @@ class ReportRelanceStatement(models.AbstractModel):
             "balance": main.get("balance", 0.0),
             "overdue": main.get("overdue", 0.0),
             "penalty": main.get("penalty", 0.0),
+            "penalty_withheld": bool(missing),
             "indemnity": round_amount(
                 sum(data.indemnity_unbilled for data in by_move.values())
             ),
+            "disputed": main.get("disputed", 0.0),
             "missing": ", ".join(f"H{half} {year}" for year, half in missing),
             "total": main.get("total", 0.0),
+            "customer_siren": partner._get_relance_siren(),
             "regime": penalty_model._get_regime(partner),
             "pay_url": pay_url,
             "pay_qr": self.env[
@@ -149,6 +167,7 @@ class ReportRelanceStatement(models.AbstractModel):
                 "days": 0,
                 "bucket": "not_due",
                 "penalty": 0.0,
+                "disputed": False,
                 "pay_url": False,
             }
             for credit in credits.get(
@@ -183,6 +202,10 @@ class ReportRelanceStatement(models.AbstractModel):
                 )
             balance = round_amount(sum(row["residual"] for row in currency_rows))
             penalty = round_amount(sum(row["penalty"] for row in currency_rows))
+            # a disputed invoice is listed but claims nothing
+            disputed = round_amount(
+                sum(row["residual"] for row in currency_rows if row.get("disputed"))
+            )
             currency_indemnity = indemnity if currency == main else 0.0
             totals.append(
                 {
@@ -192,7 +215,10 @@ class ReportRelanceStatement(models.AbstractModel):
                     "overdue": round_amount(balance - buckets["not_due"]),
                     "penalty": penalty,
                     "indemnity": currency_indemnity,
-                    "total": round_amount(balance + penalty + currency_indemnity),
+                    "disputed": disputed,
+                    "total": round_amount(
+                        balance - disputed + penalty + currency_indemnity
+                    ),
                 }
             )
         return totals

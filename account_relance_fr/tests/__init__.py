@@ -12,3 +12,5 @@ from . import test_relance_recipient
 from . import test_relance_lang
 from . import test_relance_next_dates
 from . import test_relance_company_day
+from . import test_relance_penalty_wizard
+from . import test_relance_legal_documents

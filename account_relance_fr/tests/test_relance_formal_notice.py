@@ -109,8 +109,9 @@ class TestRelanceFormalNotice(RelanceCommon):
             "Principal restant dû 1 100,00 €",
             "Pénalités de retard arrêtées au 15/04/2026 (art. L441-10 du Code de "
             "commerce) 10,98 €",
-            "40 € × 1 facture payée en retard (art. D441-5 du Code de commerce) "
-            "40,00 €",
+            # an invoice still unpaid is not "payée en retard" yet
+            "40 € × 1 facture non réglée à son échéance (art. D441-5 du Code de "
+            "commerce) 40,00 €",
             "Total dû 1 150,98 €",
             "Soit la somme de mille cent cinquante euros et quatre-vingt-dix-huit "
             "centimes.",

@@ -29,6 +29,7 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
     amount_total = fields.Monetary(compute="_compute_amount_total", string="Total")
     provisional = fields.Boolean(compute="_compute_amount_total")
     missing_note = fields.Char(compute="_compute_amount_total")
+    has_disputed = fields.Boolean(compute="_compute_has_disputed")
 
     @api.model
     def default_get(self, fields_list):
@@ -82,6 +83,11 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                 )
             )
 
+    @api.depends("line_ids.disputed")
+    def _compute_has_disputed(self):
+        for wizard in self:
+            wizard.has_disputed = any(wizard.line_ids.mapped("disputed"))
+
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
@@ -107,7 +113,11 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
 
     @api.model
     def _prepare_line_values(self, partners, moves=None):
-        """Line values of the late invoices with something left to bill."""
+        """Line values of the late invoices with something left to bill.
+
+        A disputed invoice is listed but not ticked: nothing is claimed on it
+        while the dispute lasts, unless a person ticks it.
+        """
         moves = moves if moves is not None else self._get_candidate_moves(partners)
         by_move = self.env["account.relance.penalty"]._compute_moves(moves)
         missing = sorted({key for data in by_move.values() for key in data.missing})
@@ -120,6 +130,7 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                 continue
             values.append(
                 {
+                    "include": not move.relance_dispute,
                     "move_id": move.id,
                     "partner_id": move.commercial_partner_id.id,
                     "date_from": data.periods_unbilled[0].date_from
@@ -191,26 +202,61 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
         )
 
     def _get_penalty_line_name(self, data, lang):
-        """Label of the penalties of one late invoice, in the customer's language."""
+        """Label of the interest of one late invoice, in the customer's
+        language, with the rates, their basis and the legal text of the
+        customer's regime (public buyers: Code de la commande publique)."""
         env = self.with_context(lang=lang).env
+        penalty = env["account.relance.penalty"]
         move = data.move
         periods = data.periods_unbilled
-        rates = ", ".join(
-            dict.fromkeys(
-                self.env["account.relance.penalty"]._format_rate(period.rate)
-                for period in periods
+        values = {
+            "invoice": move.name,
+            "due": format_date(env, move.invoice_date_due),
+            "date_from": format_date(env, periods[0].date_from),
+            "date_to": format_date(env, periods[-1].date_to),
+            "days": sum(period.days for period in periods),
+            "rates": penalty._get_rates_text(
+                move.company_id,
+                data.regime,
+                {period.half_year for period in periods},
+            ),
+        }
+        if data.regime == "public":
+            return env._(
+                "Late-payment interest (intérêts moratoires), invoice %(invoice)s "
+                "due %(due)s: %(date_from)s to %(date_to)s, %(days)s days at "
+                "%(rates)s (articles L2192-13 and R2192-31 of the French Public "
+                "Procurement Code)",
+                **values,
             )
-        )
+        if data.regime == "consumer":
+            return env._(
+                "Interest at the legal rate, invoice %(invoice)s due %(due)s: "
+                "%(date_from)s to %(date_to)s, %(days)s days at %(rates)s "
+                "(articles 1231-6 and 1344-1 of the French Civil Code)",
+                **values,
+            )
         return env._(
             "Late-payment penalties, invoice %(invoice)s due %(due)s: "
             "%(date_from)s to %(date_to)s, %(days)s days at %(rates)s "
             "(article L441-10 of the French Commercial Code)",
-            invoice=move.name,
-            due=format_date(env, move.invoice_date_due),
-            date_from=format_date(env, periods[0].date_from),
-            date_to=format_date(env, periods[-1].date_to),
-            days=sum(period.days for period in periods),
-            rates=rates,
+            **values,
+        )
+
+    def _get_indemnity_line_name(self, data, lang):
+        """Label of the 40 € indemnity of one late invoice, in the customer's
+        language, citing the text of the customer's regime."""
+        env = self.with_context(lang=lang).env
+        if data.regime == "public":
+            return env._(
+                "Flat indemnity for recovery costs, invoice %(invoice)s (article "
+                "D2192-35 of the French Public Procurement Code)",
+                invoice=data.move.name,
+            )
+        return env._(
+            "Flat indemnity for recovery costs, invoice %(invoice)s (article "
+            "D441-5 of the French Commercial Code)",
+            invoice=data.move.name,
         )
 
     def _create_penalty_invoice(self, partner, items):
@@ -251,12 +297,7 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                     Command.create(
                         dict(
                             base_line,
-                            name=env._(
-                                "Flat indemnity for recovery costs, invoice "
-                                "%(invoice)s (article D441-5 of the French "
-                                "Commercial Code)",
-                                invoice=data.move.name,
-                            ),
+                            name=self._get_indemnity_line_name(data, lang),
                             price_unit=data.indemnity_unbilled,
                         )
                     )
@@ -273,6 +314,12 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                 "relance_is_penalty_invoice": True,
                 "invoice_origin": ", ".join(data.move.name for data in items),
                 "narration": env._(
+                    "Late-payment interest (intérêts moratoires) and flat "
+                    "indemnities for recovery costs are outside the scope of VAT. "
+                    "Payable on receipt."
+                )
+                if items[0].regime == "public"
+                else env._(
                     "Late-payment penalties and flat indemnities for recovery costs "
                     "are outside the scope of VAT. Payable on receipt."
                 ),
@@ -322,6 +369,14 @@ class RelancePenaltyInvoiceWizardLine(models.TransientModel):
     )
     include = fields.Boolean(default=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True)
+    disputed = fields.Boolean(
+        string="Under Dispute",
+        related="move_id.relance_dispute",
+        help="Nothing is claimed on a disputed invoice unless it is ticked.",
+    )
+    dispute_reason = fields.Char(
+        string="Reason for Dispute", related="move_id.relance_dispute_reason"
+    )
     partner_id = fields.Many2one("res.partner", string="Customer")
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     invoice_date_due = fields.Date(related="move_id.invoice_date_due")
