@@ -80,3 +80,12 @@ class ResConfigSettings(models.TransientModel):
     relance_penalty_account_id = fields.Many2one(
         related="company_id.relance_penalty_account_id", readonly=False
     )
+    relance_portal_paid_days = fields.Integer(
+        related="company_id.relance_portal_paid_days", readonly=False
+    )
+    relance_portal_promise_max_days = fields.Integer(
+        related="company_id.relance_portal_promise_max_days", readonly=False
+    )
+    relance_portal_answer_limit = fields.Integer(
+        related="company_id.relance_portal_answer_limit", readonly=False
+    )
