@@ -99,7 +99,12 @@ class ReportRelanceStatement(models.AbstractModel):
         pay_moves = items.filtered(
             lambda line: line.amount_residual > 0 and line.move_id.is_invoice()
         ).move_id
-        pay_url = pay_moves.relance_pay_url if len(pay_moves) == 1 else False
+        # one link for everything: the customer page of this company
+        pay_url = (
+            partner.commercial_partner_id._get_relance_portal_url(company)
+            if pay_moves
+            else False
+        )
         return {
             "company": company,
             "today": today,
