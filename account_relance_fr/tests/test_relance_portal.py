@@ -35,6 +35,21 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             }
         )
         cls.customer.write({"ref": "C-0042"})
+        # activities are written in the language of their assignee
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Nadia Compta",
+                "login": "nadia.relance",
+                "email": "nadia@atelier.example",
+                "lang": "en_US",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(cls.env.ref("account.group_account_invoice").ids)
+                ],
+            }
+        )
+        cls.company.relance_accountant_id = cls.accountant
         cls.old = cls._invoice(cls.customer, 1200.0, cls.today - timedelta(days=40))
         cls.recent = cls._invoice(cls.customer, 300.0, cls.today - timedelta(days=5))
         cls.not_due = cls._invoice(cls.customer, 80.0, cls.today + timedelta(days=10))
@@ -415,7 +430,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             (self.old, "0", "doit être supérieur à zéro"),
             (self.old, "-3", "doit être supérieur à zéro"),
             (self.old, "abc", "n'est pas un nombre"),
-            (self.old + dollars, None, "chaque devise séparément"),
+            (self.old + dollars, None, "séparément les factures de chaque devise"),
             (self.other, None, "Sélectionnez les factures à régler"),
         ]
         for moves, amount, message in cases:
@@ -503,7 +518,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             self.today + timedelta(days=self.company.relance_portal_paid_days),
         )
         activity = self.customer.activity_ids
-        self.assertEqual(activity.user_id, self.company._get_relance_accountant())
+        self.assertEqual(activity.user_id, self.accountant)
         self.assertIn("payment", activity.summary)
         self.assertIn("VIR 2026-118", activity.note)
         # the postponed customer gets no reminder, the control customer does
