@@ -7,11 +7,10 @@ import { registry } from "@web/core/registry";
  * card provider; the page comes back with the invoices paid.
  */
 registry.category("web_tour.tours").add("relance_portal_pay_all", {
-    url: "/odoo",
     steps: () => [
         {
             content: "The seller's identity is shown",
-            trigger: "#relance_seller:contains('SIREN')",
+            trigger: "footer:contains('SIREN')",
         },
         {
             content: "Pay all the open invoices",
