@@ -29,12 +29,13 @@ class PaymentTransaction(models.Model):
         """Override of account_payment: once a payment made from the customer page
         is reconciled, cancel the pending reminders of what it paid and thank
         the customer once."""
-        super()._post_process()
+        result = super()._post_process()
         done = self.filtered(
             lambda tx: tx.state == "done" and tx.relance_access_id and tx.invoice_ids
         )
         if done:
             done._relance_after_payment()
+        return result
 
     def _relance_after_payment(self):
         """Cancel the reminders waiting for approval or retry of the instalments
