@@ -391,3 +391,21 @@ class RelanceCustomerPortal(PaymentPortal):
                 access, error=error.args[0], answer_kind=kind, values=values
             )
         return request.redirect(self._relance_page_url(access, done=kind) + "#answers")
+
+
+class RelancePaymentStatus(PaymentPostProcessing):
+    @http.route()
+    def display_status(self, **kwargs):
+        """Override of payment: a payment made from the customer page waits on
+        a page of the seller's identity, in the customer's language."""
+        transaction = self._get_monitored_transaction()
+        access = transaction.sudo().relance_access_id if transaction else None
+        if not access:
+            return super().display_status(**kwargs)
+        lang = access._get_lang()
+        request.update_context(lang=lang)
+        access = access.with_context(lang=lang)
+        return request.render(
+            "account_relance_fr.relance_portal_status",
+            {"tx": transaction, "access": access, "company": access.company_id},
+        )

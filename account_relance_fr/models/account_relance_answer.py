@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize, format_amount, format_date
 
@@ -164,7 +164,8 @@ class AccountRelanceAnswer(models.Model):
                 **vals,
             }
         )
-        getattr(answer, f"_apply_{kind}")()
+        # applied by the system, not by the public user of the page
+        getattr(answer.with_user(SUPERUSER_ID), f"_apply_{kind}")()
         answer._confirm_to_customer()
         return answer
 
