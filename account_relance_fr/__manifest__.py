@@ -24,6 +24,7 @@
         "data/mail_message_subtype_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_portal_data.xml",
         "data/account_relance_ladder_data.xml",
         "data/ir_cron_data.xml",
         "data/account_relance_rate_data.xml",
@@ -49,7 +50,14 @@
         "views/res_partner_penalty_views.xml",
         "views/res_config_settings_penalty_views.xml",
         "views/account_relance_penalty_views.xml",
+        "views/relance_portal_templates.xml",
+        "views/account_relance_answer_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_relance_fr/static/tests/tours/**/*",
+        ],
+    },
     "demo": ["demo/relance_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

@@ -18,6 +18,11 @@ LOG_DIR="$LOCAL_DIR/logs"
 MAILBOX_DIR="$LOCAL_DIR/mailbox"
 SMS_DIR="$LOCAL_DIR/sms"
 ADDONS="account_relance_fr,account_relance_fr_sms"
+# Odoo's demo card provider and wire transfer: installed with the add-ons so that
+# the customer page can be paid end to end without internet. Not dependencies of
+# the add-ons: a real database chooses its own payment providers.
+PAYMENT_ADDONS="payment_demo,payment_custom"
+INSTALL_ADDONS="$ADDONS,$PAYMENT_ADDONS"
 
 DB_HOST=127.0.0.1
 DB_PORT=5432

@@ -9,9 +9,11 @@ Run by setup/run with the virtualenv's Python and PYTHONPATH=$ODOO_SRC:
 1. points the database's outgoing mail server at the local mailbox (or the
    --smtp relay): an ir.mail_server first in sequence, no TLS;
 2. sets web.base.url;
-3. runs the reminder job once (account.relance.run._cron_send_relances);
-4. sends the mail queue (and the SMS queue when the sms module is there);
-5. commits.
+3. enables the demo company's payment providers (Odoo's demo card provider
+   and the wire transfer, when payment_demo and payment_custom are installed);
+4. runs the reminder job once (account.relance.run._cron_send_relances);
+5. sends the mail queue (and the SMS queue when the sms module is there);
+6. commits.
 """
 
 import argparse
@@ -66,6 +68,17 @@ def set_mail_server(env, name, host, port):
     return server
 
 
+def setup_payment_providers(env):
+    """Card and wire transfer for the demo company, so its customers can pay."""
+    if "account.relance.demo" not in env.registry:
+        return
+    providers = env["account.relance.demo"]._demo_setup_payment_providers()
+    env.cr.commit()
+    if providers:
+        names = ", ".join(providers.mapped("name"))
+        print(f"demo: payment providers of the demo company: {names}")
+
+
 def run_reminder_job(env):
     """Run the daily reminder job once, if the engine is installed."""
     # Guard kept until the engine is sure to exist in every database.
@@ -115,6 +128,7 @@ def main(argv=None):
         target = f"{args.smtp_host}:{args.smtp_port}"
         print(f"demo: outgoing mail server {server.name!r} -> {target}")
         print(f"demo: web.base.url = {args.base_url}")
+        setup_payment_providers(env)
         run_reminder_job(env)
         send_queues(env)
     return 0

@@ -16,3 +16,6 @@ from . import account_relance_rate
 from . import account_relance_penalty_line
 from . import account_relance_penalty
 from . import resource_calendar_leaves
+from . import account_relance_access
+from . import account_relance_answer
+from . import payment_transaction

@@ -1,8 +1,5 @@
-import uuid
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -107,13 +104,15 @@ class AccountMove(models.Model):
                 move.relance_next_date = min(dates, default=False)
 
     def _compute_relance_pay_url(self):
-        self._relance_ensure_access_tokens()
-        for move in self:
-            move.relance_pay_url = (
-                move._get_relance_pay_url()
-                if move.state == "posted" and move.is_invoice()
-                else False
-            )
+        payable = self.filtered(
+            lambda move: move.state == "posted" and move.is_invoice()
+        )
+        (self - payable).relance_pay_url = False
+        access_model = self.env["account.relance.access"]
+        for company, moves in payable.grouped("company_id").items():
+            accesses = access_model._get_for(moves.commercial_partner_id, company)
+            for move in moves:
+                move.relance_pay_url = accesses[move.commercial_partner_id]._get_url()
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS
@@ -136,37 +135,15 @@ class AccountMove(models.Model):
             and not balance_model._is_settled_remainder(line)
         )
 
-    def _relance_ensure_access_tokens(self):
-        """Give the portal access token to every move lacking one, in one query.
-
-        ``_portal_ensure_token`` writes move by move, and an invoice's write
-        is heavy: a reminder batch would cost queries per invoice.
-        """
-        missing = self.filtered(lambda move: move.id and not move.access_token)
-        if not missing:
-            return
-        values = SQL(", ").join(
-            SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in missing
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE account_move AS move
-                   SET access_token = token.value
-                  FROM (VALUES %s) AS token(id, value)
-                 WHERE move.id = token.id AND move.access_token IS NULL
-                """,
-                values,
-            )
-        )
-        missing.invalidate_recordset(["access_token"])
-
     def _get_relance_pay_url(self):
-        """Absolute portal link that opens the payment form of the invoice."""
+        """Absolute link of the customer page where this invoice is paid.
+
+        The page of the customer with the invoice's company
+        (``res.partner._get_relance_portal_url``): it lists every open invoice
+        of the customer, so all the invoices of a reminder share one link.
+        """
         self.ensure_one()
-        return self.get_base_url() + self.get_portal_url(
-            anchor="portal_pay", query_string="&payment=True"
-        )
+        return self.commercial_partner_id._get_relance_portal_url(self.company_id)
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS

@@ -580,6 +580,7 @@ class AccountRelanceDemo(models.AbstractModel):
         products = self._demo_create_products(company)
         self._demo_create_invoices(company, users, partners, products, today)
         self._demo_quiet_other_companies(company)
+        self._demo_setup_payment_providers(company)
         return True
 
     def _demo_quiet_other_companies(self, company):
@@ -675,7 +676,52 @@ class AccountRelanceDemo(models.AbstractModel):
             [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
         )
         journal.bank_account_id = bank_account
+        # structured creditor references (RF, ISO 11649) on the invoices: what a
+        # transfer quotes so that it is matched without a doubt
+        self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")]
+        ).write(
+            {"invoice_reference_model": "euro", "invoice_reference_type": "invoice"}
+        )
         return company
+
+    @api.model
+    def _demo_setup_payment_providers(self, company=None):
+        """Pay the demo company's invoices online without internet.
+
+        Odoo's demo card provider (payment_demo, test mode) and the wire
+        transfer (payment_custom: the company's IBAN, the invoice's structured
+        reference), each only when its module is installed: they are installed
+        by setup/run and setup/test, never required by this module. Idempotent:
+        setup/demo_prepare.py calls it again once every module is installed.
+
+        :param company: default the demo company
+        :return: the providers enabled for the company
+        """
+        company = company or self.env.ref(COMPANY_XMLID, raise_if_not_found=False)
+        providers = self.env["payment.provider"].sudo()
+        if not company:
+            return providers
+        codes = dict(providers._fields["code"].selection)
+        for xmlid, code, state in (
+            ("payment.payment_provider_demo", "demo", "test"),
+            ("payment.payment_provider_transfer", "custom", "enabled"),
+        ):
+            base = self.sudo().env.ref(xmlid, raise_if_not_found=False)
+            if code not in codes or not base or base.code != code:
+                continue  # the provider's module is not installed
+            provider = providers.search(
+                [("code", "=", code), ("company_id", "=", company.id)], limit=1
+            )
+            if not provider:
+                provider = base.sudo().copy(
+                    {"company_id": company.id, "name": base.name}
+                )
+            provider.write({"state": state, "is_published": True})
+            if code == "custom":
+                provider.action_recompute_pending_msg()
+            providers |= provider
+        return providers
 
     def _demo_create_users(self, company):
         """Two salespeople of the French company: they see their own reminders."""

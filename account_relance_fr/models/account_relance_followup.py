@@ -554,3 +554,26 @@ class AccountRelanceFollowup(models.Model):
                 reload=False,
             )
         return self._notify_result(histories, planned_customers)
+
+    # ------------------------------------------------------------------
+    # CUSTOMER PAGE
+    # ------------------------------------------------------------------
+
+    answer_ids = fields.Many2many(
+        "account.relance.answer",
+        string="Customer Answers",
+        compute="_compute_answer_ids",
+    )
+
+    def _compute_answer_ids(self):
+        answers = self.env["account.relance.answer"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        by_key = defaultdict(lambda: answers.browse())
+        for answer in answers:
+            by_key[answer.partner_id, answer.company_id] |= answer
+        for followup in self:
+            followup.answer_ids = by_key[followup.partner_id, followup.company_id]

@@ -414,7 +414,7 @@ class AccountRelancePenalty(models.AbstractModel):
         the current half-year when they have none (nothing late yet)."""
         keys = {period.half_year for data in datas for period in data.periods_unbilled}
         if not keys:
-            today = today or fields.Date.context_today(self)
+            today = today or company._get_relance_today()
             keys = {(today.year, 1 if today.month <= 6 else 2)}
         return keys
 

@@ -564,3 +564,44 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._("The remainder tolerance cannot be negative.")
             )
+
+    # ------------------------------------------------------------------
+    # CUSTOMER PAGE
+    # ------------------------------------------------------------------
+
+    relance_portal_paid_days = fields.Integer(
+        string="Pause After 'Already Paid'",
+        default=10,
+        help="Days the reminders of a customer pause when the customer says on "
+        "the customer page that the payment was made, the time to find it.",
+    )
+    relance_portal_promise_max_days = fields.Integer(
+        string="Promise at Most",
+        default=30,
+        help="How many days ahead a customer may promise to pay from the "
+        "customer page.",
+    )
+    relance_portal_answer_limit = fields.Integer(
+        string="Answers per Hour",
+        default=10,
+        help="Most answers a customer may send from the customer page in one hour.",
+    )
+
+    @api.constrains(
+        "relance_portal_paid_days",
+        "relance_portal_promise_max_days",
+        "relance_portal_answer_limit",
+    )
+    def _check_relance_portal_settings(self):
+        for company in self:
+            if (
+                company.relance_portal_paid_days < 0
+                or company.relance_portal_promise_max_days < 1
+                or company.relance_portal_answer_limit < 1
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Customer page settings: the pause cannot be negative, the "
+                        "promise horizon and the answers per hour must be at least 1."
+                    )
+                )

@@ -129,3 +129,13 @@ class ResConfigSettings(models.TransientModel):
                 <= settings.relance_formal_notice_days
                 <= FORMAL_NOTICE_USUAL_MAX_DAYS
             )
+
+    relance_portal_paid_days = fields.Integer(
+        related="company_id.relance_portal_paid_days", readonly=False
+    )
+    relance_portal_promise_max_days = fields.Integer(
+        related="company_id.relance_portal_promise_max_days", readonly=False
+    )
+    relance_portal_answer_limit = fields.Integer(
+        related="company_id.relance_portal_answer_limit", readonly=False
+    )

@@ -586,3 +586,66 @@ class ResPartner(models.Model):
         return self.env["relance.penalty.invoice.wizard"]._action_open(
             self.commercial_partner_id
         )
+
+    # ------------------------------------------------------------------
+    # CUSTOMER PAGE
+    # ------------------------------------------------------------------
+
+    relance_portal_url = fields.Char(
+        string="Customer Page",
+        compute="_compute_relance_portal_url",
+        help="Link of the customer page (open invoices, payment, answers) that "
+        "every reminder of the current company carries.",
+    )
+    relance_access_ids = fields.One2many(
+        "account.relance.access", "partner_id", string="Customer Pages"
+    )
+    relance_answer_ids = fields.One2many(
+        "account.relance.answer", "partner_id", string="Customer Answers"
+    )
+
+    @api.depends_context("company")
+    def _compute_relance_portal_url(self):
+        company = self.env.company
+        accesses = self.env["account.relance.access"]._get_for(
+            self.filtered("id"), company
+        )
+        for partner in self:
+            access = accesses.get(partner.commercial_partner_id)
+            partner.relance_portal_url = access._get_url() if access else False
+
+    def _get_relance_portal_url(self, company=None):
+        """Absolute link of the customer page of this customer with ``company``.
+
+        The one link of every reminder: emails, letters, formal notice and
+        statement QR codes, SMS. The page shows all the open invoices of the
+        customer (commercial partner) with that company.
+
+        :param company: res.company (default: the current company)
+        :return: URL with the page's access token, created when missing
+        """
+        self.ensure_one()
+        company = company or self.env.company
+        access = self.env["account.relance.access"]._get_for(self, company)
+        return access[self.commercial_partner_id]._get_url()
+
+    def action_relance_revoke_portal_access(self):
+        """Revoke the customer page links of these customers (all companies)."""
+        accesses = (
+            self.env["account.relance.access"]
+            .sudo()
+            .search([("partner_id", "in", self.commercial_partner_id.ids)])
+        )
+        accesses.action_revoke()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "The links to the customer page sent so far no longer work; "
+                    "the next reminder carries a new link."
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }

@@ -15,8 +15,6 @@ from ..tools import (
 )
 from ..tools.late_penalty import round_amount
 
-# Pay links printed as QR codes; above this, the IBAN alone.
-MAX_QR_CODES = 6
 # Top of the recipient block on the sheet, in mm: the window of a French DL
 # envelope (110 × 220 mm, window 45 × 100 mm at 20 mm from the right and 15 mm
 # from the bottom) shows the top third of an A4 folded in three from about
@@ -247,8 +245,13 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         level = self.env["account.relance.level"].browse(
             self.env.context.get("relance_level_id")
         )
-        pay_rows = [row for row in rows if row["pay_url"]][:MAX_QR_CODES]
         main = groups[0] if groups else {}
+        # one QR code: the customer page lists and pays every invoice
+        pay_url = (
+            partner.commercial_partner_id._get_relance_portal_url(company)
+            if any(row["pay_url"] for row in rows)
+            else False
+        )
         return {
             "company": company,
             "siren": company._get_relance_siren(),
@@ -291,10 +294,9 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "today": today,
             "deadline_days": company.relance_formal_notice_days,
             "deadline": today + timedelta(days=company.relance_formal_notice_days),
-            "pay_codes": [
-                (row["move"], row["pay_url"], self._get_qr_data_uri(row["pay_url"]))
-                for row in pay_rows
-            ],
+            "pay_codes": [(moves, pay_url, self._get_qr_data_uri(pay_url))]
+            if pay_url
+            else [],
             "recipient_contact": partner.relance_postal_contact_id,
         }
 

@@ -112,7 +112,12 @@ class ReportRelanceStatement(models.AbstractModel):
             ).move_id
             - disputed_moves
         )
-        pay_url = pay_moves.relance_pay_url if len(pay_moves) == 1 else False
+        # one link for everything: the customer page of this company
+        pay_url = (
+            partner.commercial_partner_id._get_relance_portal_url(company)
+            if pay_moves
+            else False
+        )
         currencies = self._get_currency_totals(rows, by_move, company)
         main = currencies[0] if currencies else {}
         return {

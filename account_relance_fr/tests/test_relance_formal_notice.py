@@ -135,7 +135,7 @@ class TestRelanceFormalNotice(RelanceCommon):
         qr = tree.xpath("//img[@alt='QR']/@src")
         self.assertEqual(len(qr), 1)
         self.assertTrue(qr[0].startswith("data:image/png;base64,"))
-        self.assertTrue(tree.xpath("//a[contains(@href, '/my/invoices/')]"))
+        self.assertTrue(tree.xpath("//a[contains(@href, '/relance/')]"))
         self.assertEqual(
             tree.xpath("string(//td[@name='total'])").replace(NBSP, " "), "1 150,98 €"
         )

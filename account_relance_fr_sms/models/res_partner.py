@@ -40,8 +40,8 @@ class ResPartner(models.Model):
     relance_sms_pay_url = fields.Char(
         string="Pay Link (SMS)",
         compute="_compute_relance_sms_values",
-        help="Short link to the payment page, when one invoice is reminded and "
-        "the level includes the pay link.",
+        help="Short link to the customer page, when the level includes the pay "
+        "link.",
     )
 
     # ------------------------------------------------------------------
@@ -111,18 +111,23 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _get_relance_sms_pay_url(self, moves):
-        """Short pay link of ``moves`` when it is one invoice, else False.
+        """Short link of the customer page where ``moves`` are paid, or False.
 
-        A preview (context ``relance_sms_preview``) must not write: it gets a
-        placeholder of the same length instead of a new link tracker.
+        The page lists every open invoice of the customer with the company, so
+        one link serves one invoice or several. A preview (context
+        ``relance_sms_preview``) must not write: it gets a placeholder of the
+        same length instead of a new link tracker.
         """
         self.ensure_one()
         level = self.relance_mail_level_id
-        if len(moves) != 1 or (level and not level.include_pay_link):
+        if not moves or (level and not level.include_pay_link):
             return False
         if self.env.context.get("relance_sms_preview"):
             return self._get_relance_sms_placeholder_url()
-        return self._get_relance_sms_short_url(moves.relance_pay_url, moves.name)
+        company = self.relance_company_id or self.env.company
+        url = self.commercial_partner_id._get_relance_portal_url(company)
+        title = moves.name if len(moves) == 1 else self.commercial_partner_id.name
+        return self._get_relance_sms_short_url(url, title)
 
     @api.model
     def _get_relance_sms_placeholder_url(self):

@@ -183,7 +183,8 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             f"retard. Payer : {link.short_url} Si réglé, ignorez ce SMS.",
         )
         # J+10 for the first invoice, J+3 for the second: one SMS for both at
-        # the most advanced level, without pay link (two invoices)
+        # the most advanced level, with the link of the customer page that
+        # lists and pays both
         reminder = self._sms_history(first + second).filtered(
             lambda h: h.level_days == 10
         )
@@ -192,7 +193,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         self.assertEqual(
             body,
             "Ébénisterie Soeur : RAPPEL, 1 244,56 € dus (2 factures), 17 j de retard."
-            " Si réglé, ignorez ce SMS.",
+            f" Payer : {link.short_url} Si réglé, ignorez ce SMS.",
         )
         for sms in (friendly.sms_body, body):
             info = sms_info(sms)

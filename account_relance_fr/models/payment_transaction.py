@@ -1,0 +1,96 @@
+import logging
+
+from odoo import fields, models
+
+_logger = logging.getLogger(__name__)
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    relance_access_id = fields.Many2one(
+        "account.relance.access",
+        string="Customer Page",
+        readonly=True,
+        index="btree_not_null",
+        help="The customer page the payment was made from.",
+    )
+
+    def _get_communication(self):
+        """Override of payment_custom: a transfer paying several invoices quotes
+        the customer's structured reference (RF creditor reference)."""
+        self.ensure_one()
+        invoices = self.invoice_ids
+        if self.relance_access_id and len(invoices) > 1:
+            return invoices[0]._get_invoice_reference_euro_partner()
+        return super()._get_communication()
+
+    def _post_process(self):
+        """Override of account_payment: once a payment made from the customer page
+        is reconciled, cancel the pending reminders of what it paid and thank
+        the customer once."""
+        result = super()._post_process()
+        done = self.filtered(
+            lambda tx: tx.state == "done" and tx.relance_access_id and tx.invoice_ids
+        )
+        if done:
+            done._relance_after_payment()
+        return result
+
+    def _relance_after_payment(self):
+        """Cancel the reminders waiting for approval or retry of the instalments
+        now paid, and send one thank-you email per customer and company for the
+        invoices fully paid (flagged so that the daily job does not thank again).
+        """
+        invoices = self.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice"
+        )
+        histories = (
+            self.env["account.relance.history"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", invoices.ids),
+                    ("state", "in", ("to_confirm", "failed")),
+                ]
+            )
+        )
+        histories.filtered(
+            lambda history: history.move_line_id.reconciled
+            or history.move_id.payment_state in ("paid", "in_payment")
+        ).write(
+            {
+                "state": "cancelled",
+                "note": self.env._("Paid online from the customer page."),
+            }
+        )
+        paid = invoices.filtered(
+            lambda move: move.payment_state in ("paid", "in_payment")
+            and not move.relance_thanked
+        )
+        template = self.env.ref(
+            "account_relance_fr.mail_template_relance_thank_you",
+            raise_if_not_found=False,
+        )
+        for (company, partner), moves in paid.grouped(
+            lambda move: (move.company_id, move.commercial_partner_id)
+        ).items():
+            contact = partner.relance_contact_id
+            if template and company.relance_thank_you and contact.email:
+                accountant = company._get_relance_accountant()
+                run = (
+                    self.env["account.relance.run"]
+                    .with_user(accountant)
+                    .with_company(company)
+                    .sudo()
+                )
+                run._post_template(
+                    partner.with_user(accountant)
+                    .with_company(company)
+                    .sudo()
+                    .with_context(relance_paid_move_ids=moves.ids),
+                    template,
+                    contact,
+                )
+            moves.sudo().relance_thanked = True
+        return paid

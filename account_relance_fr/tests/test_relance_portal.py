@@ -1,0 +1,711 @@
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from freezegun import freeze_time
+from lxml import html
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
+
+from .common import RelanceCommon
+
+THANK_YOU = "Thank you for your payment"
+
+
+@tagged("post_install", "-at_install")
+class TestRelancePortal(RelanceCommon, HttpCase):
+    """The customer page through its HTTP routes, as a browser without login."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env.user)
+        cls.env["ir.config_parameter"].sudo().set_param("web.base.url", cls.base_url())
+        cls._ensure_rates(cls.today)
+        cls.company.write(
+            {"street": "12 rue des Tanneurs", "zip": "69002", "city": "Lyon"}
+        )
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FR7630002006500000734159232",
+                "partner_id": cls.company.partner_id.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.customer.write({"ref": "C-0042"})
+        # activities are written in the language of their assignee
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Nadia Compta",
+                "login": "nadia.relance",
+                "email": "nadia@atelier.example",
+                "lang": "en_US",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(cls.env.ref("account.group_account_invoice").ids)
+                ],
+            }
+        )
+        cls.company.relance_accountant_id = cls.accountant
+        cls.old = cls._invoice(cls.customer, 1200.0, cls.today - timedelta(days=40))
+        cls.recent = cls._invoice(cls.customer, 300.0, cls.today - timedelta(days=5))
+        cls.not_due = cls._invoice(cls.customer, 80.0, cls.today + timedelta(days=10))
+        cls.other = cls._invoice(cls.customer_2, 555.0, cls.today - timedelta(days=3))
+        cls.company_b = cls.setup_other_company(name="Duval Export SAS")["company"]
+        cls.foreign = (
+            cls.env["account.move"]
+            .with_company(cls.company_b)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.customer.id,
+                    "invoice_date": cls.today - timedelta(days=38),
+                    "invoice_date_due": cls.today - timedelta(days=8),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Export", "quantity": 1, "price_unit": 777.0}
+                        )
+                    ],
+                }
+            )
+        )
+        cls.foreign.action_post()
+        cls.providers = cls.env["account.relance.demo"]._demo_setup_payment_providers(
+            cls.company
+        )
+        cls.demo_provider = cls.providers.filtered(lambda p: p.code == "demo")
+        cls.access = cls._access(cls.customer)
+        cls.access_2 = cls._access(cls.customer_2)
+        cls.access_b = cls._access(cls.customer, cls.company_b)
+
+    @classmethod
+    def _ensure_rates(cls, day):
+        """Rates of every half-year up to ``day``, so that penalties are known."""
+        Rate = cls.env["account.relance.rate"]
+        for year in range(2023, day.year + 1):
+            for half in ("1", "2"):
+                if (year, half) > (day.year, "1" if day.month <= 6 else "2"):
+                    continue
+                if not Rate.search_count([("year", "=", year), ("half", "=", half)]):
+                    Rate.create(
+                        {
+                            "year": year,
+                            "half": half,
+                            "ecb_rate": 2.15,
+                            "legal_rate_individual": 6.67,
+                            "legal_rate_other": 2.62,
+                        }
+                    )
+
+    @classmethod
+    def _access(cls, partner, company=None):
+        company = company or cls.company
+        return cls.env["account.relance.access"]._get_for(partner, company)[partner]
+
+    def _path(self, access, suffix="", token=None, **params):
+        token = access.access_token if token is None else token
+        query = "&".join(
+            [f"access_token={token}"]
+            + [f"{key}={value}" for key, value in params.items()]
+        )
+        return f"/relance/{access.id}{suffix}?{query}"
+
+    def _get(self, path, lang="en-US", **kwargs):
+        return self.url_open(path, headers={"Accept-Language": lang}, **kwargs)
+
+    def _text(self, response):
+        tree = html.fromstring(response.content)
+        for script in tree.xpath("//script"):
+            script.drop_tree()
+        return re.sub(r"\s+", " ", tree.text_content())
+
+    def _csrf(self, access):
+        page = self._get(self._path(access))
+        return html.fromstring(page.content).xpath(
+            "//input[@name='csrf_token']/@value"
+        )[0]
+
+    def _answer(self, access, kind, csrf=True, **values):
+        data = {"access_token": access.access_token, **values}
+        if csrf:
+            data["csrf_token"] = self._csrf(access)
+        return self.url_open(f"/relance/{access.id}/answer/{kind}", data=data)
+
+    def _activate_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+
+    # ------------------------------------------------------------------
+    # The page
+    # ------------------------------------------------------------------
+
+    def test_page_lists_open_invoices_with_seller_identity(self):
+        self.recent.action_relance_set_dispute("Livraison incomplète")
+        response = self._get(self._path(self.access))
+        self.assertEqual(response.status_code, 200)
+        text = self._text(response)
+        tree = html.fromstring(response.content)
+        # the seller, never Odoo's placeholders
+        seller = tree.xpath("//header[@id='relance_seller']")[0].text_content()
+        self.assertIn(self.company.name, seller)
+        self.assertIn("12 rue des Tanneurs", seller)
+        self.assertIn("SIREN 552100554", text)
+        self.assertIn("VAT FR44552100554", text)
+        for placeholder in ("Your logo", "YourCompany", "My Company"):
+            self.assertNotIn(placeholder, text)
+        # the open invoices of this customer with this company only
+        rows = tree.xpath("//table[hasclass('o_relance_invoices')]/tbody/tr")
+        self.assertEqual(
+            [row.get("id") for row in rows],
+            [f"invoice-{move.id}" for move in self.old + self.recent + self.not_due],
+        )
+        for move in (self.other, self.foreign):
+            self.assertNotIn(f"invoice-{move.id}", response.text)
+            self.assertNotIn(f"/invoice/{move.id}?", response.text)
+        old_row = self._text_of(rows[0])
+        self.assertIn("40", old_row)  # days late
+        self.assertIn("1,200.00", old_row)
+        # penalties to date and the 40 € indemnity of a business customer
+        penalty = self.env["account.relance.penalty"]._compute_moves(self.old)[self.old]
+        self.assertFalse(penalty.missing)
+        expected = penalty.interest_unbilled + 40.0
+        self.assertIn(f"{expected:,.2f}", old_row)
+        self.assertIn("40 €", text)
+        # the disputed invoice is marked and not selected for payment
+        self.assertIn("Disputed", self._text_of(rows[1]))
+        self.assertFalse(rows[1].xpath(".//input[@name='invoice_ids']/@checked"))
+        self.assertTrue(rows[0].xpath(".//input[@name='invoice_ids']/@checked"))
+        self.assertIn("Not due", self._text_of(rows[2]))
+        # the total of the currency
+        total = tree.xpath("//td[hasclass('o_relance_total')]")[0].text_content()
+        self.assertIn("1,580.00", total)
+        self.assertIn("FR76 3000 2006 5000 0073 4159 232", text)
+
+    def _text_of(self, element):
+        return re.sub(r"\s+", " ", element.text_content())
+
+    def test_totals_per_currency(self):
+        eur = self.setup_other_currency("EUR")
+        self._invoice(
+            self.customer, 250.0, self.today - timedelta(days=2), currency_id=eur.id
+        )
+        tree = html.fromstring(self._get(self._path(self.access)).content)
+        forms = tree.xpath("//form[hasclass('o_relance_currency')]")
+        self.assertEqual([form.get("data-currency") for form in forms], ["EUR", "USD"])
+        totals = [
+            form.xpath(".//td[hasclass('o_relance_total')]")[0].text_content()
+            for form in forms
+        ]
+        self.assertIn("250.00", totals[0])
+        self.assertIn("1,580.00", totals[1])
+
+    def test_consumer_sees_no_penalty(self):
+        self._create_individual_and_public_body()
+        self._invoice(self.individual, 500.0, self.today - timedelta(days=60))
+        access = self._access(self.individual)
+        text = self._text(self._get(self._path(access)))
+        self.assertIn("500.00", text)
+        self.assertNotIn("Penalties and indemnity", text)
+        self.assertNotIn("40 €", text)
+
+    def test_penalties_never_provisional(self):
+        """A half-year without its rates: no figure, the page says nothing false."""
+        with freeze_time(f"{self.today.year + 3}-09-15"):
+            rows = self.access._get_invoice_rows()[0]["rows"]
+        old = next(row for row in rows if row["move"] == self.old)
+        self.assertIsNone(old["penalty"])
+        self.assertTrue(old["penalty_missing"])
+
+    def test_page_in_the_customer_language(self):
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        french = self._text(self._get(self._path(self.access), lang="en-US"))
+        self.assertIn("Votre compte client", french)
+        self.assertIn("Tout régler", french)
+        self.assertIn("J'ai déjà payé", french)
+        self.assertIn("Contester une facture", french)
+        self.assertIn("1 200,00", french)
+        self.assertNotIn("Pay all", french)
+        self.customer_2.lang = "en_US"
+        english = self._text(self._get(self._path(self.access_2), lang="fr-FR"))
+        self.assertIn("Your customer account", english)
+        self.assertIn("Pay all", english)
+        self.assertNotIn("Tout régler", english)
+
+    # ------------------------------------------------------------------
+    # Security
+    # ------------------------------------------------------------------
+
+    @mute_logger("odoo.http")
+    def test_every_route_refuses_a_wrong_token(self):
+        """Forged, missing, revoked, another customer's or company's token: 404."""
+        routes = [
+            ("", {}),
+            ("/pay", {"invoice_ids": self.old.id}),
+            (f"/invoice/{self.old.id}", {}),
+            ("/statement", {}),
+        ]
+        forged = "0" * 36
+        for suffix, params in routes:
+            ok = self._get(self._path(self.access, suffix, **params))
+            self.assertEqual(ok.status_code, 200, suffix)
+            for token in (
+                forged,
+                "",
+                self.access_2.access_token,
+                self.access_b.access_token,
+            ):
+                response = self._get(
+                    self._path(self.access, suffix, token=token, **params)
+                )
+                self.assertEqual(response.status_code, 404, (suffix, token))
+                self.assertNotIn(self.customer.name, response.text)
+            # an unknown page looks the same as a wrong token
+            unknown = self._get(f"/relance/999999{suffix}?access_token={forged}")
+            self.assertEqual(unknown.status_code, 404)
+        # a valid page never opens another customer's or company's invoice
+        for move in (self.other, self.foreign):
+            response = self._get(self._path(self.access, f"/invoice/{move.id}"))
+            self.assertEqual(response.status_code, 404)
+        # the answers too
+        response = self.url_open(
+            f"/relance/{self.access.id}/answer/receipt",
+            data={"access_token": forged, "csrf_token": self._csrf(self.access)},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.env["account.relance.answer"].search([]))
+        # revoked from the customer form: the old link dies, a new one works
+        old_path = self._path(self.access)
+        self.customer.action_relance_revoke_portal_access()
+        self.assertEqual(self._get(old_path).status_code, 404)
+        new_url = self.customer._get_relance_portal_url(self.company)
+        self.assertNotIn(urlsplit(old_path).query, new_url)
+        self.assertEqual(self._get(new_url).status_code, 200)
+        self.assertIn("revoked", self.customer.message_ids[:1].body)
+
+    def test_documents_are_the_customer_own(self):
+        pdf = self._get(self._path(self.access, f"/invoice/{self.old.id}"))
+        self.assertEqual(pdf.status_code, 200)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        statement = self._get(self._path(self.access, "/statement"))
+        self.assertEqual(statement.status_code, 200)
+        self.assertEqual(statement.headers["Content-Type"], "application/pdf")
+        self.assertIn("Account%20statement", statement.headers["Content-Disposition"])
+
+    @mute_logger("odoo.http")
+    def test_answer_needs_the_csrf_token(self):
+        response = self._answer(self.access, "receipt", csrf=False)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.env["account.relance.answer"].search([]))
+        response = self._answer(self.access, "receipt")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(self.env["account.relance.answer"].search([])), 1)
+
+    # ------------------------------------------------------------------
+    # Payment
+    # ------------------------------------------------------------------
+
+    def _pay_page(self, access, moves, amount=None):
+        params = "&".join(f"invoice_ids={move.id}" for move in moves)
+        if amount is not None:
+            params += f"&amount={amount}"
+        return self._get(self._path(access, "/pay") + "&" + params)
+
+    def _pay(self, access, moves, amount=None):
+        """What the browser does: payment form, transaction, demo card, status."""
+        page = self._pay_page(access, moves, amount)
+        self.assertEqual(page.status_code, 200, self._text(page)[:500])
+        form = html.fromstring(page.content).xpath("//form[@id='o_payment_form']")[0]
+        method = self.env.ref("payment_demo.payment_method_demo")
+        values = self.make_jsonrpc_request(
+            form.get("data-transaction-route"),
+            {
+                "provider_id": self.demo_provider.id,
+                "payment_method_id": method.id,
+                "token_id": None,
+                "amount": float(form.get("data-amount")),
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": form.get("data-landing-route"),
+                "is_validation": False,
+                "access_token": form.get("data-access-token"),
+            },
+        )
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {
+                "reference": values["reference"],
+                "payment_details": "4242",
+                "simulated_state": "done",
+            },
+        )
+        result = self.make_jsonrpc_request("/payment/status/poll", {})
+        self.assertEqual(result["state"], "done")
+        self.env.invalidate_all()
+        return self.env["payment.transaction"].search(
+            [("reference", "=", values["reference"])]
+        ), result["landing_route"]
+
+    def _queued(self, subject):
+        """Emails to the customer waiting in the mail queue with this subject."""
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search_count(
+                [("recipient_ids", "in", self.customer.ids), ("subject", "=", subject)]
+            )
+        )
+
+    def _thank_you_count(self):
+        return self.env["mail.message"].search_count(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("subject", "ilike", THANK_YOU),
+            ]
+        )
+
+    def test_pay_all_with_the_demo_provider(self):
+        """Tout régler: one transaction, invoices paid, pending reminders
+        cancelled, exactly one thank-you email."""
+        level = self.levels.filtered("to_confirm")[:1] or self.levels[-1]
+        pending = self.env["account.relance.history"].create(
+            [
+                {
+                    "move_line_id": move._get_relance_open_lines().id,
+                    "move_id": move.id,
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "level_id": level.id,
+                    "channel": "email",
+                    "currency_id": move.currency_id.id,
+                    "state": "to_confirm",
+                }
+                for move in self.old + self.recent
+            ]
+        )
+        moves = self.old + self.recent + self.not_due
+        with self.mock_mail_gateway():
+            tx, landing = self._pay(self.access, moves)
+            self.assertEqual(tx.amount, 1580.0)
+            self.assertEqual(tx.invoice_ids, moves)
+            self.assertEqual(tx.relance_access_id, self.access)
+            for move in moves:
+                self.assertIn(move.payment_state, ("paid", "in_payment"), move.name)
+            self.assertEqual(set(pending.mapped("state")), {"cancelled"})
+            self.assertEqual(self._thank_you_count(), 1)
+            self.assertEqual(self._queued(f"{self.company.name} - {THANK_YOU}"), 1)
+            # the daily job does not thank a second time
+            self.env["account.relance.run"]._cron_send_relances()
+            self.assertEqual(self._thank_you_count(), 1)
+        # the landing page confirms the payment and has nothing left to pay
+        text = self._text(self._get(landing))
+        self.assertIn("You have no open invoice with us", text)
+        self.assertIn(tx.reference, tx.payment_id.memo)
+        # the control customer's invoice is untouched
+        self.assertEqual(self.other.payment_state, "not_paid")
+
+    def test_pay_one_invoice_partially(self):
+        with self.mock_mail_gateway():
+            tx, _landing = self._pay(self.access, self.old, amount="500,00")
+        self.assertEqual(tx.amount, 500.0)
+        self.assertEqual(tx.invoice_ids, self.old)
+        self.assertEqual(self.old.payment_state, "partial")
+        self.assertEqual(self.old.amount_residual, 700.0)
+        self.assertEqual(self._thank_you_count(), 0)
+        self.assertEqual(self.recent.payment_state, "not_paid")
+
+    def test_payment_input_is_checked(self):
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        eur = self.setup_other_currency("EUR")
+        dollars = self._invoice(
+            self.customer, 10.0, self.today - timedelta(days=2), currency_id=eur.id
+        )
+        cases = [
+            (self.old, "5000", "ne peut pas dépasser le solde"),
+            (self.old, "0", "doit être supérieur à zéro"),
+            (self.old, "-3", "doit être supérieur à zéro"),
+            (self.old, "abc", "n'est pas un nombre"),
+            (self.old + dollars, None, "séparément les factures de chaque devise"),
+            (self.other, None, "Sélectionnez les factures à régler"),
+        ]
+        for moves, amount, message in cases:
+            response = self._pay_page(self.access, moves, amount)
+            self.assertEqual(response.status_code, 400, message)
+            self.assertIn(message, self._text(response))
+        self.assertFalse(
+            self.env["payment.transaction"].search([]).invoice_ids & self.old
+        )
+
+    def test_transaction_route_checks_its_signature(self):
+        page = self._pay_page(self.access, self.old)
+        form = html.fromstring(page.content).xpath("//form[@id='o_payment_form']")[0]
+        params = {
+            "provider_id": self.demo_provider.id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "/",
+            "is_validation": False,
+            "access_token": form.get("data-access-token"),
+        }
+        route = form.get("data-transaction-route")
+        with mute_logger("odoo.http"):
+            # a bigger amount, another invoice, a forged token
+            for tampered_route, amount, token in (
+                (route, 5000.0, params["access_token"]),
+                (
+                    f"/relance/{self.access.id}/transaction/{self.other.id}",
+                    1200.0,
+                    params["access_token"],
+                ),
+                (route, 1200.0, "forged"),
+            ):
+                with self.assertRaises(JsonRpcException):
+                    self.make_jsonrpc_request(
+                        tampered_route,
+                        {**params, "amount": amount, "access_token": token},
+                    )
+        self.assertFalse(
+            self.env["payment.transaction"].search(
+                [("invoice_ids", "in", self.old.ids)]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Answers
+    # ------------------------------------------------------------------
+
+    def _answers(self, kind):
+        return self.env["account.relance.answer"].search(
+            [("partner_id", "=", self.customer.id), ("kind", "=", kind)]
+        )
+
+    def _assert_confirmed(self, response, answer):
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("your message has been recorded", self._text(response))
+        message = self.customer.message_ids.filtered(
+            lambda message: "We have received your message" in (message.subject or "")
+        )[:1]
+        self.assertTrue(message)
+        self.assertIn(answer.summary.split(":")[0], message.body)
+        self.assertGreaterEqual(
+            self._queued(f"{self.company.name} - We have received your message"), 1
+        )
+
+    def test_answer_already_paid(self):
+        payment_day = self.today - timedelta(days=2)
+        with self.mock_mail_gateway():
+            response = self._answer(
+                self.access,
+                "paid",
+                invoice_ids=str(self.old.id),
+                date=fields.Date.to_string(payment_day),
+                amount="1200",
+                reference="VIR 2026-118",
+            )
+            answer = self._answers("paid")
+            self._assert_confirmed(response, answer)
+        self.assertEqual((answer.amount, answer.reference), (1200.0, "VIR 2026-118"))
+        self.assertEqual(answer.move_ids, self.old)
+        self.assertEqual(
+            self.customer.relance_postponed_until,
+            self.today + timedelta(days=self.company.relance_portal_paid_days),
+        )
+        activity = self.customer.activity_ids
+        self.assertEqual(activity.user_id, self.accountant)
+        self.assertIn("payment", activity.summary)
+        self.assertIn("VIR 2026-118", activity.note)
+        # the postponed customer gets no reminder, the control customer does
+        with self.mock_mail_gateway():
+            self.env["account.relance.run"]._cron_send_relances()
+        self.assertFalse(
+            self._histories(self.old + self.recent).filtered(
+                lambda h: h.state == "sent"
+            )
+        )
+        self.assertTrue(self._histories(self.other))
+
+    def test_answer_dispute_one_invoice(self):
+        with self.mock_mail_gateway():
+            response = self._answer(
+                self.access,
+                "dispute",
+                invoice_ids=str(self.recent.id),
+                reason="defective",
+                note="Deux chaises livrées cassées.",
+            )
+            answer = self._answers("dispute")
+            self._assert_confirmed(response, answer)
+        self.assertTrue(self.recent.relance_dispute)
+        self.assertIn("Deux chaises", self.recent.relance_dispute_reason)
+        self.assertFalse(self.old.relance_dispute, "that invoice only")
+        activity = self.recent.activity_ids
+        self.assertEqual(activity.user_id, self.salesperson)
+        self.assertIn(self.recent.name, activity.summary)
+
+    def test_answer_promise_plan_contact_receipt(self):
+        promised = self.today + timedelta(days=12)
+        with self.mock_mail_gateway():
+            self._answer(self.access, "promise", date=fields.Date.to_string(promised))
+            self._answer(
+                self.access, "plan", note="3 x 500 € les 5 des trois prochains mois"
+            )
+            self._answer(
+                self.access,
+                "contact",
+                contact_name="Sophie Bernard",
+                contact_email="compta@boulangerie.example",
+                contact_phone="+33 4 72 00 00 00",
+            )
+            self._answer(self.access, "receipt", note="Bien reçues, merci.")
+        promise = self._answers("promise")
+        self.assertEqual(promise.date, promised)
+        self.assertEqual(promise.move_ids, self.old + self.recent + self.not_due)
+        self.assertEqual(
+            set(promise.move_ids.mapped("relance_promise_date")), {promised}
+        )
+        plan = self._answers("plan")
+        contact = self._answers("contact")
+        summaries = self.customer.activity_ids.mapped("summary")
+        self.assertIn("Payment plan requested by the customer", summaries)
+        self.assertIn("Review the reminder contact proposed by the customer", summaries)
+        self.assertIn("3 x 500", plan.note)
+        # a correction is never applied blindly
+        self.assertEqual(contact.contact_email, "compta@boulangerie.example")
+        self.assertEqual(self.customer.email, "compta@boulangerie-martin.example")
+        self.assertEqual(self._answers("receipt").note, "Bien reçues, merci.")
+        self.assertEqual(len(self.customer.relance_answer_ids), 4)
+        # the follow-up screen shows them
+        followup = self.env["account.relance.followup"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("company_id", "=", self.company.id),
+            ]
+        )
+        self.assertEqual(followup.answer_ids, self.customer.relance_answer_ids)
+
+    def test_answers_are_validated(self):
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        day = fields.Date.to_string
+        cases = [
+            (
+                "paid",
+                {"date": day(self.today + timedelta(days=1)), "amount": "10"},
+                "ne peut pas être dans le futur",
+            ),
+            (
+                "paid",
+                {"date": day(self.today - timedelta(days=800)), "amount": "10"},
+                "plus d'un an",
+            ),
+            ("paid", {"date": "31/02/2026", "amount": "10"}, "pas une date valide"),
+            ("paid", {"date": day(self.today), "amount": "0"}, "supérieur à zéro"),
+            (
+                "paid",
+                {"date": day(self.today), "amount": "99999"},
+                "ne peut pas dépasser le solde",
+            ),
+            ("dispute", {"invoice_ids": str(self.old.id), "note": "x"}, "motif"),
+            (
+                "dispute",
+                {"invoice_ids": str(self.other.id), "reason": "other", "note": "x"},
+                "Choisissez la facture",
+            ),
+            (
+                "promise",
+                {"date": day(self.today - timedelta(days=1))},
+                "ne peut pas être dans le passé",
+            ),
+            ("promise", {"date": day(self.today + timedelta(days=400))}, "au plus"),
+            ("plan", {"note": "x" * 2001}, "trop long"),
+            (
+                "contact",
+                {"contact_email": "pas-un-email"},
+                "adresse e-mail n'est pas valide",
+            ),
+            ("contact", {"contact_name": "x" * 200}, "trop long"),
+        ]
+        for kind, values, message in cases:
+            response = self._answer(self.access, kind, **values)
+            self.assertEqual(response.status_code, 400, (kind, values))
+            self.assertIn(message, self._text(response), (kind, values))
+        self.assertFalse(self.env["account.relance.answer"].search([]))
+        self.assertFalse(self.old.relance_dispute)
+        self.assertFalse(self.customer.relance_postponed_until)
+
+    def test_answers_are_rate_limited(self):
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        self.company.relance_portal_answer_limit = 2
+        with self.mock_mail_gateway():
+            for _index in range(2):
+                self.assertEqual(self._answer(self.access, "receipt").status_code, 200)
+            refused = self._answer(self.access, "receipt")
+            self.assertEqual(refused.status_code, 400)
+            self.assertIn("réessayer dans une heure", self._text(refused))
+            # another customer is not limited
+            self.assertEqual(self._answer(self.access_2, "receipt").status_code, 200)
+        self.assertEqual(len(self._answers("receipt")), 2)
+        self.assertEqual(
+            len(
+                self.env["account.relance.answer"].search(
+                    [("partner_id", "=", self.customer_2.id)]
+                )
+            ),
+            1,
+        )
+
+    # ------------------------------------------------------------------
+    # Every reminder links to the page
+    # ------------------------------------------------------------------
+
+    def test_reminders_link_to_the_page(self):
+        url = self.customer._get_relance_portal_url(self.company)
+        self.assertEqual(self.old.relance_pay_url, url)
+        self.assertEqual(self.recent._get_relance_pay_url(), url)
+        self.assertTrue(
+            url.startswith(f"{self.base_url()}/relance/{self.access.id}?access_token=")
+        )
+        statement = self.env["report.account_relance_fr.report_relance_statement"]
+        values = statement.with_company(self.company)._get_statement_values(
+            self.customer
+        )
+        self.assertEqual(values["pay_url"], url)
+        self.assertTrue(values["pay_qr"].startswith("data:image/png;base64,"))
+        notice = self.env["report.account_relance_fr.report_relance_formal_notice"]
+        letter = notice.with_company(self.company)._get_letter_values(self.customer)
+        self.assertEqual([code[1] for code in letter["pay_codes"]], [url])
+        # the email of a level with the pay link
+        with self.mock_mail_gateway():
+            self._run(self.today)
+        message = (
+            self._histories(self.old)
+            .filtered(lambda h: h.state == "sent")[:1]
+            .mail_message_id
+        )
+        self.assertIn(f"/relance/{self.access.id}?access_token=", message.body)
+
+    def test_tour_customer_pays_everything_from_the_mail(self):
+        """The browser opens the link of a received reminder and pays all."""
+        with self.mock_mail_gateway():
+            self._run(self.today)
+        message = (
+            self._histories(self.old)
+            .filtered(lambda h: h.state == "sent")[:1]
+            .mail_message_id
+        )
+        link = html.fromstring(message.body).xpath(
+            "//a[contains(@href, '/relance/')]/@href"
+        )[0]
+        path = link.replace(self.base_url(), "")
+        self.start_tour(path, "relance_portal_pay_all")
+        for move in self.old + self.recent + self.not_due:
+            self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self._thank_you_count(), 1)
