@@ -14,3 +14,5 @@ from . import account_relance_demo
 from . import account_relance_rate
 from . import account_relance_penalty_line
 from . import account_relance_penalty
+from . import account_relance_profile_change
+from . import account_relance_payer_rating
