@@ -279,7 +279,11 @@ class AccountRelancePayerRating(models.AbstractModel):
         )
         by_lang = defaultdict(dict)
         for partner, old, new in changes:
-            company = partner.company_id or self.env.company
+            company = (
+                partner.company_id
+                or ratings[partner]["companies"][:1]
+                or self.env.company
+            )
             lang = company._get_relance_accountant().lang or "en_US"
             by_lang[lang][partner] = (old, new)
         for lang, partner_changes in by_lang.items():

@@ -60,49 +60,38 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     credit_sales = fields.Monetary(
         string="Credit Sales of the Period", compute="_compute_figures"
     )
-    dso = fields.Float(string="DSO", digits=(16, 1), compute="_compute_figures")
-    dso_countback = fields.Float(
-        string="DSO (Countback)", digits=(16, 1), compute="_compute_figures"
-    )
+    dso = fields.Float(string="DSO", compute="_compute_figures")
+    dso_countback = fields.Float(string="DSO (Countback)", compute="_compute_figures")
     dso_previous = fields.Float(
-        string="DSO of the Previous Period", digits=(16, 1), compute="_compute_figures"
+        string="DSO of the Previous Period", compute="_compute_figures"
     )
     dso_formula = fields.Char(compute="_compute_figures")
     has_dso = fields.Boolean(compute="_compute_figures")
     paid_count = fields.Integer(string="Invoices Settled", compute="_compute_figures")
-    avg_days_late = fields.Float(
-        string="Average Days Late", digits=(16, 1), compute="_compute_figures"
-    )
+    avg_days_late = fields.Float(string="Average Days Late", compute="_compute_figures")
     avg_days_late_previous = fields.Float(
         string="Average Days Late, Previous Period",
-        digits=(16, 1),
         compute="_compute_figures",
     )
-    late_share = fields.Float(
-        string="Paid Late (%)", digits=(16, 1), compute="_compute_figures"
-    )
-    on_time_share = fields.Float(
-        string="Paid on Time (%)", digits=(16, 1), compute="_compute_figures"
-    )
+    late_share = fields.Float(string="Paid Late (%)", compute="_compute_figures")
+    on_time_share = fields.Float(string="Paid on Time (%)", compute="_compute_figures")
     benchmark_days_late = fields.Float(
         string="French Average Delay",
-        digits=(16, 1),
         default=figures.BENCHMARK_AVG_DAYS_LATE,
         readonly=True,
     )
     benchmark_on_time = fields.Float(
         string="French Share Paid on Time (%)",
-        digits=(16, 1),
         default=figures.BENCHMARK_ON_TIME_SHARE,
         readonly=True,
     )
     overdue_amount = fields.Monetary(string="Overdue Today", compute="_compute_figures")
     reminder_count = fields.Integer(string="Reminders Sent", compute="_compute_figures")
     paid_7_share = fields.Float(
-        string="Paid Within 7 Days (%)", digits=(16, 1), compute="_compute_figures"
+        string="Paid Within 7 Days (%)", compute="_compute_figures"
     )
     paid_30_share = fields.Float(
-        string="Paid Within 30 Days (%)", digits=(16, 1), compute="_compute_figures"
+        string="Paid Within 30 Days (%)", compute="_compute_figures"
     )
     promise_kept_count = fields.Integer(
         string="Promises Kept", compute="_compute_figures"
@@ -118,7 +107,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         string="Disputed Amount", compute="_compute_figures"
     )
     dispute_avg_age = fields.Float(
-        string="Average Dispute Age (Days)", digits=(16, 1), compute="_compute_figures"
+        string="Average Dispute Age (Days)", compute="_compute_figures"
     )
     formal_notice_count = fields.Integer(
         string="Formal Notices Sent", compute="_compute_figures"
@@ -234,11 +223,18 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         return result
 
     def _get_receivables_at(self, by_month, day):
-        """Receivables at ``day`` from :meth:`_get_receivables_by_month` (``day``
-        is the end of its month or the end of the data)."""
+        """Receivables at ``day`` from :meth:`_get_receivables_by_month`, for
+        ``day`` the end of its month or the end date of ``by_month``."""
         month = figures.month_start(day)
         known = [key for key in by_month if key <= month]
         return by_month[max(known)] if known else 0.0
+
+    def _get_receivables(self, day):
+        """Receivables at the end of ``day``."""
+        rows = self.env["account.relance.analysis.movement"]._read_group(
+            self._get_domain() + [("date", "<=", day)], [], ["amount:sum"]
+        )
+        return rows[0][0] or 0.0
 
     def _get_sales_by_month(self, start, end):
         """Credit sales (invoices less credit notes, taxes included) per month."""
@@ -283,8 +279,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         days = figures.days_between(self.date_from, self.date_to)
         previous_end = self.date_from - timedelta(days=1)
         previous_start = previous_end - timedelta(days=days - 1)
-        by_month = self._get_receivables_by_month(self.date_to)
-        receivables = self._get_receivables_at(by_month, self.date_to)
+        receivables = self._get_receivables(self.date_to)
         sales = self._get_sales(self.date_from, self.date_to)
         dso = figures.accounting_dso(receivables, sales, days)
         sales_by_month = self._get_sales_by_month(
@@ -293,7 +288,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         )
         countback = self._get_countback(receivables, sales_by_month, self.date_to)
         previous = figures.accounting_dso(
-            self._get_receivables_at(by_month, previous_end),
+            self._get_receivables(previous_end),
             self._get_sales(previous_start, previous_end),
             days,
         )

@@ -7,3 +7,4 @@ from . import test_relance_penalty
 from . import test_relance_followup
 from . import test_relance_formal_notice
 from . import test_relance_wizards
+from . import test_relance_analysis
