@@ -53,7 +53,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     # FIGURES
     # ------------------------------------------------------------------
 
-    period_days = fields.Integer(compute="_compute_figures")
+    period_days = fields.Integer(
+        string="Days in the Period", compute="_compute_figures"
+    )
     receivables = fields.Monetary(
         string="Receivables at Period End", compute="_compute_figures"
     )
@@ -65,8 +67,8 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     dso_previous = fields.Float(
         string="DSO of the Previous Period", compute="_compute_figures"
     )
-    dso_formula = fields.Char(compute="_compute_figures")
-    has_dso = fields.Boolean(compute="_compute_figures")
+    dso_formula = fields.Char(string="DSO Formula", compute="_compute_figures")
+    has_dso = fields.Boolean(string="DSO Known", compute="_compute_figures")
     paid_count = fields.Integer(string="Invoices Settled", compute="_compute_figures")
     avg_days_late = fields.Float(string="Average Days Late", compute="_compute_figures")
     avg_days_late_previous = fields.Float(
@@ -121,10 +123,20 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     forecast_total = fields.Monetary(
         string="Expected in 8 Weeks", compute="_compute_figures"
     )
-    trend_html = fields.Html(compute="_compute_figures", sanitize=False)
-    ageing_html = fields.Html(compute="_compute_figures", sanitize=False)
-    effectiveness_html = fields.Html(compute="_compute_figures", sanitize=False)
-    forecast_html = fields.Html(compute="_compute_figures", sanitize=False)
+    trend_html = fields.Html(
+        string="Trend by Month", compute="_compute_figures", sanitize=False
+    )
+    ageing_html = fields.Html(
+        string="Ageing Today", compute="_compute_figures", sanitize=False
+    )
+    effectiveness_html = fields.Html(
+        string="Reminder Effectiveness by Level and Channel",
+        compute="_compute_figures",
+        sanitize=False,
+    )
+    forecast_html = fields.Html(
+        string="Expected Cash-In by Week", compute="_compute_figures", sanitize=False
+    )
 
     @api.model
     def _default_date_from(self):

@@ -546,3 +546,64 @@ class TestRelancePayerRating(RelanceAnalysisCommon):
         self.assertAlmostEqual(risky.receivables, 4300.0)
         good = self._overview(payer_rating="good")
         self.assertAlmostEqual(good.avg_days_late, 5.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceAnalysisFrench(RelanceAnalysisCommon):
+    """The screen in French, and the chatter note in the accountant's French."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        cls.company.relance_accountant_id = cls.env["res.users"].create(
+            {
+                "name": "Claire Duval",
+                "login": "claire.relance",
+                "lang": "fr_FR",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+            }
+        )
+
+    @freeze_time(TODAY)
+    def test_overview_in_french(self):
+        overview = self._overview().with_context(lang="fr_FR")
+        overview.invalidate_recordset()
+        ageing = [row[0] for row in self._table_rows(overview.ageing_html)]
+        self.assertEqual(
+            ageing,
+            [
+                "Non échu",
+                "1 à 30 jours",
+                "31 à 60 jours",
+                "61 à 90 jours",
+                "Plus de 90 jours",
+            ],
+        )
+        months = [row[0] for row in self._table_rows(overview.trend_html)]
+        self.assertEqual(months[-1], "juin 2026")
+        self.assertIn("DSO par épuisement", overview.trend_html)
+        self.assertTrue(
+            overview.dso_formula.startswith(
+                "DSO = créances clients en fin de période ÷ CA TTC facturé"
+            )
+        )
+        forecast = self._table_rows(overview.forecast_html)
+        self.assertEqual(forecast[0][0], "Semaine 1")
+        self.assertEqual(forecast[9][0], "Attendu avant aujourd'hui")
+        effectiveness = self._table_rows(overview.effectiveness_html)
+        self.assertIn("Courrier", [row[2] for row in effectiveness])
+
+    @freeze_time(TODAY)
+    def test_profile_change_note_in_french(self):
+        self.env["account.relance.payer.rating"]._rate_payers(self.customer_2)
+        note = self.customer_2.message_ids.filtered(
+            lambda message: "Profil de payeur" in (message.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn("changé de Standard en Payeur à risque", note.body)
+        self.assertIn("(Mauvais payeur)", note.body)
+        self.assertIn("retard moyen en jours : 35,0", note.body)
+        self.assertIn("promesses non tenues : 1", note.body)
