@@ -21,6 +21,7 @@
     "data": [
         "security/account_relance_fr_security.xml",
         "security/ir.model.access.csv",
+        "security/account_relance_analysis_security.xml",
         "data/mail_message_subtype_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
@@ -52,6 +53,11 @@
         "views/account_relance_penalty_views.xml",
         "views/relance_portal_templates.xml",
         "views/account_relance_answer_views.xml",
+        "data/ir_cron_payer_rating_data.xml",
+        "views/account_relance_analysis_overview_views.xml",
+        "views/account_relance_analysis_views.xml",
+        "views/res_partner_payer_rating_views.xml",
+        "views/res_config_settings_payer_rating_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

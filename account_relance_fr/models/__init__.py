@@ -19,3 +19,5 @@ from . import resource_calendar_leaves
 from . import account_relance_access
 from . import account_relance_answer
 from . import payment_transaction
+from . import account_relance_profile_change
+from . import account_relance_payer_rating

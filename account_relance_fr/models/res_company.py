@@ -605,3 +605,57 @@ class ResCompany(models.Model):
                         "promise horizon and the answers per hour must be at least 1."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # PAYER RATING (account.relance.payer.rating)
+    # ------------------------------------------------------------------
+
+    relance_rating_good_days = fields.Integer(
+        string="Good Payer: Average Delay Up To (Days)",
+        default=7,
+        help="A customer paying on average this many days late or less over the "
+        "last 12 months, with no broken promise, is a good payer.",
+    )
+    relance_rating_bad_days = fields.Integer(
+        string="Bad Payer: Average Delay Over (Days)",
+        default=30,
+        help="A customer paying on average more days late than this over the "
+        "last 12 months is a bad payer.",
+    )
+    relance_rating_bad_promises = fields.Integer(
+        string="Bad Payer: Broken Promises From",
+        default=2,
+        help="A customer who broke this many promises to pay in the last 12 "
+        "months is a bad payer.",
+    )
+    relance_rating_auto_profile = fields.Boolean(
+        string="Move Payer Profiles Automatically",
+        default=True,
+        help="Every day, a bad payer becomes a risky payer (and gets the ladder "
+        "of risky payers); a risky payer who pays better becomes standard again. "
+        "Pinned profiles and key accounts are never moved.",
+    )
+
+    @api.constrains(
+        "relance_rating_good_days",
+        "relance_rating_bad_days",
+        "relance_rating_bad_promises",
+    )
+    def _check_relance_rating_thresholds(self):
+        for company in self:
+            if not (
+                0 <= company.relance_rating_good_days < company.relance_rating_bad_days
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The average delay of a good payer must be zero or more and "
+                        "below that of a bad payer."
+                    )
+                )
+            if company.relance_rating_bad_promises < 1:
+                raise ValidationError(
+                    self.env._(
+                        "A bad payer has broken at least one promise: enter 1 or "
+                        "more."
+                    )
+                )

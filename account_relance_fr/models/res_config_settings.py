@@ -139,3 +139,15 @@ class ResConfigSettings(models.TransientModel):
     relance_portal_answer_limit = fields.Integer(
         related="company_id.relance_portal_answer_limit", readonly=False
     )
+    relance_rating_good_days = fields.Integer(
+        related="company_id.relance_rating_good_days", readonly=False
+    )
+    relance_rating_bad_days = fields.Integer(
+        related="company_id.relance_rating_bad_days", readonly=False
+    )
+    relance_rating_bad_promises = fields.Integer(
+        related="company_id.relance_rating_bad_promises", readonly=False
+    )
+    relance_rating_auto_profile = fields.Boolean(
+        related="company_id.relance_rating_auto_profile", readonly=False
+    )

@@ -5,6 +5,7 @@ from stdnum.fr import siren as fr_siren
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.collection_figures import PAYER_RATINGS
 from ..tools.late_penalty import round_amount
 
 CUSTOMER_TYPES = [
@@ -38,7 +39,7 @@ class ResPartner(models.Model):
         "own late-payment regime.",
     )
     relance_payer_profile = fields.Selection(
-        PAYER_PROFILES, string="Payer Profile", default="standard"
+        PAYER_PROFILES, string="Payer Profile", default="standard", tracking=True
     )
     relance_channel_preference = fields.Selection(
         [("email", "Email"), ("letter", "Letter")],
@@ -649,3 +650,41 @@ class ResPartner(models.Model):
                 "sticky": False,
             },
         }
+
+    # ------------------------------------------------------------------
+    # PAYER RATING (account.relance.payer.rating, daily)
+    # ------------------------------------------------------------------
+
+    relance_payer_rating = fields.Selection(
+        PAYER_RATINGS,
+        string="Payer Rating",
+        readonly=True,
+        help="From the last 12 months: average days late of the invoices settled "
+        "and broken promises to pay, against the thresholds of the settings. "
+        "Updated every day.",
+    )
+    relance_rating_days_late = fields.Float(
+        string="Average Days Late (12 Months)", readonly=True, digits=(16, 1)
+    )
+    relance_rating_paid_count = fields.Integer(
+        string="Invoices Settled (12 Months)", readonly=True
+    )
+    relance_rating_broken_promises = fields.Integer(
+        string="Broken Promises (12 Months)", readonly=True
+    )
+    relance_rating_date = fields.Date(string="Rated On", readonly=True)
+    relance_payer_profile_pinned = fields.Boolean(
+        string="Profile Pinned",
+        tracking=True,
+        help="The daily rating never changes a pinned payer profile.",
+    )
+    relance_profile_change_ids = fields.One2many(
+        "account.relance.profile.change", "partner_id", string="Profile Changes"
+    )
+
+    def action_relance_update_payer_rating(self):
+        """Rate these customers now (the daily job does it for all)."""
+        self.env["account.relance.payer.rating"]._rate_payers(
+            self.commercial_partner_id
+        )
+        return True

@@ -15,3 +15,4 @@ from . import test_relance_company_day
 from . import test_relance_penalty_wizard
 from . import test_relance_legal_documents
 from . import test_relance_portal
+from . import test_relance_analysis
