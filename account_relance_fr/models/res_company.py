@@ -193,9 +193,10 @@ class ResCompany(models.Model):
 
     def _get_relance_closed_days(self):
         """The days the company sends no reminder and plans no step: the
-        public holidays of its region (``holidays`` library, C. trav. L3133-1
-        and the local laws of Alsace-Moselle and overseas) and the closing
-        days of its working calendar.
+        public holidays of its region (``holidays`` library: C. trav. L3133-1,
+        L3134-13 for Alsace-Moselle, loi n° 83-550 of 30 June 1983 for the
+        abolition of slavery overseas) and the closing days of its working
+        calendar.
 
         Every sending window (email, SMS) and every next date use it.
 
