@@ -59,8 +59,7 @@ class AccountRelanceRun(models.AbstractModel):
         :return: the number of customers still to process
         """
         companies = self.env["res.company"].search([])
-        by_today = self._group_companies_by_today(companies)
-        for today, day_companies in by_today.items():
+        for today, day_companies in self._group_companies_by_today(companies).items():
             self._check_broken_promises(day_companies, today, partners=partners)
         self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
