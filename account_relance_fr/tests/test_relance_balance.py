@@ -111,7 +111,9 @@ class TestRelanceBalance(RelanceCommon):
         reminder, one activity to reconcile; the control customer is reminded."""
         invoice = self._invoice(self.customer, 1000.0, self.DUE)
         control = self._invoice(self.customer_2, 400.0, self.DUE)
-        self._unmatched_payment(self.customer, 1000.0, self.DUE + timedelta(days=7))
+        payment = self._unmatched_payment(
+            self.customer, 1000.0, self.DUE + timedelta(days=7)
+        )
         with self.mock_mail_gateway():
             self._run(self.DUE + timedelta(days=10))
             self._run(self.DUE + timedelta(days=11))
@@ -122,7 +124,7 @@ class TestRelanceBalance(RelanceCommon):
         self.assertEqual(len(activity), 1, "one activity, not one per run")
         self.assertEqual(activity.user_id, self.company._get_relance_accountant())
         self.assertIn(invoice.name, activity.note)
-        self.assertIn("Payment", activity.note)
+        self.assertIn(payment.move_id.name, activity.note)
         self.assertFalse(self._reconcile_activities(self.customer_2))
 
     def test_bank_statement_line_of_customer_is_a_credit(self):
