@@ -111,7 +111,9 @@ class TestRelanceBalance(RelanceCommon):
         reminder, one activity to reconcile; the control customer is reminded."""
         invoice = self._invoice(self.customer, 1000.0, self.DUE)
         control = self._invoice(self.customer_2, 400.0, self.DUE)
-        self._unmatched_payment(self.customer, 1000.0, self.DUE + timedelta(days=7))
+        payment = self._unmatched_payment(
+            self.customer, 1000.0, self.DUE + timedelta(days=7)
+        )
         with self.mock_mail_gateway():
             self._run(self.DUE + timedelta(days=10))
             self._run(self.DUE + timedelta(days=11))
@@ -122,7 +124,7 @@ class TestRelanceBalance(RelanceCommon):
         self.assertEqual(len(activity), 1, "one activity, not one per run")
         self.assertEqual(activity.user_id, self.company._get_relance_accountant())
         self.assertIn(invoice.name, activity.note)
-        self.assertIn("Payment", activity.note)
+        self.assertIn(payment.move_id.name, activity.note)
         self.assertFalse(self._reconcile_activities(self.customer_2))
 
     def test_bank_statement_line_of_customer_is_a_credit(self):
@@ -478,3 +480,33 @@ class TestAmountInWordsCurrencies(BaseCase):
         for (amount, code), words in cases.items():
             with self.subTest(amount=amount, currency=code):
                 self.assertEqual(amount_to_words_fr(amount, code), words)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceBalanceFrench(RelanceCommon):
+    """A French customer reads its credits and the net amount in French."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        cls.customer.lang = "fr_FR"
+
+    def test_french_mail_and_call_with_credit_note(self):
+        invoice = self._invoice(self.customer, 1000.0, self.DUE)
+        credit_note = self._invoice(
+            self.customer,
+            300.0,
+            self.DUE,
+            invoice_date=self.DUE,
+            move_type="out_refund",
+        )
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=10))
+        history = self._histories(invoice)
+        text = html.fromstring(history.mail_message_id.body).text_content()
+        text = " ".join(text.replace(NBSP, " ").replace("\ufeff", "").split())
+        self.assertIn("Total des factures 1 000,00 €", text)
+        self.assertIn(f"Avoir {credit_note.name} du 16/03/2026 -300,00 €", text)
+        self.assertIn("Net à payer 700,00 €", text)
