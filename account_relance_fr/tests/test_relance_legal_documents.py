@@ -751,3 +751,15 @@ class TestRelanceLegalWordingFrench(RelanceDocumentsCommon):
             text,
         )
         self.assertNotIn("relances", text)
+
+    def test_deadline_refused_in_french(self):
+        """A French user entering 45 days reads why in French."""
+        company = self.company.with_context(lang="fr_FR")
+        with self.assertRaises(ValidationError) as error:
+            company.relance_formal_notice_days = 45
+        self.assertIn(
+            "Le délai d'une mise en demeure doit être compris entre 8 et 30 jours "
+            "(45 saisis pour",
+            str(error.exception),
+        )
+        self.assertIn("l'usage est de 8 à 15 jours", str(error.exception))
