@@ -376,7 +376,9 @@ class AccountRelancePenalty(models.AbstractModel):
         return ", ".join(parts)
 
     @api.model
-    def _get_floor_lines(self, company, regime, half_years, table=None):
+    def _get_floor_lines(
+        self, company, regime, half_years, table=None, contract_rate=None
+    ):
         """The legal floor of a contractual rate in each half-year used.
 
         A contractual rate may not be below three times the taux légal
@@ -384,14 +386,20 @@ class AccountRelancePenalty(models.AbstractModel):
         then applies the floor (``_get_relance_rate_lookup``).
 
         :param half_years: the (year, half) the computation uses
+        :param contract_rate: the rate to check (%), default the company's
+            when it charges a contractual rate
         :return: [{"half_year", "legal", "floor", "applied"}] in percent, sorted,
             for the half-years whose rates are known; [] unless a professional
             customer is charged a contractual rate
         """
-        if regime != "b2b" or company.relance_penalty_mode != "contract":
+        if contract_rate is None:
+            if company.relance_penalty_mode != "contract":
+                return []
+            contract_rate = company.relance_penalty_contract_rate
+        if regime != "b2b":
             return []
         table = table or self.env["account.relance.rate"]._get_table()
-        contract = company.relance_penalty_contract_rate
+        contract = contract_rate
         lines = []
         for key in sorted(set(half_years)):
             row, known = table.get(*key)

@@ -86,6 +86,9 @@ class ResConfigSettings(models.TransientModel):
     relance_formal_notice_days_unusual = fields.Boolean(
         compute="_compute_relance_formal_notice_days_unusual"
     )
+    relance_penalty_floor_warning = fields.Char(
+        compute="_compute_relance_penalty_floor_warning"
+    )
     relance_penalty_product_id = fields.Many2one(
         related="company_id.relance_penalty_product_id", readonly=False
     )
@@ -151,3 +154,39 @@ class ResConfigSettings(models.TransientModel):
     relance_rating_auto_profile = fields.Boolean(
         related="company_id.relance_rating_auto_profile", readonly=False
     )
+
+    @api.depends("relance_penalty_mode", "relance_penalty_contract_rate")
+    def _compute_relance_penalty_floor_warning(self):
+        """The half-years of the rate table whose floor (3 × taux légal) is
+        above the contractual rate: delays in them are charged at the floor."""
+        penalty = self.env["account.relance.penalty"]
+        table = self.env["account.relance.rate"]._get_table()
+        for settings in self:
+            lines = (
+                [
+                    line
+                    for line in penalty._get_floor_lines(
+                        settings.company_id,
+                        "b2b",
+                        table.keys,
+                        table=table,
+                        contract_rate=settings.relance_penalty_contract_rate,
+                    )
+                    if line["applied"]
+                ]
+                if settings.relance_penalty_mode == "contract"
+                else []
+            )
+            settings.relance_penalty_floor_warning = (
+                self.env._(
+                    "Below the legal floor of these half-years: %(floors)s. Delays "
+                    "in them are charged at the floor.",
+                    floors=", ".join(
+                        f"{penalty._get_half_year_text(line['half_year'])} "
+                        f"({penalty._format_rate(line['floor'])})"
+                        for line in lines
+                    ),
+                )
+                if lines
+                else False
+            )

@@ -381,6 +381,26 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
         self.assertIn("Pénalités de retard arrêtées au 01/03/2025", text)
         self.assertIn("1 486,64 €", text)
 
+    @freeze_time("2025-03-01")
+    def test_settings_list_the_floors_above_the_contractual_rate(self):
+        """14.5 % is above the H1 2025 floor (11.13 %), accepted, but below the
+        floors of H1 2024 (15.21 %) and H2 2024 (14.76 %): the settings say so;
+        16 % is above every floor of the table."""
+        settings = Form(self.env["res.config.settings"])
+        settings.relance_penalty_mode = "contract"
+        settings.relance_penalty_contract_rate = 14.5
+        self.assertEqual(
+            settings.relance_penalty_floor_warning,
+            "Below the legal floor of these half-years: H1 2024 (15.21 %), H2 2024 "
+            "(14.76 %). Delays in them are charged at the floor.",
+        )
+        settings.relance_penalty_contract_rate = 16.0
+        self.assertFalse(settings.relance_penalty_floor_warning)
+        settings.relance_penalty_contract_rate = 10.0
+        self.assertTrue(settings.relance_penalty_floor_warning)
+        settings.relance_penalty_mode = "ecb"
+        self.assertFalse(settings.relance_penalty_floor_warning)
+
     # ------------------------------------------------------------------
     # SIREN of the customer
     # ------------------------------------------------------------------
@@ -666,19 +686,21 @@ class TestRelanceLegalWordingFrench(RelanceDocumentsCommon):
                 self.public_body,
                 invoice._get_relance_open_lines(),
                 self.level_by_days[20],
-                ["email"],
+                ["email", "letter"],
             )
-        text = visible_text(str(histories.mail_message_id.body))
-        for expected in (
-            "conformément aux articles L2192-12 et L2192-13 du Code de la commande "
-            "publique, le retard de paiement fait courir de plein droit et sans "
-            "autre formalité des intérêts moratoires",
-            "(article D2192-35)",
-            "Taux appliqué : 10,15 % (taux BCE 2,15 % + 8 points).",
-            "Intérêts moratoires à ce jour :",
-        ):
-            self.assertIn(expected, text)
-        self.assertNotIn("L441-10", text)
+        mail = visible_text(str(histories.mail_message_id.body))
+        letter = visible_text(histories.letter_attachment_id.raw)
+        for text in (mail, letter):
+            for expected in (
+                "conformément aux articles L2192-12 et L2192-13 du Code de la "
+                "commande publique, le retard de paiement fait courir de plein droit "
+                "et sans autre formalité des intérêts moratoires",
+                "40 € par facture non réglée à son échéance (article D2192-35)",
+                "Taux appliqué : 10,15 % (taux BCE 2,15 % + 8 points).",
+            ):
+                self.assertIn(expected, text)
+            self.assertNotIn("L441-10", text)
+        self.assertIn("Intérêts moratoires à ce jour : $ 5,56", mail)
         with freeze_time("2026-04-15"):
             form = Form(
                 self.env["relance.penalty.invoice.wizard"].with_context(
@@ -729,3 +751,15 @@ class TestRelanceLegalWordingFrench(RelanceDocumentsCommon):
             text,
         )
         self.assertNotIn("relances", text)
+
+    def test_deadline_refused_in_french(self):
+        """A French user entering 45 days reads why in French."""
+        company = self.company.with_context(lang="fr_FR")
+        with self.assertRaises(ValidationError) as error:
+            company.relance_formal_notice_days = 45
+        self.assertIn(
+            "Le délai d'une mise en demeure doit être compris entre 8 et 30 jours "
+            "(45 saisis pour",
+            str(error.exception),
+        )
+        self.assertIn("l'usage est de 8 à 15 jours", str(error.exception))
