@@ -197,6 +197,10 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     def _get_letter_values(self, partner):
         company = self._get_company(partner)
         today = company._get_relance_today()
+        if not self.env.context.get("relance_line_ids"):
+            # printed by hand: what is open now, not what an earlier computation
+            # of this transaction saw
+            partner.invalidate_recordset(["relance_mail_line_ids"])
         lines = self._get_lines(partner, company)
         moves = lines.move_id
         penalty_model = self.env["account.relance.penalty"].with_company(company)

@@ -188,9 +188,9 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         return re.sub(r"\s+", " ", element.text_content())
 
     def test_totals_per_currency(self):
-        eur = self.setup_other_currency("EUR")
+        usd = self.setup_other_currency("USD")
         self._invoice(
-            self.customer, 250.0, self.today - timedelta(days=2), currency_id=eur.id
+            self.customer, 250.0, self.today - timedelta(days=2), currency_id=usd.id
         )
         tree = html.fromstring(self._get(self._path(self.access)).content)
         forms = tree.xpath("//form[hasclass('o_relance_currency')]")
@@ -199,8 +199,8 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             form.xpath(".//td[hasclass('o_relance_total')]")[0].text_content()
             for form in forms
         ]
-        self.assertIn("250.00", totals[0])
-        self.assertIn("1,580.00", totals[1])
+        self.assertIn("1,580.00", totals[0])
+        self.assertIn("250.00", totals[1])
 
     def test_consumer_sees_no_penalty(self):
         self._create_individual_and_public_body()
@@ -421,9 +421,9 @@ class TestRelancePortal(RelanceCommon, HttpCase):
     def test_payment_input_is_checked(self):
         self._activate_french()
         self.customer.lang = "fr_FR"
-        eur = self.setup_other_currency("EUR")
+        usd = self.setup_other_currency("USD")
         dollars = self._invoice(
-            self.customer, 10.0, self.today - timedelta(days=2), currency_id=eur.id
+            self.customer, 10.0, self.today - timedelta(days=2), currency_id=usd.id
         )
         cases = [
             (self.old, "5000", "ne peut pas dépasser le solde"),
