@@ -709,3 +709,28 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         for move in self.old + self.recent + self.not_due:
             self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(self._thank_you_count(), 1)
+
+    def test_preventive_reminder_invites_to_the_page(self):
+        """Before the due date the customer is asked to confirm receipt or raise
+        a problem on the page, so that disputes surface early."""
+        newcomer = self.env["res.partner"].create(
+            {
+                "name": "Fromagerie Vidal",
+                "is_company": True,
+                "email": "vidal@example.com",
+            }
+        )
+        invoice = self._invoice(newcomer, 640.0, self.today + timedelta(days=10))
+        with self.mock_mail_gateway():
+            self._run(invoice.invoice_date_due - timedelta(days=5))
+        history = self._histories(invoice).filtered(lambda h: h.state == "sent")
+        self.assertLess(history.level_days, 0)
+        body = history.mail_message_id.body
+        self.assertIn("confirm its receipt or tell us about any problem", body)
+        access = self._access(newcomer)
+        self.assertIn(f"/relance/{access.id}?access_token=", body)
+        # the page says the same, only when nothing is due yet
+        self.assertIn(
+            "Your invoices are not due yet", self._text(self._get(self._path(access)))
+        )
+        self.assertNotIn("not due yet", self._text(self._get(self._path(self.access))))
