@@ -167,6 +167,17 @@ class TestDemoData(TransactionCase, MailCase):
         iban = self.company.partner_id.bank_ids.acc_number
         self.assertIn(iban, transfer.pending_msg)
         self.assertTrue(demo.journal_id and transfer.journal_id)
+        # both are offered to a customer of the company
+        methods = (
+            self.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                (demo | transfer).ids,
+                self.customers[0].id,
+                currency_id=self.company.currency_id.id,
+            )
+        )
+        self.assertEqual(set(methods.mapped("code")), {"demo", "wire_transfer"})
         # invoices carry a structured creditor reference (RF, ISO 11649)
         invoice = self._demo_records("account.move").filtered(
             lambda move: move.move_type == "out_invoice" and move.state == "posted"
