@@ -151,6 +151,42 @@ class TestDemoData(TransactionCase, MailCase):
             {"key_account", "risky"}, set(ladders.mapped("rule_payer_profile"))
         )
 
+    def test_payment_providers(self):
+        """The demo company is paid online without internet: Odoo's demo card
+        provider in test mode and the wire transfer with its IBAN, when setup/run
+        or setup/test installed payment_demo and payment_custom."""
+        Provider = self.env["payment.provider"].sudo()
+        codes = dict(Provider._fields["code"].selection)
+        if "demo" not in codes or "custom" not in codes:
+            raise unittest.SkipTest("payment_demo and payment_custom are not installed")
+        providers = Provider.search([("company_id", "=", self.company.id)])
+        demo = providers.filtered(lambda provider: provider.code == "demo")
+        transfer = providers.filtered(lambda provider: provider.code == "custom")
+        self.assertEqual((demo.state, demo.is_published), ("test", True))
+        self.assertEqual((transfer.state, transfer.is_published), ("enabled", True))
+        iban = self.company.partner_id.bank_ids.acc_number
+        self.assertIn(iban, transfer.pending_msg)
+        self.assertTrue(demo.journal_id and transfer.journal_id)
+        # both are offered to a customer of the company
+        methods = (
+            self.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                (demo | transfer).ids,
+                self.customers[0].id,
+                currency_id=self.company.currency_id.id,
+            )
+        )
+        self.assertEqual(set(methods.mapped("code")), {"demo", "wire_transfer"})
+        # invoices carry a structured creditor reference (RF, ISO 11649)
+        invoice = self._demo_records("account.move").filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        )[:1]
+        self.assertRegex(invoice.payment_reference, r"^RF\d{2} ")
+        # idempotent: setup/demo_prepare.py calls it again
+        again = self.env["account.relance.demo"]._demo_setup_payment_providers()
+        self.assertEqual(again, demo | transfer)
+
     def test_users_and_language(self):
         self.assertTrue(self.env["res.lang"]._lang_get("fr_FR").active)
         self.assertEqual(self.admin.company_id, self.company)

@@ -718,6 +718,9 @@ class AccountRelanceDemo(models.AbstractModel):
                     {"company_id": company.id, "name": base.name}
                 )
             provider.write({"state": state, "is_published": True})
+            # the wire transfer method ships inactive; a copied provider already
+            # enabled is not "activated" by the write above
+            provider._activate_default_pms()
             if code == "custom":
                 provider.action_recompute_pending_msg()
             providers |= provider

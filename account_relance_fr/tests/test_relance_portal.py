@@ -314,36 +314,47 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             params += f"&amount={amount}"
         return self._get(self._path(access, "/pay") + "&" + params)
 
-    def _pay(self, access, moves, amount=None):
-        """What the browser does: payment form, transaction, demo card, status."""
+    def _pay(self, access, moves, amount=None, transfer=False):
+        """What the browser does: payment form, transaction, demo card (or wire
+        transfer), status."""
         page = self._pay_page(access, moves, amount)
         self.assertEqual(page.status_code, 200, self._text(page)[:500])
         form = html.fromstring(page.content).xpath("//form[@id='o_payment_form']")[0]
-        method = self.env.ref("payment_demo.payment_method_demo")
+        if transfer:
+            provider = self.providers.filtered(lambda p: p.code == "custom")
+            method = self.env.ref("payment_custom.payment_method_wire_transfer")
+        else:
+            provider = self.demo_provider
+            method = self.env.ref("payment_demo.payment_method_demo")
         values = self.make_jsonrpc_request(
             form.get("data-transaction-route"),
             {
-                "provider_id": self.demo_provider.id,
+                "provider_id": provider.id,
                 "payment_method_id": method.id,
                 "token_id": None,
                 "amount": float(form.get("data-amount")),
-                "flow": "direct",
+                "flow": "redirect" if transfer else "direct",
                 "tokenization_requested": False,
                 "landing_route": form.get("data-landing-route"),
                 "is_validation": False,
                 "access_token": form.get("data-access-token"),
             },
         )
-        self.make_jsonrpc_request(
-            "/payment/demo/simulate_payment",
-            {
-                "reference": values["reference"],
-                "payment_details": "4242",
-                "simulated_state": "done",
-            },
-        )
+        if transfer:
+            self.url_open(
+                "/payment/custom/process", data={"reference": values["reference"]}
+            )
+        else:
+            self.make_jsonrpc_request(
+                "/payment/demo/simulate_payment",
+                {
+                    "reference": values["reference"],
+                    "payment_details": "4242",
+                    "simulated_state": "done",
+                },
+            )
         result = self.make_jsonrpc_request("/payment/status/poll", {})
-        self.assertEqual(result["state"], "done")
+        self.assertEqual(result["state"], "pending" if transfer else "done")
         self.env.invalidate_all()
         return self.env["payment.transaction"].search(
             [("reference", "=", values["reference"])]
@@ -417,6 +428,22 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertEqual(self.old.amount_residual, 700.0)
         self.assertEqual(self._thank_you_count(), 0)
         self.assertEqual(self.recent.payment_state, "not_paid")
+
+    def test_pay_by_wire_transfer(self):
+        """The transfer waits for the bank: the page gives the IBAN and the
+        customer's structured reference; nothing is reconciled or thanked yet."""
+        with self.mock_mail_gateway():
+            tx, landing = self._pay(self.access, self.old + self.recent, transfer=True)
+        self.assertEqual(tx.state, "pending")
+        self.assertEqual(tx.amount, 1500.0)
+        reference = tx._get_communication()
+        self.assertTrue(reference.startswith("RF"))
+        self.assertIn("0042", reference.replace(" ", ""))  # the customer's ref
+        text = self._text(self._get(landing))
+        self.assertIn("FR76 3000 2006 5000 0073 4159 232", text)
+        self.assertIn(reference, text)
+        self.assertEqual(self.old.payment_state, "not_paid")
+        self.assertEqual(self._thank_you_count(), 0)
 
     def test_payment_input_is_checked(self):
         self._activate_french()
@@ -709,3 +736,28 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         for move in self.old + self.recent + self.not_due:
             self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(self._thank_you_count(), 1)
+
+    def test_preventive_reminder_invites_to_the_page(self):
+        """Before the due date the customer is asked to confirm receipt or raise
+        a problem on the page, so that disputes surface early."""
+        newcomer = self.env["res.partner"].create(
+            {
+                "name": "Fromagerie Vidal",
+                "is_company": True,
+                "email": "vidal@example.com",
+            }
+        )
+        invoice = self._invoice(newcomer, 640.0, self.today + timedelta(days=10))
+        with self.mock_mail_gateway():
+            self._run(invoice.invoice_date_due - timedelta(days=5))
+        history = self._histories(invoice).filtered(lambda h: h.state == "sent")
+        self.assertLess(history.level_days, 0)
+        body = history.mail_message_id.body
+        self.assertIn("confirm its receipt or tell us about any problem", body)
+        access = self._access(newcomer)
+        self.assertIn(f"/relance/{access.id}?access_token=", body)
+        # the page says the same, only when nothing is due yet
+        self.assertIn(
+            "Your invoices are not due yet", self._text(self._get(self._path(access)))
+        )
+        self.assertNotIn("not due yet", self._text(self._get(self._path(self.access))))
