@@ -190,19 +190,19 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         # March: receivables A 1000 + E 500 at 31 March, sales A 1000
         # countback 1500: March 1000 (31 days), then E's 500 of February (28 days)
         self.assertEqual(
-            by_month["March 2026"][1:5], ["$ 1,500.00", "$ 1,000.00", "46.5", "59.0"]
+            by_month["March 2026"][1:5], ["1,500.00 €", "1,000.00 €", "46.5", "59.0"]
         )
         # April: A paid, receivables E 500 + B 2000 + F 1500, sales 3500;
         # countback 4000: April 3500 (30 days), then 500 of March's 1000 (31 days)
         self.assertEqual(
             by_month["April 2026"][1:5],
-            ["$ 4,000.00", "$ 3,500.00", "34.3", f"{30 + 31 * 500 / 1000:.1f}"],
+            ["4,000.00 €", "3,500.00 €", "34.3", f"{30 + 31 * 500 / 1000:.1f}"],
         )
         # April: A settled 10 days late; June: F 35 days late
         self.assertEqual(by_month["April 2026"][6:9], ["1", "10.0", "100.0 %"])
         self.assertEqual(by_month["May 2026"][6:9], ["1", "0.0", "0.0 %"])
         self.assertEqual(by_month["June 2026"][6:9], ["1", "35.0", "100.0 %"])
-        self.assertEqual(by_month["June 2026"][1:3], ["$ 7,900.00", "$ 4,600.00"])
+        self.assertEqual(by_month["June 2026"][1:3], ["7,900.00 €", "4,600.00 €"])
         self.assertEqual(by_month["January 2026"][3], "-")  # no sales
 
     @freeze_time(TODAY)
@@ -223,11 +223,11 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         rows = {row[0]: row[1:] for row in self._table_rows(overview.ageing_html)}
         # not due: D 4000 + H 800; 1-30: C 3000 (16 days) and G -200 (20 days);
         # over 90: E 300 (119 days)
-        self.assertEqual(rows["Not Due"], ["2", "$ 4,800.00", "60.8 %"])
-        self.assertEqual(rows["1-30 Days"], ["2", "$ 2,800.00", "35.4 %"])
-        self.assertEqual(rows["31-60 Days"], ["0", "$ 0.00", "0.0 %"])
-        self.assertEqual(rows["61-90 Days"], ["0", "$ 0.00", "0.0 %"])
-        self.assertEqual(rows["Over 90 Days"], ["1", "$ 300.00", "3.8 %"])
+        self.assertEqual(rows["Not Due"], ["2", "4,800.00 €", "60.8 %"])
+        self.assertEqual(rows["1-30 Days"], ["2", "2,800.00 €", "35.4 %"])
+        self.assertEqual(rows["31-60 Days"], ["0", "0.00 €", "0.0 %"])
+        self.assertEqual(rows["61-90 Days"], ["0", "0.00 €", "0.0 %"])
+        self.assertEqual(rows["Over 90 Days"], ["1", "300.00 €", "3.8 %"])
         self.assertAlmostEqual(overview.overdue_amount, 3100.0)
         items = self.env["account.relance.analysis.item"].search(
             [("company_id", "=", self.company.id), ("move_id", "=", self.inv_e.id)]
@@ -252,21 +252,21 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         # 7 days: 500 of 5500; 30 days: 1000 + 500 of 2500; median of 9 and 34
         self.assertEqual(
             rows["Friendly reminder", "Email"],
-            ["3", "$ 5,500.00", "9.1 %", "60.0 %", "21.5"],
+            ["3", "5,500.00 €", "9.1 %", "60.0 %", "21.5"],
         )
         # reminder: A 1000 on 04-08 (paid 2 days later), F 1000 on 05-23 (paid
         # 27 days later), C 3000 on 06-25 (7 days not passed yet)
         self.assertEqual(
-            rows["Reminder", "Email"], ["3", "$ 5,000.00", "50.0 %", "100.0 %", "14.5"]
+            rows["Reminder", "Email"], ["3", "5,000.00 €", "50.0 %", "100.0 %", "14.5"]
         )
         # call: F 1000 on 05-27, paid 23 days later
         self.assertEqual(
             rows["Reminder call", "Call"],
-            ["1", "$ 1,000.00", "0.0 %", "100.0 %", "23.0"],
+            ["1", "1,000.00 €", "0.0 %", "100.0 %", "23.0"],
         )
         # formal notice: E 500 on 06-10, 200 paid on 06-20, 30 days not passed
         self.assertEqual(
-            rows["Formal notice", "Letter"], ["1", "$ 500.00", "0.0 %", "0.0 %", "-"]
+            rows["Formal notice", "Letter"], ["1", "500.00 €", "0.0 %", "0.0 %", "-"]
         )
         self.assertEqual(overview.reminder_count, 8)
         self.assertAlmostEqual(overview.paid_7_share, 100 * 1500 / 9000)
@@ -341,12 +341,12 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertAlmostEqual(overview.forecast_total, 3800.0)
         rows = self._table_rows(overview.forecast_html)
         self.assertEqual(rows[0][0::2], ["Week 1", "1", ""])
-        self.assertEqual(rows[0][3], "$ 3,000.00")
-        self.assertEqual(rows[3][3], "$ 800.00")
-        self.assertEqual(rows[1][3], "$ 0.00")
-        self.assertEqual(rows[8][1], "$ 3,800.00")  # total of the 8 weeks
-        self.assertEqual(rows[9][0::2], ["Expected Before Today", "$ 300.00"])
-        self.assertEqual(rows[11][0::2], ["Disputed", "$ 4,000.00"])
+        self.assertEqual(rows[0][3], "3,000.00 €")
+        self.assertEqual(rows[3][3], "800.00 €")
+        self.assertEqual(rows[1][3], "0.00 €")
+        self.assertEqual(rows[8][1], "3,800.00 €")  # total of the 8 weeks
+        self.assertEqual(rows[9][0::2], ["Expected Before Today", "300.00 €"])
+        self.assertEqual(rows[11][0::2], ["Disputed", "4,000.00 €"])
 
     # ------------------------------------------------------------------
     # SCREENS AND EXPORTS
