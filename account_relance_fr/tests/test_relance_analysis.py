@@ -318,7 +318,11 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
 
     @freeze_time(TODAY)
     def test_forecast_by_week(self):
-        """Usual delays: Boulangerie (A 10, B 0) 5 days, Garage (F) 35 days."""
+        """Usual delays, from the daily rating: Boulangerie (A 10, B 0) 5 days,
+        Garage (F) 35 days."""
+        self.env["account.relance.payer.rating"]._rate_payers(
+            self.customer | self.customer_2
+        )
         forecast = self.env["account.relance.analysis.forecast"].search(
             [("company_id", "=", self.company.id)]
         )
