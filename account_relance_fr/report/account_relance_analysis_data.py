@@ -1,5 +1,10 @@
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..tools import collection_figures as figures
 
 
 class AccountRelanceAnalysisData(models.AbstractModel):
@@ -58,19 +63,38 @@ class AccountRelanceAnalysisData(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_line_figures(self, filters, start, end, today):
-        """One pass over the instalments dated from ``start`` to ``end`` and
-        the open ones (index of the unreconciled journal items).
+    def _get_receivable_figures(self, filters, start, end, today):
+        """Everything the screen needs from the instalments and their
+        matchings, in one query: one pass over the instalments, one over the
+        matchings dated from ``start`` on.
 
-        :return: dict with ``sales_by_day`` (``{date: amount}``: invoices less
-            credit notes, by accounting date), ``open_before`` (what is still
-            open of the instalments dated before ``start``), ``open_items``
-            (rows ``(ageing bucket, disputed, dispute date, open amount,
-            number of invoices)`` of today) and ``forecast`` (``{bucket:
-            (amount, number of instalments)}``, as the expected cash-in view
-            computes them, without the rows added by other add-ons)
+        :param start: first day of the window (trend and previous period)
+        :param end: last day of the period
+        :param today: the day of the ageing and of the forecast
+        :return: dict with
+
+            - ``sales_by_day``: ``{date: amount}`` from ``start`` to ``end``,
+              invoices less credit notes by accounting date;
+            - ``sales_by_month``: ``{first day: amount}`` of the 24 months
+              before ``start`` (for the countback DSO);
+            - ``open_before``: what is open today of the instalments dated
+              before ``start``;
+            - ``settled_before``: what was matched from ``start`` on with the
+              instalments dated before ``start``;
+            - ``settled_by_day``: ``{date: amount}`` matched from ``start`` to
+              ``end`` (negative for credit notes);
+            - ``lateness_by_day``: ``{date: (count, days late summed, count
+              paid late)}`` of the customer invoices settled from ``start`` to
+              ``end``, an invoice paid on time counting zero days;
+            - ``open_items``: rows ``(ageing bucket, disputed, dispute date,
+              open amount, number of invoices)`` of today;
+            - ``forecast``: ``{bucket: (amount, number of instalments)}`` as
+              the expected cash-in view computes them (without the rows other
+              add-ons add).
         """
-        Forecast = self.env["account.relance.analysis.forecast"]
+        before_start = figures.months_back(
+            start - timedelta(days=1), figures.COUNTBACK_MAX_MONTHS
+        )[0][0]
         rows = self.env.execute_query(
             SQL(
                 """
@@ -84,162 +108,153 @@ class AccountRelanceAnalysisData(models.AbstractModel):
                            rl.promise_broken
                       FROM (%(lines)s) AS rl
                      WHERE %(condition)s
-                )
-                SELECT 'sales', rl.date, NULL::text, FALSE, NULL::date,
-                       SUM(rl.balance), 0
-                  FROM rl
-                 WHERE rl.date >= %(start)s AND rl.date <= %(end)s
-              GROUP BY rl.date
-             UNION ALL
-                SELECT 'open', NULL::date,
-                       CASE WHEN rl.date_maturity >= %(today)s THEN 'not_due'
-                            WHEN %(today)s - rl.date_maturity <= 30 THEN '1_30'
-                            WHEN %(today)s - rl.date_maturity <= 60 THEN '31_60'
-                            WHEN %(today)s - rl.date_maturity <= 90 THEN '61_90'
-                            ELSE 'over_90'
-                       END,
-                       rl.in_dispute, rl.dispute_date,
-                       SUM(rl.residual), COUNT(DISTINCT rl.move_id)
-                  FROM rl
-                 WHERE NOT rl.reconciled
-              GROUP BY 3, 4, 5
-             UNION ALL
-                SELECT 'before', NULL::date, NULL::text, FALSE, NULL::date,
-                       COALESCE(SUM(rl.residual), 0), 0
-                  FROM rl
-                 WHERE NOT rl.reconciled AND rl.date < %(start)s
-             UNION ALL
-                SELECT 'forecast', NULL::date, %(bucket)s, FALSE, NULL::date,
-                       SUM(rl.residual), COUNT(*)
-                  FROM rl
-                 WHERE NOT rl.reconciled AND rl.move_type = 'out_invoice'
-                   AND rl.residual > 0 AND %(forecast_condition)s
-              GROUP BY 3
+                ),
+                p AS MATERIALIZED (%(matched)s)
+                %(branches)s
                 """,
-                lines=self._lines(
-                    SQL(
-                        "((line.date >= %s AND line.date <= %s) "
-                        "OR line.reconciled IS NOT TRUE)",
-                        start,
-                        end,
-                    )
-                ),
+                lines=self._lines(),
                 condition=self._condition(filters),
-                start=start,
-                end=end,
-                today=today,
-                bucket=Forecast._get_bucket_sql(
-                    Forecast._get_expected_date_sql(), SQL("rl.in_dispute"), today
-                ),
-                forecast_condition=Forecast._get_forecast_invoice_condition(),
+                matched=self._get_matched_sql(start),
+                branches=self._get_branches_sql(start, end, today, before_start),
             )
         )
-        result = {
-            "sales_by_day": {},
-            "open_before": 0.0,
-            "open_items": [],
-            "forecast": {},
-        }
-        for kind, day, bucket, disputed, dispute_date, amount, count in rows:
-            if kind == "forecast":
-                result["forecast"][bucket] = (amount, count)
-            elif kind == "sales":
-                result["sales_by_day"][day] = amount
-            elif kind == "open":
-                result["open_items"].append(
-                    (bucket, disputed, dispute_date, amount, count)
-                )
-            else:
-                result["open_before"] = amount
-        return result
+        return self._read_receivable_rows(rows, end)
 
     @api.model
-    def _get_matching_figures(self, filters, start, end):
-        """One pass over the matchings (payments, credit notes) dated from
-        ``start`` on.
-
-        :return: dict with ``settled_before`` (matched from ``start`` on with
-            instalments dated before it), ``settled_by_day`` (``{date:
-            amount}`` up to ``end``, negative for credit notes) and
-            ``lateness_by_day`` (``{date: (count, days late summed, count paid
-            late)}`` of the customer invoices settled from ``start`` to
-            ``end``; an invoice paid on time counts zero days)
-        """
-        matched = [
+    def _get_matched_sql(self, start):
+        """Matchings from ``start`` on of the instalments ``rl``: invoices on
+        their debit, credit notes on their credit (negative)."""
+        return SQL(" UNION ALL ").join(
             SQL(
                 """
                 SELECT partial.max_date AS day, %(sign)s * partial.amount * rl.rate
                        AS amount, rl.line_id, rl.date < %(start)s AS before,
                        rl.reconciled, rl.move_type, rl.date_maturity
                   FROM account_partial_reconcile partial
-                  JOIN (%(lines)s) AS rl ON rl.line_id = partial.%(side)s
-                 WHERE partial.max_date >= %(start)s AND %(condition)s
+                  JOIN rl ON rl.line_id = partial.%(side)s
+                 WHERE partial.max_date >= %(start)s AND rl.move_type = %(move_type)s
                 """,
                 sign=sign,
                 start=start,
-                lines=self._lines(SQL("move.move_type = %s", move_type)),
                 side=SQL.identifier(side),
-                condition=self._condition(filters),
+                move_type=move_type,
             )
-            # invoices are matched on their debit, credit notes on their credit
             for side, sign, move_type in (
                 ("debit_move_id", 1, "out_invoice"),
                 ("credit_move_id", -1, "out_refund"),
             )
-        ]
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH p AS MATERIALIZED (%(matched)s)
-                SELECT 'matched', p.day, p.before, SUM(p.amount), 0, 0
-                  FROM p
-              GROUP BY p.day, p.before
-             UNION ALL
-                SELECT 'settled', s.day, NULL::boolean, COUNT(*),
-                       SUM(GREATEST(s.day - s.due, 0)),
-                       COUNT(*) FILTER (WHERE s.day > s.due)
-                  FROM (SELECT p.line_id, MAX(p.day) AS day, MIN(p.date_maturity) AS due
-                          FROM p
-                         WHERE p.reconciled AND p.move_type = 'out_invoice'
-                      GROUP BY p.line_id) AS s
-                 WHERE s.day <= %(end)s
-              GROUP BY s.day
-                """,
-                matched=SQL(" UNION ALL ").join(matched),
-                end=end,
-            )
         )
-        result = {"settled_before": 0.0, "settled_by_day": {}, "lateness_by_day": {}}
-        for kind, day, before, amount, days, late in rows:
-            if kind == "settled":
-                # the UNION made the counts numeric
-                result["lateness_by_day"][day] = (int(amount), days, int(late))
-                continue
-            if before:
-                result["settled_before"] += amount
-            if day <= end:
-                by_day = result["settled_by_day"]
-                by_day[day] = by_day.get(day, 0.0) + amount
-        return result
 
     @api.model
-    def _get_sales_by_month(self, filters, start, end):
-        """Credit sales (invoices less credit notes, taxes included) per month.
-
-        :return: ``{first day of the month: amount}``
-        """
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT date_trunc('month', rl.date)::date, SUM(rl.balance) "
-                "FROM (%s) AS rl WHERE rl.date >= %s AND rl.date <= %s AND %s "
-                "GROUP BY 1",
-                self._lines(),
-                start,
-                end,
-                self._condition(filters),
-            )
+    def _get_branches_sql(self, start, end, today, before_start):
+        """The grouped selects over ``rl`` and ``p``, with the columns ``kind,
+        day, label, flag, other_date, amount, number, number_2``."""
+        Forecast = self.env["account.relance.analysis.forecast"]
+        return SQL(
+            """
+            SELECT 'sales', rl.date, NULL::text, FALSE, NULL::date,
+                   SUM(rl.balance), 0, 0
+              FROM rl
+             WHERE rl.date >= %(start)s AND rl.date <= %(end)s
+          GROUP BY rl.date
+         UNION ALL
+            SELECT 'month', date_trunc('month', rl.date)::date, NULL, FALSE, NULL,
+                   SUM(rl.balance), 0, 0
+              FROM rl
+             WHERE rl.date >= %(before_start)s AND rl.date < %(start)s
+          GROUP BY 2
+         UNION ALL
+            SELECT 'open', NULL, %(ageing)s, rl.in_dispute, rl.dispute_date,
+                   SUM(rl.residual), COUNT(DISTINCT rl.move_id), 0
+              FROM rl
+             WHERE NOT rl.reconciled
+          GROUP BY 3, 4, 5
+         UNION ALL
+            SELECT 'before', NULL, NULL, FALSE, NULL,
+                   COALESCE(SUM(rl.residual), 0), 0, 0
+              FROM rl
+             WHERE NOT rl.reconciled AND rl.date < %(start)s
+         UNION ALL
+            SELECT 'forecast', NULL, %(bucket)s, FALSE, NULL,
+                   SUM(rl.residual), COUNT(*), 0
+              FROM rl
+             WHERE NOT rl.reconciled AND rl.move_type = 'out_invoice'
+               AND rl.residual > 0 AND %(forecast_condition)s
+          GROUP BY 3
+         UNION ALL
+            SELECT 'matched', p.day, NULL, p.before, NULL, SUM(p.amount), 0, 0
+              FROM p
+          GROUP BY p.day, p.before
+         UNION ALL
+            SELECT 'settled', s.day, NULL, FALSE, NULL,
+                   SUM(GREATEST(s.day - s.due, 0)), COUNT(*),
+                   COUNT(*) FILTER (WHERE s.day > s.due)
+              FROM (SELECT p.line_id, MAX(p.day) AS day, MIN(p.date_maturity) AS due
+                      FROM p
+                     WHERE p.reconciled AND p.move_type = 'out_invoice'
+                  GROUP BY p.line_id) AS s
+             WHERE s.day <= %(end)s
+          GROUP BY s.day
+            """,
+            start=start,
+            end=end,
+            before_start=before_start,
+            ageing=self._get_ageing_sql(SQL("rl.date_maturity"), today),
+            bucket=Forecast._get_bucket_sql(
+                Forecast._get_expected_date_sql(), SQL("rl.in_dispute"), today
+            ),
+            forecast_condition=Forecast._get_forecast_invoice_condition(),
         )
-        return dict(rows)
+
+    @api.model
+    def _get_ageing_sql(self, due_date, today):
+        """SQL of the ageing bucket of an open instalment due on ``due_date``."""
+        return SQL(
+            """
+            CASE WHEN %(due)s >= %(today)s::date THEN 'not_due'
+                 WHEN %(today)s::date - %(due)s <= 30 THEN '1_30'
+                 WHEN %(today)s::date - %(due)s <= 60 THEN '31_60'
+                 WHEN %(today)s::date - %(due)s <= 90 THEN '61_90'
+                 ELSE 'over_90'
+            END
+            """,
+            due=due_date,
+            today=today,
+        )
+
+    @api.model
+    def _read_receivable_rows(self, rows, end):
+        """Sort the rows of :meth:`_get_receivable_figures` into its dict."""
+        result = {
+            "sales_by_day": {},
+            "sales_by_month": {},
+            "open_before": 0.0,
+            "settled_before": 0.0,
+            "settled_by_day": defaultdict(float),
+            "lateness_by_day": {},
+            "open_items": [],
+            "forecast": {},
+        }
+        for kind, day, label, flag, other_date, amount, number, number_2 in rows:
+            if kind == "sales":
+                result["sales_by_day"][day] = amount
+            elif kind == "month":
+                result["sales_by_month"][day] = amount
+            elif kind == "open":
+                result["open_items"].append((label, flag, other_date, amount, number))
+            elif kind == "before":
+                result["open_before"] = amount
+            elif kind == "forecast":
+                result["forecast"][label] = (amount, number)
+            elif kind == "settled":
+                result["lateness_by_day"][day] = (number, amount, number_2)
+            else:  # matched
+                if flag:
+                    result["settled_before"] += amount
+                if day <= end:
+                    result["settled_by_day"][day] += amount
+        result["settled_by_day"] = dict(result["settled_by_day"])
+        return result
 
     # ------------------------------------------------------------------
     # OPEN ITEMS, PROMISES, REMINDERS, FORECAST

@@ -257,15 +257,14 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         filters = self._get_filters()
         days, previous_start, previous_end, months, start = self._get_periods()
         today = fields.Date.context_today(self)
-        lines = Data._get_line_figures(filters, start, self.date_to, today)
-        matchings = Data._get_matching_figures(filters, start, self.date_to)
+        data = Data._get_receivable_figures(filters, start, self.date_to, today)
         series = figures.ReceivableSeries(
-            lines["open_before"] + matchings["settled_before"],
-            lines["sales_by_day"],
-            matchings["settled_by_day"],
+            data["open_before"] + data["settled_before"],
+            data["sales_by_day"],
+            data["settled_by_day"],
         )
-        settled = matchings["lateness_by_day"]
-        monthly = self._get_monthly_sales(series, start)
+        settled = data["lateness_by_day"]
+        monthly = self._get_monthly_sales(series, start, data["sales_by_month"])
         receivables = series.at(self.date_to)
         sales = series.sales(self.date_from, self.date_to)
         dso = figures.accounting_dso(receivables, sales, days)
@@ -304,24 +303,18 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             self._get_trend_row(series, monthly, settled, first, last)
             for first, last in months
         ]
-        return values, trend, lines["open_items"], lines["forecast"]
+        return values, trend, data["open_items"], data["forecast"]
 
-    def _get_monthly_sales(self, series, start):
+    def _get_monthly_sales(self, series, start, earlier):
         """Sales per month for the countback: the months of the window from
-        the series, the 24 months before it from one more query."""
-        monthly = {}
+        the series, the months before it from ``earlier``."""
+        monthly = dict(earlier)
         day = figures.month_start(start)
         while day <= self.date_to:
-            monthly[day] = series.sales(max(day, start), figures.month_end(day))
+            monthly[day] = monthly.get(day, 0.0) + series.sales(
+                max(day, start), figures.month_end(day)
+            )
             day = figures.month_end(day) + timedelta(days=1)
-        before = figures.months_back(
-            start - timedelta(days=1), figures.COUNTBACK_MAX_MONTHS
-        )[0][0]
-        earlier = self.env["account.relance.analysis.data"]._get_sales_by_month(
-            self._get_filters(), before, start - timedelta(days=1)
-        )
-        for month, amount in earlier.items():
-            monthly[month] = monthly.get(month, 0.0) + amount
         return monthly
 
     def _get_countback(self, receivables, monthly, end):
