@@ -438,7 +438,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         """Ageing of the open items today: (HTML table, overdue amount).
 
         :param open_items: ``open_items`` of
-            ``account.relance.analysis.data._get_line_figures``
+            ``account.relance.analysis.data._get_receivable_figures``
         """
         groups = {}
         for bucket, _disputed, _date, residual, moves in open_items:
