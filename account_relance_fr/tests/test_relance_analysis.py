@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from lxml import html
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import RelanceCommon
@@ -510,6 +510,15 @@ class TestRelancePayerRating(RelanceAnalysisCommon):
         self.assertEqual(self.pinned.relance_payer_profile, "standard")
         self.assertFalse(self._changes(self.pinned))
         self.assertEqual(self._ladder(self.pinned), self.ladder)
+
+    @freeze_time(TODAY)
+    def test_update_button_for_accountants_only(self):
+        garage = self.customer_2
+        with self.assertRaises(AccessError):
+            garage.with_user(self.salesperson).action_relance_update_payer_rating()
+        self.assertFalse(garage.relance_payer_rating)
+        garage.action_relance_update_payer_rating()
+        self.assertEqual(garage.relance_payer_rating, "bad")
 
     @freeze_time(TODAY)
     def test_thresholds_are_company_settings(self):
