@@ -16,7 +16,7 @@ database would have, then measures the server time of the overview screen
 daily payer rating. The invoices stay in the scratch database: drop it
 afterwards. It refuses a database whose name lacks "bench". Environment:
 BENCH_INVOICES (default 100000), BENCH_CUSTOMERS (default 2000), BENCH_RUNS
-(default 5).
+(default 5), BENCH_PAID_PERCENT (default 70).
 """
 
 import os
@@ -33,6 +33,7 @@ from odoo.tools import SQL
 INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "2000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PAID_PERCENT = int(os.environ.get("BENCH_PAID_PERCENT", "70"))
 TEMPLATE_AMOUNT = 100.0
 
 
@@ -107,7 +108,7 @@ def build(env):
     partner_ids = SQL("((%s)::int[])", partners.ids)
     g_date = SQL("(%s::date - mod(g, 730))", today)
     factor = SQL("((100 + mod(g * 37, 900)) / %s)", TEMPLATE_AMOUNT)
-    paid = SQL("(mod(g, 10) < 7)")
+    paid = SQL("(mod(g, 100) < %s)", PAID_PERCENT)
     paid_date = SQL("(%s + 30 + mod(g * 13, 60) - 10)", g_date)
     partner = SQL("%s[1 + mod(g, %s)]", partner_ids, len(partners))
     amount = lambda column: SQL("t.%s * %s", SQL.identifier(column), factor)  # noqa: E731

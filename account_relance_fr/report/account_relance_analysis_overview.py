@@ -138,6 +138,10 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         string="Expected Cash-In by Week", compute="_compute_figures", sanitize=False
     )
 
+    def _compute_display_name(self):
+        for overview in self:
+            overview.display_name = self.env._("Collection Figures")
+
     @api.model
     def _default_date_from(self):
         """First day of the month two months ago: about a quarter to date."""
@@ -517,6 +521,19 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
+
+    @api.model
+    def action_open_overview(self):
+        """Open the screen on a new record with the default filters (the menu).
+
+        :return: the window action of the screen, on that record
+        """
+        overview = self.create({})
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_analysis_overview_action"
+        )
+        action["res_id"] = overview.id
+        return action
 
     def _get_analysis_action(self, xmlid, domain):
         self.ensure_one()

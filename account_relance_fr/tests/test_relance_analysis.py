@@ -372,6 +372,16 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
             view_types = [mode for mode in action["view_mode"].split(",")]
             views = Model.get_views([(False, view) for view in view_types + ["search"]])
             self.assertEqual(set(views["views"]), set(view_types + ["search"]))
+        # the menu: a server action opening the screen on a new record
+        action = self.env.ref(
+            "account_relance_fr.account_relance_analysis_overview_action_open"
+        ).run()
+        self.assertEqual(action["res_model"], "account.relance.analysis.overview")
+        screen = self.env["account.relance.analysis.overview"].browse(action["res_id"])
+        self.assertEqual(screen.display_name, "Collection Figures")
+        self.assertEqual(screen.date_from, date(2026, 4, 1))  # two months back
+        self.assertEqual(screen.date_to, date(2026, 6, 30))
+        self.assertIn("<table", screen.trend_html)
         with Form(self.env["account.relance.analysis.overview"]) as form:
             form.date_from = date(2026, 4, 1)
             self.assertAlmostEqual(form.receivables, 7900.0)
