@@ -59,22 +59,16 @@ class AccountRelancePayerRating(models.AbstractModel):
             count zero
         """
         since = today - relativedelta(months=12)
-        partner_domain = (
-            [("partner_id", "in", partners.ids)] if partners is not None else []
-        )
         stats = defaultdict(lambda: [0.0, 0, 0])
-        settled = self.env["account.relance.analysis.item"]._read_group(
-            partner_domain
-            + [
-                ("move_type", "=", "out_invoice"),
-                ("settled_date", ">", since),
-                ("settled_date", "<=", today),
-            ],
-            ["partner_id", "company_id"],
-            ["paid_days_late:sum", "__count"],
-        )
-        for partner, company, days, count in settled:
-            stats[partner, company][:2] = [days or 0.0, count]
+        rows = self._get_settled_stats(since + relativedelta(days=1), today, partners)
+        # one recordset, so that reading the customers prefetches them together
+        customers = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse({row[0] for row in rows})
+        }
+        for partner_id, company_id, days, count in rows:
+            company = companies.browse(company_id)
+            stats[customers[partner_id], company][:2] = [days or 0.0, count]
         move_domain = (
             [("commercial_partner_id", "in", partners.ids)]
             if partners is not None
@@ -96,6 +90,36 @@ class AccountRelancePayerRating(models.AbstractModel):
         for partner, company, count in broken:
             stats[partner, company][2] = count
         return stats
+
+    @api.model
+    def _get_settled_stats(self, start, end, partners=None):
+        """Invoices settled from ``start`` to ``end`` per customer and company.
+
+        :return: rows ``(partner id, company id, days late summed, count)``;
+            an invoice paid on time counts zero days
+        """
+        Mixin = self.env["account.relance.analysis.mixin"]
+        scope = (
+            SQL("AND rl.partner_id = ANY(%s)", partners.ids)
+            if partners is not None
+            else SQL()
+        )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT rl.partner_id, rl.company_id,
+                       SUM(GREATEST(settled.settled_date - rl.date_maturity, 0)),
+                       COUNT(*)
+                  FROM (%s) AS settled
+                  JOIN (%s) AS rl ON rl.line_id = settled.line_id
+                 WHERE rl.reconciled AND rl.move_type = 'out_invoice' %s
+              GROUP BY rl.partner_id, rl.company_id
+                """,
+                Mixin._analysis_settlements(start, end),
+                Mixin._analysis_lines(),
+                scope,
+            )
+        )
 
     @api.model
     def _rate(self, company, days_late, count, broken):

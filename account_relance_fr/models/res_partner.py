@@ -3,6 +3,7 @@ from collections import defaultdict
 from stdnum.fr import siren as fr_siren
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools.collection_figures import PAYER_RATINGS
@@ -683,7 +684,14 @@ class ResPartner(models.Model):
     )
 
     def action_relance_update_payer_rating(self):
-        """Rate these customers now (the daily job does it for all)."""
+        """Rate these customers now (the daily job does it for all).
+
+        :raise AccessError: for a user who is not a reminder accountant
+        """
+        if not self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            raise AccessError(
+                self.env._("Only the reminder accountants can update the rating.")
+            )
         self.env["account.relance.payer.rating"]._rate_payers(
             self.commercial_partner_id
         )

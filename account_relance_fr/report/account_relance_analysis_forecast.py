@@ -1,5 +1,3 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -17,11 +15,11 @@ class AccountRelanceAnalysisForecast(models.Model):
     """Expected cash-in of the open customer invoices.
 
     Each open instalment is expected on its due date shifted by the customer's
-    average delay over the last 12 months (the days late of its instalments
-    settled in that time, on-time ones counting zero), or on the promised
-    payment date when a promise is running. Week 1 is the current week, Monday
-    to Sunday; instalments expected before today (later than usual already)
-    and disputed ones are kept apart.
+    average delay over the last 12 months (the days late of its invoices
+    settled in that time, on-time ones counting zero, as computed by the daily
+    payer rating), or on the promised payment date when a promise is running.
+    Week 1 is the current week, Monday to Sunday; instalments expected before
+    today (later than usual already) and disputed ones are kept apart.
 
     Payment plans: an add-on adds its instalments with
     :meth:`_get_forecast_extra_rows` and leaves out the invoices a plan
@@ -47,7 +45,8 @@ class AccountRelanceAnalysisForecast(models.Model):
         string="Usual Delay (Days)",
         readonly=True,
         aggregator="avg",
-        help="The customer's average days late over the last 12 months.",
+        help="The customer's average days late over the last 12 months, from the "
+        "daily payer rating.",
     )
     expected_date = fields.Date(readonly=True)
     week_date = fields.Date(
@@ -75,18 +74,49 @@ class AccountRelanceAnalysisForecast(models.Model):
                    (forecast.expected_date
                     - EXTRACT(ISODOW FROM forecast.expected_date)::int + 1
                    ) AS week_date,
-                   CASE WHEN forecast.in_dispute THEN 'disputed'
-                        WHEN forecast.expected_date < %(today)s::date THEN 'overdue'
-                        WHEN forecast.expected_date >= %(monday)s::date + 56
-                        THEN 'later'
-                        ELSE 'week_' || ((forecast.expected_date - %(monday)s::date)
-                                         / 7 + 1)::text
-                   END AS bucket
+                   %(bucket)s AS bucket
               FROM (%(rows)s) AS forecast
             """,
-            today=today,
-            monday=week_start(today),
+            bucket=self._get_bucket_sql(
+                SQL("forecast.expected_date"), SQL("forecast.in_dispute"), today
+            ),
             rows=SQL(" UNION ALL ").join(SQL("(%s)", row) for row in rows),
+        )
+
+    @api.model
+    def _get_bucket_sql(self, expected_date, in_dispute, today):
+        """SQL of the bucket (``FORECAST_BUCKETS``) of an expected date."""
+        monday = week_start(today)
+        return SQL(
+            """
+            CASE WHEN %(in_dispute)s THEN 'disputed'
+                 WHEN %(expected)s < %(today)s::date THEN 'overdue'
+                 WHEN %(expected)s >= %(monday)s::date + 56 THEN 'later'
+                 ELSE 'week_' || ((%(expected)s - %(monday)s::date) / 7 + 1)::text
+            END
+            """,
+            in_dispute=in_dispute,
+            expected=expected_date,
+            today=today,
+            monday=monday,
+        )
+
+    @api.model
+    def _get_expected_date_sql(self, alias="rl"):
+        """SQL of the expected payment date of an open instalment (columns of
+        ``_analysis_lines`` under ``alias``): the promised date while a promise
+        runs, else the due date plus the customer's usual delay."""
+
+        def column(name):
+            return SQL.identifier(alias, name)
+
+        return SQL(
+            "CASE WHEN %s IS NOT NULL AND NOT %s THEN %s ELSE %s + %s END",
+            column("promise_date"),
+            column("promise_broken"),
+            column("promise_date"),
+            column("date_maturity"),
+            column("payer_days_late"),
         )
 
     @api.model
@@ -100,42 +130,23 @@ class AccountRelanceAnalysisForecast(models.Model):
         """
         return SQL(
             """
-            WITH delay AS (
-                SELECT rl.partner_id, rl.company_id,
-                       ROUND(AVG(GREATEST(rl.settled_date - rl.date_maturity, 0)))::int
-                           AS days
-                  FROM (%(lines)s) AS rl
-                 WHERE rl.reconciled
-                   AND rl.move_type = 'out_invoice'
-                   AND rl.settled_date > %(since)s::date
-                   AND rl.settled_date <= %(today)s::date
-              GROUP BY rl.partner_id, rl.company_id
-            )
             SELECT rl.line_id * 2 AS id, rl.move_id, rl.company_id, rl.currency_id,
                    rl.partner_id, rl.user_id, rl.ladder_id, rl.payer_profile,
                    rl.payer_rating,
                    CASE WHEN %(promise)s THEN 'promise' ELSE 'invoice' END AS source,
                    rl.date_maturity,
-                   COALESCE(delay.days, 0) AS delay_days,
-                   CASE WHEN %(promise)s THEN rl.promise_date
-                        ELSE rl.date_maturity + COALESCE(delay.days, 0)
-                   END AS expected_date,
+                   rl.payer_days_late AS delay_days,
+                   %(expected)s AS expected_date,
                    rl.residual AS amount,
                    rl.in_dispute
               FROM (%(open_lines)s) AS rl
-         LEFT JOIN delay
-                ON delay.partner_id = rl.partner_id
-               AND delay.company_id = rl.company_id
              WHERE rl.move_type = 'out_invoice'
-               AND NOT rl.reconciled
                AND rl.residual > 0
                AND %(condition)s
             """,
-            lines=self._analysis_lines(),
-            open_lines=self._analysis_lines(settlement=False),
-            since=today - relativedelta(months=12),
-            today=today,
+            open_lines=self._analysis_lines(where=SQL("line.reconciled IS NOT TRUE")),
             promise=SQL("rl.promise_date IS NOT NULL AND NOT rl.promise_broken"),
+            expected=self._get_expected_date_sql(),
             condition=self._get_forecast_invoice_condition(),
         )
 

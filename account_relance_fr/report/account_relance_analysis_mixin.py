@@ -67,7 +67,11 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
             "max_date",
         ],
         "account.relance.level": ["ladder_id", "is_formal_notice"],
-        "res.partner": ["relance_payer_profile", "relance_payer_rating"],
+        "res.partner": [
+            "relance_payer_profile",
+            "relance_payer_rating",
+            "relance_rating_days_late",
+        ],
     }
 
     @api.model
@@ -75,18 +79,22 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
         return fields.Date.context_today(self)
 
     @api.model
-    def _analysis_lines(self, settlement=True):
+    def _analysis_lines(self, where=None):
         """Receivable instalments of posted customer invoices and credit notes.
 
-        :param settlement: False leaves ``settled_date`` empty (faster)
+        :param where: an ``SQL`` condition on the tables ``line``, ``move``,
+            ``partner`` and ``level``, to let PostgreSQL use the indexes of
+            ``account_move_line`` (e.g. only the open ones)
 
         Columns: ``line_id, move_id, move_type, company_id, currency_id,
-        partner_id, user_id, ladder_id, payer_profile, payer_rating, date,
+        partner_id, user_id, ladder_id, payer_profile, payer_rating,
+        payer_days_late (the customer's average delay of the last 12 months,
+        from the daily payer rating, in whole days), date,
         invoice_date, date_maturity, balance, residual, rate, reconciled,
         settled_date, in_dispute, dispute_date, promise_date, payment_state,
-        promise_broken``.
-        ``balance`` and ``residual`` are converted; ``settled_date`` is the
-        date of the last payment or credit note of a settled instalment.
+        promise_broken``. ``balance`` and ``residual`` are converted;
+        ``settled_date`` is the date of the last payment or credit note of a
+        settled instalment (an index lookup, made only when read).
         """
         return SQL(
             """
@@ -100,14 +108,25 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
                    level.ladder_id,
                    partner.relance_payer_profile AS payer_profile,
                    partner.relance_payer_rating AS payer_rating,
+                   COALESCE(ROUND(partner.relance_rating_days_late), 0)::int
+                       AS payer_days_late,
                    line.date,
                    move.invoice_date,
                    COALESCE(line.date_maturity, line.date) AS date_maturity,
                    line.balance * rate_table.rate AS balance,
                    line.amount_residual * rate_table.rate AS residual,
                    rate_table.rate,
-                   line.reconciled,
-                   %(settled_date)s AS settled_date,
+                   COALESCE(line.reconciled, FALSE) AS reconciled,
+                   CASE WHEN NOT line.reconciled THEN NULL
+                        WHEN line.balance >= 0 THEN (
+                            SELECT MAX(partial.max_date)
+                              FROM account_partial_reconcile partial
+                             WHERE partial.debit_move_id = line.id)
+                        ELSE (
+                            SELECT MAX(partial.max_date)
+                              FROM account_partial_reconcile partial
+                             WHERE partial.credit_move_id = line.id)
+                   END AS settled_date,
                    COALESCE(move.relance_dispute, FALSE) AS in_dispute,
                    move.relance_dispute_date AS dispute_date,
                    move.relance_promise_date AS promise_date,
@@ -115,30 +134,55 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
                    COALESCE(move.relance_promise_broken, FALSE) AS promise_broken
               FROM account_move_line line
               JOIN account_move move ON move.id = line.move_id
-              JOIN account_account account ON account.id = line.account_id
-              JOIN res_partner partner ON partner.id = move.commercial_partner_id
+         LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
               JOIN %(rate_table)s ON rate_table.company_id = line.company_id
          LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
-              %(settlement_join)s
-             WHERE move.state = 'posted'
+             WHERE line.parent_state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
-               AND account.account_type = 'asset_receivable'
+               AND line.account_id = ANY(%(accounts)s)
+               AND %(where)s
             """,
             currency_id=self.env.company.currency_id.id,
             rate_table=self._analysis_rate_table(),
-            settled_date=SQL("settlement.settled_date" if settlement else "NULL::date"),
-            settlement_join=SQL(
-                """
-                LEFT JOIN LATERAL (
-                          SELECT MAX(partial.max_date) AS settled_date
-                            FROM account_partial_reconcile partial
-                           WHERE partial.debit_move_id = line.id
-                              OR partial.credit_move_id = line.id
-                          ) settlement ON line.reconciled
-                """
-                if settlement
-                else ""
-            ),
+            where=where or SQL("TRUE"),
+            accounts=self._analysis_receivable_accounts(),
+        )
+
+    @api.model
+    def _analysis_receivable_accounts(self):
+        """Ids of the receivable accounts: given as values, they let PostgreSQL
+        estimate how many journal items a query reads."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM account_account WHERE account_type = %s",
+                "asset_receivable",
+            )
+        )
+        return [row[0] for row in rows] or [0]
+
+    @api.model
+    def _analysis_settlements(self, start, end=None):
+        """``(line_id, settled_date)`` of the lines whose last payment or credit
+        note is dated from ``start`` to ``end`` (open-ended when None).
+
+        Reads the matchings of those dates only, not every instalment; the
+        lines may be any, join them with :meth:`_analysis_lines` (and keep the
+        reconciled ones) to get the settled instalments of the period.
+        """
+        return SQL(
+            """
+            SELECT matched.line_id, MAX(matched.max_date) AS settled_date
+              FROM (SELECT debit_move_id AS line_id, max_date
+                      FROM account_partial_reconcile WHERE max_date >= %(start)s
+                     UNION ALL
+                    SELECT credit_move_id, max_date
+                      FROM account_partial_reconcile WHERE max_date >= %(start)s
+                   ) AS matched
+          GROUP BY matched.line_id
+            HAVING %(end)s::date IS NULL OR MAX(matched.max_date) <= %(end)s::date
+            """,
+            start=start,
+            end=end,
         )
 
     @api.model

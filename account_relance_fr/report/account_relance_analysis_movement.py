@@ -60,5 +60,5 @@ class AccountRelanceAnalysisMovement(models.Model):
                 ON partial.credit_move_id = rl.line_id
             """,
             columns=columns,
-            lines=self._analysis_lines(settlement=False),
+            lines=self._analysis_lines(),
         )

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 
 from ..models.res_partner import PAYER_PROFILES
 from ..tools import collection_figures as figures
@@ -138,6 +138,10 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         string="Expected Cash-In by Week", compute="_compute_figures", sanitize=False
     )
 
+    def _compute_display_name(self):
+        for overview in self:
+            overview.display_name = self.env._("Collection Figures")
+
     @api.model
     def _default_date_from(self):
         """First day of the month two months ago: about a quarter to date."""
@@ -177,15 +181,30 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         if not (self.date_from and self.date_to) or self.date_from > self.date_to:
             return empty
         screen = self._with_filter_companies()
+        Data = screen.env["account.relance.analysis.data"]
+        filters = screen._get_filters()
+        today = fields.Date.context_today(self)
         values = dict(empty)
-        values.update(screen._get_dso_figures())
-        values.update(screen._get_lateness_figures())
-        values.update(screen._get_reminder_figures())
-        values.update(screen._get_promise_and_dispute_figures())
-        values["trend_html"] = screen._render_trend()
-        values["effectiveness_html"] = screen._render_effectiveness()
-        values["ageing_html"], values["overdue_amount"] = screen._render_ageing()
-        values["forecast_html"], values["forecast_total"] = screen._render_forecast()
+        figures_values, trend, open_items, open_forecast = (
+            screen._get_dso_and_lateness()
+        )
+        values.update(figures_values)
+        groups = Data._get_reminder_groups(filters, self.date_from, self.date_to)
+        values.update(screen._get_reminder_figures(groups))
+        values.update(screen._get_promise_figures())
+        values.update(screen._get_dispute_figures(open_items, today))
+        values["trend_html"] = screen._render_trend(trend)
+        values["effectiveness_html"] = screen._render_effectiveness(groups)
+        values["ageing_html"], values["overdue_amount"] = screen._render_ageing(
+            open_items
+        )
+        forecast = dict(open_forecast)
+        for bucket, (amount, count) in Data._get_forecast_extra(filters, today).items():
+            known_amount, known_count = forecast.get(bucket, (0.0, 0))
+            forecast[bucket] = (known_amount + amount, known_count + count)
+        values["forecast_html"], values["forecast_total"] = screen._render_forecast(
+            forecast
+        )
         return values
 
     @api.model
@@ -202,115 +221,74 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         companies = self.company_ids & self.env.companies or self.env.company
         return self.with_context(allowed_company_ids=companies.ids)
 
+    def _get_filters(self):
+        """The filters of the screen for ``account.relance.analysis.data``."""
+        return {
+            "user_id": self.user_id.id,
+            "ladder_id": self.ladder_id.id,
+            "payer_profile": self.payer_profile,
+            "payer_rating": self.payer_rating,
+        }
+
     def _get_domain(self):
         """Domain of the filters on the ``account.relance.analysis.*`` views."""
-        domain = [("company_id", "in", self.env.companies.ids)]
-        if self.user_id:
-            domain.append(("user_id", "=", self.user_id.id))
-        if self.ladder_id:
-            domain.append(("ladder_id", "=", self.ladder_id.id))
-        if self.payer_profile:
-            domain.append(("payer_profile", "=", self.payer_profile))
-        if self.payer_rating:
-            domain.append(("payer_rating", "=", self.payer_rating))
-        return domain
+        return self.env["account.relance.analysis.data"]._domain(self._get_filters())
 
-    # ------------------------------------------------------------------
-    # DSO
-    # ------------------------------------------------------------------
-
-    def _get_receivables_by_month(self, end):
-        """Receivables at the end of each month up to ``end`` (cumulated)."""
-        rows = self.env["account.relance.analysis.movement"]._read_group(
-            self._get_domain() + [("date", "<=", end)],
-            ["date:month"],
-            ["amount:sum"],
-            order="date:month",
-        )
-        running = 0.0
-        result = {}
-        for month, amount in rows:
-            running += amount
-            result[fields.Date.to_date(month)] = running
-        return result
-
-    def _get_receivables_at(self, by_month, day):
-        """Receivables at ``day`` from :meth:`_get_receivables_by_month`, for
-        ``day`` the end of its month or the end date of ``by_month``."""
-        month = figures.month_start(day)
-        known = [key for key in by_month if key <= month]
-        return by_month[max(known)] if known else 0.0
-
-    def _get_receivables(self, day):
-        """Receivables at the end of ``day``."""
-        rows = self.env["account.relance.analysis.movement"]._read_group(
-            self._get_domain() + [("date", "<=", day)], [], ["amount:sum"]
-        )
-        return rows[0][0] or 0.0
-
-    def _get_sales_by_month(self, start, end):
-        """Credit sales (invoices less credit notes, taxes included) per month."""
-        rows = self.env["account.relance.analysis.movement"]._read_group(
-            self._get_domain()
-            + [
-                ("kind", "in", ("out_invoice", "out_refund")),
-                ("date", ">=", start),
-                ("date", "<=", end),
-            ],
-            ["date:month"],
-            ["amount:sum"],
-        )
-        return {fields.Date.to_date(month): amount for month, amount in rows}
-
-    def _get_sales(self, start, end):
-        rows = self.env["account.relance.analysis.movement"]._read_group(
-            self._get_domain()
-            + [
-                ("kind", "in", ("out_invoice", "out_refund")),
-                ("date", ">=", start),
-                ("date", "<=", end),
-            ],
-            [],
-            ["amount:sum"],
-        )
-        return rows[0][0] or 0.0
-
-    def _get_countback(self, receivables, sales_by_month, end):
-        """Countback DSO at ``end`` from the monthly sales (latest first)."""
-        months = figures.months_back(end, figures.COUNTBACK_MAX_MONTHS)[::-1]
-        return figures.countback_dso(
-            receivables,
-            [
-                (figures.days_between(first, last), sales_by_month.get(first, 0.0))
-                for first, last in months
-            ],
-        )
-
-    def _get_dso_figures(self):
-        """DSO of the period by both methods, and that of the previous period."""
+    def _get_periods(self):
+        """``(days, previous start, previous end, trend months, window start)``:
+        the previous period has the length of the period; the window covers it
+        and the 12 months of the trend."""
         days = figures.days_between(self.date_from, self.date_to)
         previous_end = self.date_from - timedelta(days=1)
         previous_start = previous_end - timedelta(days=days - 1)
-        receivables = self._get_receivables(self.date_to)
-        sales = self._get_sales(self.date_from, self.date_to)
-        dso = figures.accounting_dso(receivables, sales, days)
-        sales_by_month = self._get_sales_by_month(
-            figures.months_back(self.date_to, figures.COUNTBACK_MAX_MONTHS)[0][0],
-            self.date_to,
-        )
-        countback = self._get_countback(receivables, sales_by_month, self.date_to)
-        previous = figures.accounting_dso(
-            self._get_receivables(previous_end),
-            self._get_sales(previous_start, previous_end),
+        months = figures.months_back(self.date_to, TREND_MONTHS)
+        return (
             days,
+            previous_start,
+            previous_end,
+            months,
+            min(months[0][0], previous_start),
         )
-        return {
+
+    # ------------------------------------------------------------------
+    # FIGURES
+    # ------------------------------------------------------------------
+
+    def _get_dso_and_lateness(self):
+        """DSO (both methods), lateness and the trend rows, from one receivable
+        series and one settlement count over the window."""
+        Data = self.env["account.relance.analysis.data"]
+        filters = self._get_filters()
+        days, previous_start, previous_end, months, start = self._get_periods()
+        today = fields.Date.context_today(self)
+        data = Data._get_receivable_figures(filters, start, self.date_to, today)
+        series = figures.ReceivableSeries(
+            data["open_before"] + data["settled_before"],
+            data["sales_by_day"],
+            data["settled_by_day"],
+        )
+        settled = data["lateness_by_day"]
+        monthly = self._get_monthly_sales(series, start, data["sales_by_month"])
+        receivables = series.at(self.date_to)
+        sales = series.sales(self.date_from, self.date_to)
+        dso = figures.accounting_dso(receivables, sales, days)
+        previous = figures.accounting_dso(
+            series.at(previous_end), series.sales(previous_start, previous_end), days
+        )
+        count, days_late, late_share = figures.lateness(
+            settled, self.date_from, self.date_to
+        )
+        _count, previous_days_late, _late = figures.lateness(
+            settled, previous_start, previous_end
+        )
+        values = {
             "period_days": days,
             "receivables": receivables,
             "credit_sales": sales,
             "has_dso": dso is not None,
             "dso": dso or 0.0,
-            "dso_countback": countback or 0.0,
+            "dso_countback": self._get_countback(receivables, monthly, self.date_to)
+            or 0.0,
             "dso_previous": previous or 0.0,
             "dso_formula": self.env._(
                 "DSO = receivables at period end ÷ credit sales of the period × "
@@ -319,153 +297,120 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
                 sales=self._format_amount(sales),
                 days=days,
             ),
-        }
-
-    # ------------------------------------------------------------------
-    # LATENESS, REMINDERS, PROMISES, DISPUTES
-    # ------------------------------------------------------------------
-
-    def _get_lateness(self, start, end):
-        """(settled count, average days late, share paid late %) of the
-        invoices settled from ``start`` to ``end``."""
-        count, days, late = self.env["account.relance.analysis.item"]._read_group(
-            self._get_domain()
-            + [
-                ("move_type", "=", "out_invoice"),
-                ("settled_date", ">=", start),
-                ("settled_date", "<=", end),
-            ],
-            [],
-            ["__count", "paid_days_late:avg", "paid_late_rate:avg"],
-        )[0]
-        return count, days or 0.0, late or 0.0
-
-    def _get_lateness_figures(self):
-        count, days, late = self._get_lateness(self.date_from, self.date_to)
-        length = figures.days_between(self.date_from, self.date_to)
-        previous_end = self.date_from - timedelta(days=1)
-        _count, previous_days, _late = self._get_lateness(
-            previous_end - timedelta(days=length - 1), previous_end
-        )
-        return {
             "paid_count": count,
-            "avg_days_late": days,
-            "avg_days_late_previous": previous_days,
-            "late_share": late if count else 0.0,
-            "on_time_share": 100.0 - late if count else 0.0,
+            "avg_days_late": days_late or 0.0,
+            "avg_days_late_previous": previous_days_late or 0.0,
+            "late_share": late_share or 0.0,
+            "on_time_share": 100.0 - late_share if count else 0.0,
         }
-
-    def _get_reminder_domain(self):
-        return self._get_domain() + [
-            ("date", ">=", self.date_from),
-            ("date", "<=", self.date_to),
+        trend = [
+            self._get_trend_row(series, monthly, settled, first, last)
+            for first, last in months
         ]
+        return values, trend, data["open_items"], data["forecast"]
 
-    def _get_reminder_figures(self):
-        """Totals of the reminders of the period and of their formal notices."""
-        Reminder = self.env["account.relance.analysis.reminder"]
-        count, base_7, paid_7, base_30, paid_30 = Reminder._read_group(
-            self._get_reminder_domain(),
-            [],
+    def _get_monthly_sales(self, series, start, earlier):
+        """Sales per month for the countback: the months of the window from
+        the series, the months before it from ``earlier``."""
+        monthly = dict(earlier)
+        day = figures.month_start(start)
+        while day <= self.date_to:
+            monthly[day] = monthly.get(day, 0.0) + series.sales(
+                max(day, start), figures.month_end(day)
+            )
+            day = figures.month_end(day) + timedelta(days=1)
+        return monthly
+
+    def _get_countback(self, receivables, monthly, end):
+        """Countback DSO at ``end`` from the monthly sales (latest first)."""
+        months = figures.months_back(end, figures.COUNTBACK_MAX_MONTHS)[::-1]
+        return figures.countback_dso(
+            receivables,
             [
-                "__count",
-                "amount_base_7:sum",
-                "amount_paid_7:sum",
-                "amount_base_30:sum",
-                "amount_paid_30:sum",
+                (figures.days_between(first, last), monthly.get(first, 0.0))
+                for first, last in months
             ],
-        )[0]
-        notices = Reminder._read_group(
-            self._get_reminder_domain() + [("is_formal_notice", "=", True)],
-            ["partner_id", "date:day"],
-            ["amount_reminded:sum", "amount_recovered:sum"],
         )
+
+    def _get_trend_row(self, series, monthly, settled, first, last):
+        receivables = series.at(last)
+        sales = series.sales(first, last)
+        count, days_late, late_share = figures.lateness(settled, first, last)
         return {
-            "reminder_count": count,
-            "paid_7_share": self._share(paid_7, base_7),
-            "paid_30_share": self._share(paid_30, base_30),
-            "formal_notice_count": len(notices),
-            "formal_notice_amount": sum(row[2] for row in notices),
-            "formal_notice_recovered": sum(row[3] for row in notices),
+            "month": first,
+            "receivables": receivables,
+            "sales": sales,
+            "dso": figures.accounting_dso(
+                receivables, sales, figures.days_between(first, last)
+            ),
+            "countback": self._get_countback(receivables, monthly, last),
+            "count": count,
+            "days_late": days_late,
+            "late_share": late_share,
         }
 
-    def _get_promise_and_dispute_figures(self):
-        """Promises of the period by outcome; disputes open today and their age."""
-        Item = self.env["account.relance.analysis.item"]
-        promises = dict(
-            Item._read_group(
-                self._get_domain()
-                + [
-                    ("move_type", "=", "out_invoice"),
-                    ("promise_date", ">=", self.date_from),
-                    ("promise_date", "<=", self.date_to),
-                ],
-                ["promise_state"],
-                ["move_id:count_distinct"],
-            )
-        )
-        today = fields.Date.context_today(self)
-        disputes = Item._read_group(
-            self._get_domain()
-            + [
-                ("move_type", "=", "out_invoice"),
-                ("in_dispute", "=", True),
-                ("ageing_bucket", "!=", "settled"),
-            ],
-            ["dispute_date:day"],
-            ["move_id:count_distinct", "residual:sum"],
-        )
-        count = sum(row[1] for row in disputes)
-        age = sum(
-            (today - fields.Date.to_date(day or today)).days * moves
-            for day, moves, _residual in disputes
+    def _get_reminder_figures(self, groups):
+        """Totals of the reminders of the period and of their formal notices."""
+        notices = [group for group in groups if group["formal_notice"]]
+        return {
+            "reminder_count": sum(group["count"] for group in groups),
+            "paid_7_share": self._share(
+                sum(group["paid_7"] for group in groups),
+                sum(group["base_7"] for group in groups),
+            ),
+            "paid_30_share": self._share(
+                sum(group["paid_30"] for group in groups),
+                sum(group["base_30"] for group in groups),
+            ),
+            "formal_notice_count": sum(group["letters"] for group in notices),
+            "formal_notice_amount": sum(group["reminded"] for group in notices),
+            "formal_notice_recovered": sum(group["recovered"] for group in notices),
+        }
+
+    def _get_promise_figures(self):
+        promises = self.env["account.relance.analysis.data"]._get_promises(
+            self._get_filters(), self.date_from, self.date_to
         )
         return {
             "promise_kept_count": promises.get("kept", 0),
             "promise_broken_count": promises.get("broken", 0),
             "promise_pending_count": promises.get("pending", 0),
+        }
+
+    def _get_dispute_figures(self, open_items, today):
+        """Open disputes today: number, amount, average age in days."""
+        disputed = [row for row in open_items if row[1]]
+        count = sum(row[4] for row in disputed)
+        age = sum((today - (row[2] or today)).days * row[4] for row in disputed)
+        return {
             "dispute_count": count,
-            "dispute_amount": sum(row[2] for row in disputes),
+            "dispute_amount": sum(row[3] for row in disputed),
             "dispute_avg_age": age / count if count else 0.0,
         }
 
-    def _get_effectiveness_rows(self):
-        """Reminders of the period per level and channel.
-
-        :return: list of dicts (ladder, level, channel, count, amounts, shares,
-            median days to payment), ordered by ladder and level day
-        """
-        Reminder = self.env["account.relance.analysis.reminder"]
-        groups = Reminder._read_group(
-            self._get_reminder_domain(),
-            ["level_id", "channel"],
-            [
-                "__count",
-                "amount_reminded:sum",
-                "amount_base_7:sum",
-                "amount_paid_7:sum",
-                "amount_base_30:sum",
-                "amount_paid_30:sum",
-            ],
+    def _get_effectiveness_rows(self, groups):
+        """Reminders of the period per level and channel, ordered by ladder and
+        level day."""
+        channels = dict(
+            self.env["account.relance.analysis.reminder"]
+            ._fields["channel"]
+            ._description_selection(self.env)
         )
-        medians = self._get_median_days_to_payment()
-        channels = dict(Reminder._fields["channel"]._description_selection(self.env))
-        rows = []
-        for level, channel, count, reminded, base_7, paid_7, base_30, paid_30 in groups:
-            rows.append(
-                {
-                    "ladder": level.ladder_id.display_name,
-                    "level": level.display_name,
-                    "days": level.days,
-                    "sequence": level.ladder_id.sequence,
-                    "channel": channels.get(channel, channel),
-                    "count": count,
-                    "reminded": reminded,
-                    "paid_7": self._share(paid_7, base_7),
-                    "paid_30": self._share(paid_30, base_30),
-                    "median": medians.get((level.id, channel)),
-                }
-            )
+        rows = [
+            {
+                "ladder": group["level"].ladder_id.display_name,
+                "level": group["level"].display_name,
+                "days": group["level"].days,
+                "sequence": group["level"].ladder_id.sequence,
+                "channel": channels.get(group["channel"], group["channel"]),
+                "count": group["count"],
+                "reminded": group["reminded"],
+                "paid_7": self._share(group["paid_7"], group["base_7"]),
+                "paid_30": self._share(group["paid_30"], group["base_30"]),
+                "median": group["median"],
+            }
+            for group in groups
+        ]
         return sorted(
             rows,
             key=lambda row: (
@@ -476,105 +421,33 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             ),
         )
 
-    def _get_median_days_to_payment(self):
-        """``{(level id, channel): median days}`` from the reminder to payment."""
-        Reminder = self.env["account.relance.analysis.reminder"]
-        query = Reminder._search(self._get_reminder_domain())
-        query.order = None
-        table = SQL.identifier(query.table)
-        query.add_where(SQL("%s.days_to_payment IS NOT NULL", table))
-        query.groupby = SQL(
-            "%s, %s",
-            SQL.identifier(query.table, "level_id"),
-            SQL.identifier(query.table, "channel"),
-        )
-        rows = self.env.execute_query(
-            query.select(
-                SQL.identifier(query.table, "level_id"),
-                SQL.identifier(query.table, "channel"),
-                SQL(
-                    "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s.days_to_payment)",
-                    table,
-                ),
-            )
-        )
-        return {(level_id, channel): median for level_id, channel, median in rows}
-
     # ------------------------------------------------------------------
     # TABLES
     # ------------------------------------------------------------------
 
-    def _get_trend_rows(self):
-        """The last 12 months up to the period end: DSO by both methods,
-        lateness of the invoices settled in the month."""
-        months = figures.months_back(self.date_to, TREND_MONTHS)
-        by_month = self._get_receivables_by_month(self.date_to)
-        sales_by_month = self._get_sales_by_month(
-            figures.months_back(months[0][1], figures.COUNTBACK_MAX_MONTHS)[0][0],
-            self.date_to,
-        )
-        lateness = {
-            fields.Date.to_date(month): (count, days, late)
-            for month, count, days, late in self.env[
-                "account.relance.analysis.item"
-            ]._read_group(
-                self._get_domain()
-                + [
-                    ("move_type", "=", "out_invoice"),
-                    ("settled_date", ">=", months[0][0]),
-                    ("settled_date", "<=", self.date_to),
-                ],
-                ["settled_date:month"],
-                ["__count", "paid_days_late:avg", "paid_late_rate:avg"],
-            )
-        }
-        rows = []
-        for first, last in months:
-            receivables = self._get_receivables_at(by_month, last)
-            sales = sales_by_month.get(first, 0.0)
-            count, days, late = lateness.get(first, (0, None, None))
-            rows.append(
-                {
-                    "month": first,
-                    "receivables": receivables,
-                    "sales": sales,
-                    "dso": figures.accounting_dso(
-                        receivables, sales, figures.days_between(first, last)
-                    ),
-                    "countback": self._get_countback(receivables, sales_by_month, last),
-                    "count": count,
-                    "days_late": days,
-                    "late_share": late,
-                }
-            )
-        return rows
-
-    def _render_trend(self):
-        rows = self._get_trend_rows()
+    def _render_trend(self, rows):
         top = max([row["dso"] or 0.0 for row in rows] + [1.0])
         return self._render(
             "account_relance_fr.analysis_overview_trend",
             {"rows": rows, "top": top},
         )
 
-    def _render_effectiveness(self):
+    def _render_effectiveness(self, groups):
         return self._render(
             "account_relance_fr.analysis_overview_effectiveness",
-            {"rows": self._get_effectiveness_rows()},
+            {"rows": self._get_effectiveness_rows(groups)},
         )
 
-    def _render_ageing(self):
-        """Ageing of the open items today: (HTML table, overdue amount)."""
-        groups = dict(
-            (bucket, (residual, moves))
-            for bucket, residual, moves in self.env[
-                "account.relance.analysis.item"
-            ]._read_group(
-                self._get_domain() + [("ageing_bucket", "!=", "settled")],
-                ["ageing_bucket"],
-                ["residual:sum", "move_id:count_distinct"],
-            )
-        )
+    def _render_ageing(self, open_items):
+        """Ageing of the open items today: (HTML table, overdue amount).
+
+        :param open_items: ``open_items`` of
+            ``account.relance.analysis.data._get_receivable_figures``
+        """
+        groups = {}
+        for bucket, _disputed, _date, residual, moves in open_items:
+            amount, count = groups.get(bucket, (0.0, 0))
+            groups[bucket] = (amount + residual, count + moves)
         total = sum(residual for residual, _moves in groups.values())
         rows = [
             {
@@ -598,16 +471,13 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         )
         return html, overdue
 
-    def _render_forecast(self):
-        """Expected cash-in by week: (HTML table, total of the 8 weeks)."""
+    def _render_forecast(self, groups):
+        """Expected cash-in by week: (HTML table, total of the 8 weeks).
+
+        :param groups: ``{bucket: (amount, count)}`` of the forecast
+        """
         today = fields.Date.context_today(self)
         monday = figures.week_start(today)
-        groups = {
-            bucket: (amount, count)
-            for bucket, amount, count in self.env[
-                "account.relance.analysis.forecast"
-            ]._read_group(self._get_domain(), ["bucket"], ["amount:sum", "__count"])
-        }
         labels = dict(
             self.env["account.relance.analysis.forecast"]
             ._fields["bucket"]
@@ -651,6 +521,19 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
+
+    @api.model
+    def action_open_overview(self):
+        """Open the screen on a new record with the default filters (the menu).
+
+        :return: the window action of the screen, on that record
+        """
+        overview = self.create({})
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_analysis_overview_action"
+        )
+        action["res_id"] = overview.id
+        return action
 
     def _get_analysis_action(self, xmlid, domain):
         self.ensure_one()

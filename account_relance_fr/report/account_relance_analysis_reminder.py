@@ -101,7 +101,7 @@ class AccountRelanceAnalysisReminder(models.Model):
                         THEN (rl.settled_date - history.date)::float
                    END AS days_to_payment
               FROM account_relance_history history
-              JOIN (%(lines)s) AS rl ON rl.line_id = history.move_line_id
+        CROSS JOIN LATERAL (%(lines)s) AS rl
               JOIN account_relance_level level ON level.id = history.level_id
          LEFT JOIN LATERAL (
                    SELECT COALESCE(SUM(partial.amount)
@@ -128,5 +128,6 @@ class AccountRelanceAnalysisReminder(models.Model):
                AND rl.move_type = 'out_invoice'
             """,
             today=today,
-            lines=self._analysis_lines(),
+            # one instalment per reminder, read through its primary key
+            lines=self._analysis_lines(SQL("line.id = history.move_line_id")),
         )

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from lxml import html
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import RelanceCommon
@@ -318,7 +318,11 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
 
     @freeze_time(TODAY)
     def test_forecast_by_week(self):
-        """Usual delays: Boulangerie (A 10, B 0) 5 days, Garage (F) 35 days."""
+        """Usual delays, from the daily rating: Boulangerie (A 10, B 0) 5 days,
+        Garage (F) 35 days."""
+        self.env["account.relance.payer.rating"]._rate_payers(
+            self.customer | self.customer_2
+        )
         forecast = self.env["account.relance.analysis.forecast"].search(
             [("company_id", "=", self.company.id)]
         )
@@ -368,6 +372,16 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
             view_types = [mode for mode in action["view_mode"].split(",")]
             views = Model.get_views([(False, view) for view in view_types + ["search"]])
             self.assertEqual(set(views["views"]), set(view_types + ["search"]))
+        # the menu: a server action opening the screen on a new record
+        action = self.env.ref(
+            "account_relance_fr.account_relance_analysis_overview_action_open"
+        ).run()
+        self.assertEqual(action["res_model"], "account.relance.analysis.overview")
+        screen = self.env["account.relance.analysis.overview"].browse(action["res_id"])
+        self.assertEqual(screen.display_name, "Collection Figures")
+        self.assertEqual(screen.date_from, date(2026, 4, 1))  # two months back
+        self.assertEqual(screen.date_to, date(2026, 6, 30))
+        self.assertIn("<table", screen.trend_html)
         with Form(self.env["account.relance.analysis.overview"]) as form:
             form.date_from = date(2026, 4, 1)
             self.assertAlmostEqual(form.receivables, 7900.0)
@@ -506,6 +520,15 @@ class TestRelancePayerRating(RelanceAnalysisCommon):
         self.assertEqual(self.pinned.relance_payer_profile, "standard")
         self.assertFalse(self._changes(self.pinned))
         self.assertEqual(self._ladder(self.pinned), self.ladder)
+
+    @freeze_time(TODAY)
+    def test_update_button_for_accountants_only(self):
+        garage = self.customer_2
+        with self.assertRaises(AccessError):
+            garage.with_user(self.salesperson).action_relance_update_payer_rating()
+        self.assertFalse(garage.relance_payer_rating)
+        garage.action_relance_update_payer_rating()
+        self.assertEqual(garage.relance_payer_rating, "bad")
 
     @freeze_time(TODAY)
     def test_thresholds_are_company_settings(self):

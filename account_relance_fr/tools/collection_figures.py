@@ -105,3 +105,55 @@ def days_between(first, last):
 
 def as_date(value):
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class ReceivableSeries:
+    """Receivables and credit sales of any day of a window, from the opening
+    balance and the daily movements (see
+    ``account.relance.analysis.data._get_receivable_series``)."""
+
+    def __init__(self, opening, sales_by_day, settled_by_day):
+        self.opening = opening
+        self.sales_by_day = sales_by_day
+        self.settled_by_day = settled_by_day
+
+    def at(self, day):
+        """Receivables at the end of ``day`` (a day of the window, or the day
+        before it)."""
+        return (
+            self.opening
+            + sum(
+                amount for moment, amount in self.sales_by_day.items() if moment <= day
+            )
+            - sum(
+                amount
+                for moment, amount in self.settled_by_day.items()
+                if moment <= day
+            )
+        )
+
+    def sales(self, first, last):
+        """Credit sales from ``first`` to ``last``, both included."""
+        return sum(
+            amount
+            for moment, amount in self.sales_by_day.items()
+            if first <= moment <= last
+        )
+
+
+def lateness(settled_by_day, first, last):
+    """Invoices settled from ``first`` to ``last``.
+
+    :param settled_by_day: ``{date: (count, days late summed, count paid late)}``
+    :return: ``(count, average days late, share paid late in %)``; averages are
+        None without any invoice
+    """
+    count = days = late = 0
+    for moment, (momentcount, momentdays, momentlate) in settled_by_day.items():
+        if first <= moment <= last:
+            count += momentcount
+            days += momentdays
+            late += momentlate
+    if not count:
+        return 0, None, None
+    return count, days / count, 100.0 * late / count

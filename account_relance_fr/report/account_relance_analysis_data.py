@@ -1,0 +1,373 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import collection_figures as figures
+
+
+class AccountRelanceAnalysisData(models.AbstractModel):
+    """The grouped queries behind the collection-figures screen.
+
+    Each method is one query that reads only what its figure needs: the open
+    instalments through the index of the unreconciled journal items, the
+    instalments and matchings of the dates asked for through the date
+    indexes. Amounts are in the currency of the current company (see
+    ``account.relance.analysis.mixin``); the companies read are those of the
+    environment.
+
+    ``filters`` is a dict with the optional keys ``user_id``, ``ladder_id``
+    (ids), ``payer_profile`` and ``payer_rating`` (selection values).
+    """
+
+    _name = "account.relance.analysis.data"
+    _description = "Collection Figures: Queries"
+
+    # ------------------------------------------------------------------
+    # FILTERS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _lines(self, where=None):
+        return self.env["account.relance.analysis.mixin"]._analysis_lines(where)
+
+    @api.model
+    def _condition(self, filters, alias="rl"):
+        """SQL condition of the filters on the columns of ``_analysis_lines``."""
+        conditions = [
+            SQL(
+                "%s = ANY(%s)",
+                SQL.identifier(alias, "company_id"),
+                self.env.companies.ids,
+            )
+        ]
+        for key in ("user_id", "ladder_id", "payer_profile", "payer_rating"):
+            if filters.get(key):
+                conditions.append(
+                    SQL("%s = %s", SQL.identifier(alias, key), filters[key])
+                )
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _domain(self, filters):
+        """Domain of the filters on the ``account.relance.analysis.*`` views."""
+        domain = [("company_id", "in", self.env.companies.ids)]
+        for key in ("user_id", "ladder_id", "payer_profile", "payer_rating"):
+            if filters.get(key):
+                domain.append((key, "=", filters[key]))
+        return domain
+
+    # ------------------------------------------------------------------
+    # RECEIVABLES, SALES, SETTLEMENTS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_receivable_figures(self, filters, start, end, today):
+        """Everything the screen needs from the instalments and their
+        matchings, in one query: one pass over the instalments, one over the
+        matchings dated from ``start`` on.
+
+        :param start: first day of the window (trend and previous period)
+        :param end: last day of the period
+        :param today: the day of the ageing and of the forecast
+        :return: dict with
+
+            - ``sales_by_day``: ``{date: amount}`` from ``start`` to ``end``,
+              invoices less credit notes by accounting date;
+            - ``sales_by_month``: ``{first day: amount}`` of the 24 months
+              before ``start`` (for the countback DSO);
+            - ``open_before``: what is open today of the instalments dated
+              before ``start``;
+            - ``settled_before``: what was matched from ``start`` on with the
+              instalments dated before ``start``;
+            - ``settled_by_day``: ``{date: amount}`` matched from ``start`` to
+              ``end`` (negative for credit notes);
+            - ``lateness_by_day``: ``{date: (count, days late summed, count
+              paid late)}`` of the customer invoices settled from ``start`` to
+              ``end``, an invoice paid on time counting zero days;
+            - ``open_items``: rows ``(ageing bucket, disputed, dispute date,
+              open amount, number of invoices)`` of today;
+            - ``forecast``: ``{bucket: (amount, number of instalments)}`` as
+              the expected cash-in view computes them (without the rows other
+              add-ons add).
+        """
+        before_start = figures.months_back(
+            start - timedelta(days=1), figures.COUNTBACK_MAX_MONTHS
+        )[0][0]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH rl AS MATERIALIZED (
+                    SELECT rl.line_id, rl.move_id, rl.move_type, rl.company_id,
+                           rl.currency_id, rl.partner_id, rl.user_id, rl.ladder_id,
+                           rl.payer_profile, rl.payer_rating, rl.payer_days_late,
+                           rl.date, rl.invoice_date, rl.date_maturity, rl.balance,
+                           rl.residual, rl.rate, rl.reconciled, rl.in_dispute,
+                           rl.dispute_date, rl.promise_date, rl.payment_state,
+                           rl.promise_broken
+                      FROM (%(lines)s) AS rl
+                     WHERE %(condition)s
+                ),
+                p AS MATERIALIZED (%(matched)s)
+                %(branches)s
+                """,
+                lines=self._lines(),
+                condition=self._condition(filters),
+                matched=self._get_matched_sql(start),
+                branches=self._get_branches_sql(start, end, today, before_start),
+            )
+        )
+        return self._read_receivable_rows(rows, end)
+
+    @api.model
+    def _get_matched_sql(self, start):
+        """Matchings from ``start`` on of the instalments ``rl``: invoices on
+        their debit, credit notes on their credit (negative)."""
+        return SQL(" UNION ALL ").join(
+            SQL(
+                """
+                SELECT partial.max_date AS day, %(sign)s * partial.amount * rl.rate
+                       AS amount, rl.line_id, rl.date < %(start)s AS before,
+                       rl.reconciled, rl.move_type, rl.date_maturity
+                  FROM account_partial_reconcile partial
+                  JOIN rl ON rl.line_id = partial.%(side)s
+                 WHERE partial.max_date >= %(start)s AND rl.move_type = %(move_type)s
+                """,
+                sign=sign,
+                start=start,
+                side=SQL.identifier(side),
+                move_type=move_type,
+            )
+            for side, sign, move_type in (
+                ("debit_move_id", 1, "out_invoice"),
+                ("credit_move_id", -1, "out_refund"),
+            )
+        )
+
+    @api.model
+    def _get_branches_sql(self, start, end, today, before_start):
+        """The grouped selects over ``rl`` and ``p``, with the columns ``kind,
+        day, label, flag, other_date, amount, number, number_2``."""
+        Forecast = self.env["account.relance.analysis.forecast"]
+        return SQL(
+            """
+            SELECT 'sales', rl.date, NULL::text, FALSE, NULL::date,
+                   SUM(rl.balance), 0, 0
+              FROM rl
+             WHERE rl.date >= %(start)s AND rl.date <= %(end)s
+          GROUP BY rl.date
+         UNION ALL
+            SELECT 'month', date_trunc('month', rl.date)::date, NULL, FALSE, NULL,
+                   SUM(rl.balance), 0, 0
+              FROM rl
+             WHERE rl.date >= %(before_start)s AND rl.date < %(start)s
+          GROUP BY 2
+         UNION ALL
+            SELECT 'open', NULL, %(ageing)s, rl.in_dispute, rl.dispute_date,
+                   SUM(rl.residual), COUNT(DISTINCT rl.move_id), 0
+              FROM rl
+             WHERE NOT rl.reconciled
+          GROUP BY 3, 4, 5
+         UNION ALL
+            SELECT 'before', NULL, NULL, FALSE, NULL,
+                   COALESCE(SUM(rl.residual), 0), 0, 0
+              FROM rl
+             WHERE NOT rl.reconciled AND rl.date < %(start)s
+         UNION ALL
+            SELECT 'forecast', NULL, %(bucket)s, FALSE, NULL,
+                   SUM(rl.residual), COUNT(*), 0
+              FROM rl
+             WHERE NOT rl.reconciled AND rl.move_type = 'out_invoice'
+               AND rl.residual > 0 AND %(forecast_condition)s
+          GROUP BY 3
+         UNION ALL
+            SELECT 'matched', p.day, NULL, p.before, NULL, SUM(p.amount), 0, 0
+              FROM p
+          GROUP BY p.day, p.before
+         UNION ALL
+            SELECT 'settled', s.day, NULL, FALSE, NULL,
+                   SUM(GREATEST(s.day - s.due, 0)), COUNT(*),
+                   COUNT(*) FILTER (WHERE s.day > s.due)
+              FROM (SELECT p.line_id, MAX(p.day) AS day, MIN(p.date_maturity) AS due
+                      FROM p
+                     WHERE p.reconciled AND p.move_type = 'out_invoice'
+                  GROUP BY p.line_id) AS s
+             WHERE s.day <= %(end)s
+          GROUP BY s.day
+            """,
+            start=start,
+            end=end,
+            before_start=before_start,
+            ageing=self._get_ageing_sql(SQL("rl.date_maturity"), today),
+            bucket=Forecast._get_bucket_sql(
+                Forecast._get_expected_date_sql(), SQL("rl.in_dispute"), today
+            ),
+            forecast_condition=Forecast._get_forecast_invoice_condition(),
+        )
+
+    @api.model
+    def _get_ageing_sql(self, due_date, today):
+        """SQL of the ageing bucket of an open instalment due on ``due_date``."""
+        return SQL(
+            """
+            CASE WHEN %(due)s >= %(today)s::date THEN 'not_due'
+                 WHEN %(today)s::date - %(due)s <= 30 THEN '1_30'
+                 WHEN %(today)s::date - %(due)s <= 60 THEN '31_60'
+                 WHEN %(today)s::date - %(due)s <= 90 THEN '61_90'
+                 ELSE 'over_90'
+            END
+            """,
+            due=due_date,
+            today=today,
+        )
+
+    @api.model
+    def _read_receivable_rows(self, rows, end):
+        """Sort the rows of :meth:`_get_receivable_figures` into its dict."""
+        result = {
+            "sales_by_day": {},
+            "sales_by_month": {},
+            "open_before": 0.0,
+            "settled_before": 0.0,
+            "settled_by_day": defaultdict(float),
+            "lateness_by_day": {},
+            "open_items": [],
+            "forecast": {},
+        }
+        for kind, day, label, flag, other_date, amount, number, number_2 in rows:
+            if kind == "sales":
+                result["sales_by_day"][day] = amount
+            elif kind == "month":
+                result["sales_by_month"][day] = amount
+            elif kind == "open":
+                result["open_items"].append((label, flag, other_date, amount, number))
+            elif kind == "before":
+                result["open_before"] = amount
+            elif kind == "forecast":
+                result["forecast"][label] = (amount, number)
+            elif kind == "settled":
+                result["lateness_by_day"][day] = (number, amount, number_2)
+            else:  # matched
+                if flag:
+                    result["settled_before"] += amount
+                if day <= end:
+                    result["settled_by_day"][day] += amount
+        result["settled_by_day"] = dict(result["settled_by_day"])
+        return result
+
+    # ------------------------------------------------------------------
+    # OPEN ITEMS, PROMISES, REMINDERS, FORECAST
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_promises(self, filters, start, end):
+        """Invoices whose promised payment date falls from ``start`` to ``end``.
+
+        :return: ``{"kept" | "broken" | "pending": number of invoices}``
+        """
+        return dict(
+            self.env["account.relance.analysis.item"]._read_group(
+                self._domain(filters)
+                + [
+                    ("move_type", "=", "out_invoice"),
+                    ("promise_date", ">=", start),
+                    ("promise_date", "<=", end),
+                ],
+                ["promise_state"],
+                ["move_id:count_distinct"],
+            )
+        )
+
+    @api.model
+    def _get_reminder_groups(self, filters, start, end):
+        """Reminders sent from ``start`` to ``end`` per level and channel.
+
+        :return: list of dicts: ``level`` (record), ``channel``,
+            ``formal_notice``, ``count``, ``reminded``, ``base_7``, ``paid_7``,
+            ``base_30``, ``paid_30``, ``recovered`` (amounts), ``median`` (days
+            from the reminder to the settlement, None without any) and
+            ``letters`` (customers reminded on a day)
+        """
+        Reminder = self.env["account.relance.analysis.reminder"]
+        query = Reminder._search(
+            self._domain(filters) + [("date", ">=", start), ("date", "<=", end)]
+        )
+        query.order = None
+        table = SQL.identifier(query.table)
+
+        def column(name):
+            return SQL.identifier(query.table, name)
+
+        query.groupby = SQL(
+            "%s, %s, %s",
+            column("level_id"),
+            column("channel"),
+            column("is_formal_notice"),
+        )
+        sums = [
+            SQL("SUM(%s)", column(name))
+            for name in (
+                "amount_reminded",
+                "amount_base_7",
+                "amount_paid_7",
+                "amount_base_30",
+                "amount_paid_30",
+                "amount_recovered",
+            )
+        ]
+        rows = self.env.execute_query(
+            query.select(
+                column("level_id"),
+                column("channel"),
+                column("is_formal_notice"),
+                SQL("COUNT(*)"),
+                *sums,
+                SQL(
+                    "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s.days_to_payment)",
+                    table,
+                ),
+                SQL("COUNT(DISTINCT (%s, %s))", column("partner_id"), column("date")),
+            )
+        )
+        levels = self.env["account.relance.level"].browse({row[0] for row in rows})
+        keys = (
+            "channel",
+            "formal_notice",
+            "count",
+            "reminded",
+            "base_7",
+            "paid_7",
+            "base_30",
+            "paid_30",
+            "recovered",
+            "median",
+            "letters",
+        )
+        return [
+            dict(zip(keys, row[1:], strict=True), level=levels.browse(row[0]))
+            for row in rows
+        ]
+
+    @api.model
+    def _get_forecast_extra(self, filters, today):
+        """Expected cash-in that other add-ons add (payment plans), by bucket.
+
+        :return: ``{bucket: (amount, number of rows)}``; empty, without any
+            query, while no add-on adds rows
+        """
+        Forecast = self.env["account.relance.analysis.forecast"]
+        if not Forecast._get_forecast_extra_rows(today):
+            return {}
+        return {
+            bucket: (amount, count)
+            for bucket, amount, count in Forecast._read_group(
+                self._domain(filters) + [("source", "=", "plan")],
+                ["bucket"],
+                ["amount:sum", "__count"],
+            )
+        }
+
+    @api.model
+    def _today(self):
+        return fields.Date.context_today(self)
