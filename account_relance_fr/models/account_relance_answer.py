@@ -460,7 +460,9 @@ class AccountRelanceAnswer(models.Model):
             author_id=author.id,
             email_from=company._get_relance_sender(),
             message_type="comment",
-            subtype_xmlid="mail.mt_comment",
+            # the customer only: followers (the salesperson) are not notified
+            # of a message written to the customer
+            subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
             partner_ids=contact.ids,
             email_layout_xmlid="mail.mail_notification_light",
         )

@@ -527,6 +527,8 @@ class TestRelancePortal(RelanceCommon, HttpCase):
 
     def test_answer_already_paid(self):
         payment_day = self.today - timedelta(days=2)
+        # the salesperson follows the customer: the confirmation is not for them
+        self.customer.message_subscribe(self.salesperson.partner_id.ids)
         with self.mock_mail_gateway():
             response = self._answer(
                 self.access,
@@ -538,6 +540,12 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             )
             answer = self._answers("paid")
             self._assert_confirmed(response, answer)
+        confirmation = self.customer.message_ids.filtered(
+            lambda message: "We have received your message" in (message.subject or "")
+        )[:1]
+        self.assertEqual(
+            confirmation.notified_partner_ids, self.customer.relance_contact_id
+        )
         self.assertEqual((answer.amount, answer.reference), (1200.0, "VIR 2026-118"))
         self.assertEqual(answer.move_ids, self.old)
         self.assertEqual(
