@@ -125,7 +125,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         message = history.mail_message_id
         self.assertIn("Last reminder before formal notice", message.subject)
         body = _text(message.body)
-        self.assertIn("Dear Garage Dupont", body)
+        self.assertIn("Dear Sir or Madam,", body)  # a company: nobody named
         self.assertNotIn("Madame", body)
         day = (self.DUE + timedelta(days=20)).isoformat()
         letter = history.letter_attachment_id
