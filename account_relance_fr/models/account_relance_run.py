@@ -943,8 +943,11 @@ class AccountRelanceRun(models.AbstractModel):
         for move in histories.move_id:
             pdf = move.invoice_pdf_report_id
             if not pdf:
-                content, _type = run.env["ir.actions.report"]._render_qweb_pdf(
-                    "account.account_invoices", move.ids
+                # the seller's identity in the page body (report_invoice_seller)
+                content, _type = (
+                    run.env["ir.actions.report"]
+                    .with_context(relance_seller_block=True)
+                    ._render_qweb_pdf("account.account_invoices", move.ids)
                 )
                 pdf = run._create_pdf_attachment(
                     move._get_invoice_report_filename(), content, move

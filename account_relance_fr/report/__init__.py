@@ -6,3 +6,4 @@ from . import account_relance_analysis_movement
 from . import account_relance_analysis_reminder
 from . import account_relance_analysis_forecast
 from . import account_relance_analysis_overview
+from . import report_relance_letter

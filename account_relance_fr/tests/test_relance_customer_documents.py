@@ -1,11 +1,16 @@
 import html
 import re
+import shutil
+import subprocess
+import tempfile
+import unittest
 from datetime import timedelta
 
 import polib
+from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import file_path
+from odoo.tools import file_path, mute_logger
 from odoo.tools.translate import TranslationModuleReader
 
 from .common import RelanceCommon
@@ -33,6 +38,9 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         cls.individual.lang = "fr_FR"
         cls.public_body.write({"lang": "fr_FR", "email": "compta@villeurbanne.example"})
         cls.customer_2.lang = "en_US"
+        cls.company.write(
+            {"street": "12 rue des Tanneurs", "zip": "69002", "city": "Lyon"}
+        )
         cls.friendly = cls.level_by_days[1]
         cls.reminder = cls.level_by_days[8]
 
@@ -197,6 +205,117 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         self.assertIn("pour ces factures", bodies[self.customer_2])
 
     # ------------------------------------------------------------------
+    # LETTERS AND PDF
+    # ------------------------------------------------------------------
+
+    def _pdf_text(self, pdf):
+        """Text of a PDF (bytes) by pdftotext, one page per item."""
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(pdf)
+            file.flush()
+            text = subprocess.run(
+                ["pdftotext", "-layout", file.name, "-"],
+                capture_output=True,
+                check=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        return [
+            " ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")
+        ]
+
+    def _send_letter(self, partner, invoices):
+        """The letter of the firm level (J+20) as the job makes it: a real PDF."""
+        with (
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            histories = (
+                self.env["account.relance.run"]
+                .with_context(force_report_rendering=True)
+                ._send_now(
+                    partner,
+                    invoices._get_relance_open_lines(),
+                    self.level_by_days[20],
+                    ["letter"],
+                )
+            )
+        self.assertEqual(set(histories.mapped("state")), {"sent"})
+        attachment = histories.letter_attachment_id
+        self.assertEqual(len(attachment), 1)
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        return attachment
+
+    @unittest.skipUnless(
+        shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+        "needs wkhtmltopdf and pdftotext",
+    )
+    @freeze_time("2026-03-29 09:00:00")
+    def test_letters_of_the_job(self):
+        """French company with one invoice, consumer with many (two pages),
+        English customer: same sheet, date form, wording by number."""
+        for partner in (self.customer, self.individual, self.customer_2):
+            partner.write(
+                {"street": "3 rue de la Paix", "zip": "69002", "city": "Lyon"}
+            )
+        one = self._invoices(self.customer, 1)
+        letter = self._send_letter(self.customer, one)
+        self.assertTrue(letter.name.startswith("Lettre de relance"), letter.name)
+        pages = self._pdf_text(letter.raw)
+        text = " ".join(pages)
+        self.assertIn("SIREN 552 100 554", text)
+        self.assertIn("Lyon, le 29 mars 2026", text)
+        self.assertIn("Madame, Monsieur,", text)
+        self.assertIn("la facture ci-dessous reste impayée", text)
+        self.assertNotIn("1/1", text)
+        self.assertLess(len(letter.raw), 150_000)
+
+        many = self.env["account.move"].union(
+            *(
+                self._invoice(
+                    self.individual, 10.0 + index, self.DUE - timedelta(days=2)
+                )
+                for index in range(40)
+            )
+        )
+        letter = self._send_letter(self.individual, many)
+        pages = [page for page in self._pdf_text(letter.raw) if page]
+        self.assertEqual(len(pages), 2)
+        self.assertTrue(pages[0].endswith("1/2"), pages[0][-40:])
+        self.assertTrue(pages[1].endswith("2/2"), pages[1][-40:])
+        self.assertIn("Bonjour Jeanne Petit,", pages[0])
+        self.assertIn("les factures ci-dessous restent impayées", pages[0])
+        # the closing comes with the courtesy clause, never alone
+        self.assertIn("Si votre règlement a été effectué entre-temps", pages[1])
+        self.assertIn("Claire Duval", pages[1])
+
+        english = self._invoices(self.customer_2, 2)
+        letter = self._send_letter(self.customer_2, english)
+        text = " ".join(self._pdf_text(letter.raw))
+        self.assertTrue(letter.name.startswith("Reminder letter"), letter.name)
+        self.assertIn("Lyon, March 29, 2026", text)
+        self.assertIn("Dear Sir or Madam,", text)
+        self.assertIn("the invoices below remain unpaid", text)
+        self.assertNotIn("facture", text)
+
+    def test_attached_invoice_carries_the_seller(self):
+        self.company.report_footer = "SAS au capital de 10 000 € - RCS Lyon"
+        invoice = self._invoices(self.customer, 1)
+        self._send(self.customer, invoice, self.reminder)
+        attachment = self._histories(invoice).mail_message_id.attachment_ids
+        self.assertEqual(len(attachment), 1)
+        # tests get the HTML wkhtmltopdf would print
+        content = _text(attachment.raw.decode())
+        for text in (
+            self.company.name,
+            "12 rue des Tanneurs",
+            "SIREN 552 100 554",
+            "FR44552100554",
+            "SAS au capital de 10 000 € - RCS Lyon",
+        ):
+            self.assertIn(text, content)
+
+    # ------------------------------------------------------------------
     # FRENCH SCREENS
     # ------------------------------------------------------------------
 
@@ -213,23 +332,29 @@ class TestRelanceCustomerDocuments(RelanceCommon):
     def test_every_term_has_a_french_translation(self):
         """Every translatable term of the add-on (views, templates, reports,
         data names, fields, code) has a French translation in fr.po."""
+        # what Odoo loads: fr.po merged with the .pot (occurrences of the .pot)
         po = polib.pofile(file_path("account_relance_fr/i18n/fr.po"))
-        translated = {
-            entry.msgid for entry in po if entry.msgstr and not entry.obsolete
-        }
-        # Python strings are only found by Odoo with the odoo-python flag
-        translated_code = {
-            entry.msgid
-            for entry in po
-            if entry.msgstr and not entry.obsolete and "odoo-python" in entry.comment
-        }
+        po.merge(
+            polib.pofile(file_path("account_relance_fr/i18n/account_relance_fr.pot"))
+        )
+        translated = {}
+        for entry in po:
+            if entry.msgstr and not entry.obsolete:
+                places = translated.setdefault(entry.msgid, set())
+                for occurrence, _line in entry.occurrences:
+                    # Python strings are only found with the odoo-python flag
+                    if not occurrence.startswith("code:"):
+                        places.add(occurrence)
+                    elif "odoo-python" in entry.comment:
+                        places.add("code")
         missing = sorted(
             {
-                f"{ttype} {name}: {source[:80]!r}"
-                for _module, ttype, name, _res_id, source, _value, _comments in (
+                f"{ttype}:{name}:{res_id}: {source[:80]!r}"
+                for _module, ttype, name, res_id, source, _value, _comments in (
                     TranslationModuleReader(self.env.cr, modules=["account_relance_fr"])
                 )
-                if source not in (translated_code if ttype == "code" else translated)
+                if ("code" if ttype == "code" else f"{ttype}:{name}:{res_id}")
+                not in translated.get(source, ())
             }
         )
         self.assertFalse(
