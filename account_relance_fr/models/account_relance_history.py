@@ -47,6 +47,12 @@ class AccountRelanceHistory(models.Model):
     channels = fields.Char(
         string="All Channels", help="Every channel used for this reminder."
     )
+    channels_label = fields.Char(
+        string="Channels",
+        compute="_compute_channels_label",
+        help="Every channel used for this reminder, by its name in the reader's "
+        "language.",
+    )
     user_id = fields.Many2one(
         "res.users", string="Done By", default=lambda self: self.env.user
     )
@@ -82,6 +88,16 @@ class AccountRelanceHistory(models.Model):
             "An invoice instalment can be reminded only once at each level.",
         ),
     ]
+
+    @api.depends("channels")
+    @api.depends_context("lang")
+    def _compute_channels_label(self):
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        for history in self:
+            keys = [key.strip() for key in (history.channels or "").split(",")]
+            history.channels_label = ", ".join(
+                labels.get(key, key) for key in keys if key
+            )
 
     @api.depends("move_id", "level_id")
     def _compute_display_name(self):

@@ -234,6 +234,8 @@ class AccountRelanceRate(models.Model):
             )
         )
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        # written for the administrator who reads it, in their language
+        reader = self.with_context(lang=(admin or self.env.user).lang or self.env.lang)
         activities = self.env["mail.activity"]
         for key in sorted(set(half_years)):
             label = half_year_label(*key)
@@ -241,8 +243,10 @@ class AccountRelanceRate(models.Model):
                 continue
             activities |= anchor.activity_schedule(
                 activity_type_id=activity_type.id,
-                summary=self.env._("Enter the rates of %(half_year)s", half_year=label),
-                note=self._get_missing_message([key]),
+                summary=reader.env._(
+                    "Enter the rates of %(half_year)s", half_year=label
+                ),
+                note=reader._get_missing_message([key]),
                 user_id=(admin or self.env.user).id,
             )
         return activities

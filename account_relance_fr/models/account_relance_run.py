@@ -883,7 +883,9 @@ class AccountRelanceRun(models.AbstractModel):
         template = level.mail_template_id
         if not template:
             raise RelanceSendError(
-                self.env._("Level %(level)s has no email template.", level=level.name)
+                self._with_accountant_lang().env._(
+                    "Level %(level)s has no email template.", level=level.name
+                )
             )
         lines = histories.move_line_id
         attachments = self._get_email_attachments(histories, level)
@@ -906,7 +908,7 @@ class AccountRelanceRun(models.AbstractModel):
         lang = partner._get_relance_lang(contact)
         # the template renders the customer in the template's environment: give
         # it the run's context (instalments, level) and the contact's language
-        record = partner.with_context(lang=lang)
+        record = partner.with_context(lang=lang, relance_contact_id=contact.id)
         template = template.with_env(record.env)
         subject = template._render_field("subject", record.ids)[record.id]
         body = template._render_field("body_html", record.ids)[record.id]
@@ -920,7 +922,7 @@ class AccountRelanceRun(models.AbstractModel):
             partner_ids=contact.ids,
             attachment_ids=(attachments or self.env["ir.attachment"]).ids,
             email_from=self.env.company._get_relance_sender(),
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="account_relance_fr.relance_mail_layout",
         )
 
     def _with_customer_lang(self, partner, contact=None):
@@ -941,8 +943,11 @@ class AccountRelanceRun(models.AbstractModel):
         for move in histories.move_id:
             pdf = move.invoice_pdf_report_id
             if not pdf:
-                content, _type = run.env["ir.actions.report"]._render_qweb_pdf(
-                    "account.account_invoices", move.ids
+                # the seller's identity in the page body (report_invoice_seller)
+                content, _type = (
+                    run.env["ir.actions.report"]
+                    .with_context(relance_seller_block=True)
+                    ._render_qweb_pdf("account.account_invoices", move.ids)
                 )
                 pdf = run._create_pdf_attachment(
                     move._get_invoice_report_filename(), content, move

@@ -132,6 +132,16 @@ class ResPartner(models.Model):
     relance_signatory_name = fields.Char(compute="_compute_relance_mail_values")
     relance_signatory_title = fields.Char(compute="_compute_relance_mail_values")
     relance_signatory_phone = fields.Char(compute="_compute_relance_mail_values")
+    relance_mail_contact_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_relance_mail_salutation",
+        help="The contact the reminder is addressed to (set by the run through "
+        "the context), else the customer.",
+    )
+    relance_mail_salutation = fields.Char(
+        compute="_compute_relance_mail_salutation",
+        help='Opening of the reminder in its language, e.g. "Madame Moreau,".',
+    )
 
     # ------------------------------------------------------------------
     # COMPUTE METHODS
@@ -313,6 +323,14 @@ class ResPartner(models.Model):
                 partner.relance_mail_line_ids.move_id, reminders=reminders
             )
 
+    @api.depends_context("relance_contact_id", "lang")
+    def _compute_relance_mail_salutation(self):
+        contact = self.browse(self.env.context.get("relance_contact_id"))
+        for partner in self:
+            recipient = contact or partner.commercial_partner_id
+            partner.relance_mail_contact_id = recipient
+            partner.relance_mail_salutation = partner._get_relance_salutation(recipient)
+
     @api.depends_context("relance_paid_move_ids")
     def _compute_relance_paid_move_ids(self):
         moves = self.env["account.move"].browse(
@@ -375,6 +393,35 @@ class ResPartner(models.Model):
             or self.env.company.partner_id.lang
             or self.env.lang
         )
+
+    def _get_relance_salutation(self, contact=None):
+        """Opening line of a reminder to ``contact``, in the current language.
+
+        A person with a title is greeted by title and surname ("Madame
+        Moreau,"; the surname is the name without its first word); a private
+        customer without a title by name, gender-neutral ("Bonjour Jeanne
+        Petit,"); a company, or a contact of a company without a title, by
+        "Madame, Monsieur,".
+
+        :param contact: the res.partner addressed, default the customer
+        :return: the salutation, ending with a comma
+        """
+        self.ensure_one()
+        contact = (contact or self.commercial_partner_id).with_env(self.env)
+        name = (contact.name or "").strip()
+        if contact.is_company or not name:
+            return self.env._("Dear Sir or Madam,")
+        if contact.title:
+            words = name.split()
+            return self.env._(
+                "Dear %(title_short)s %(surname)s,",
+                title=contact.title.name,
+                title_short=contact.title.shortcut or contact.title.name,
+                surname=" ".join(words[1:]) if len(words) > 1 else name,
+            )
+        if contact.parent_id:
+            return self.env._("Dear Sir or Madam,")
+        return self.env._("Dear %(name)s,", name=name)
 
     def _get_relance_contact(self, moves=None, fname="email"):
         """First contact of the recipient chain whose ``fname`` is filled.

@@ -12,6 +12,7 @@ from ..tools import (
     fr_date_short,
     fr_half_year,
     fr_rate,
+    fr_siren,
 )
 from ..tools.late_penalty import round_amount
 
@@ -97,6 +98,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "mm": lambda real: f"{real / scale:.1f}mm",
             "margin_top": paperformat.margin_top,
             "window_top": WINDOW_TOP_MM,
+            "fr_siren": fr_siren,
         }
 
     # ------------------------------------------------------------------

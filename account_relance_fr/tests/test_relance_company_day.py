@@ -67,8 +67,10 @@ class TestRelanceCompanyDay(RelanceCommon):
                 "account_relance_fr.report_relance_letter", self.customer.ids
             )
             text = html.fromstring(content.decode()).text_content()
-            self.assertIn("03/17/2026", text)
-            self.assertNotIn("03/16/2026", text.split("Invoice")[0])
+            # the letter's date line, written in full (same form as the
+            # mise en demeure)
+            self.assertIn("March 17, 2026", text)
+            self.assertNotIn("March 16, 2026", text)
 
     def test_each_company_sends_in_its_own_window(self):
         """Monday 16 March 2026 12:00 UTC: 13:00 in Paris (open), 23:00 in

@@ -94,7 +94,7 @@ class TestRelanceFormalNotice(RelanceCommon):
             self.company.name,
             "12 quai Saint-Vincent",
             "69001 Lyon",
-            "SIREN 552100554",
+            "SIREN 552 100 554",
             "N° TVA intracommunautaire FR44552100554",
             "Boulangerie Martin",
             "3 rue de la Paix",

@@ -92,7 +92,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         text = _text(letter.raw)
         self.assertIn("Objet : Dernier rappel avant mise en demeure", text)
         self.assertIn("Madame, Monsieur,", text)
-        self.assertIn("05/04/2026", text, "French date of the letter")
+        self.assertIn("5 avril 2026", text, "French date of the letter")
         self.assertNotIn("Subject", text)
         # statement and invoice PDF attached to the email, in French
         attachments = self._attachments(history)
@@ -125,7 +125,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         message = history.mail_message_id
         self.assertIn("Last reminder before formal notice", message.subject)
         body = _text(message.body)
-        self.assertIn("Dear Garage Dupont", body)
+        self.assertIn("Dear Sir or Madam,", body)  # a company: nobody named
         self.assertNotIn("Madame", body)
         day = (self.DUE + timedelta(days=20)).isoformat()
         letter = history.letter_attachment_id
@@ -133,7 +133,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         text = _text(letter.raw)
         self.assertIn("Subject: Last reminder before formal notice", text)
         self.assertIn("Dear Sir or Madam,", text)
-        self.assertIn("04/05/2026", text, "English date of the letter")
+        self.assertIn("April 5, 2026", text, "English date of the letter")
         self.assertNotIn("Objet", text)
         attachments = self._attachments(history)
         statement = attachments.pop("Account statement Garage Dupont.pdf")

@@ -49,7 +49,8 @@ class TestRelanceMailFrench(RelanceCommon):
         with self.mock_mail_gateway():
             self._run(self.DUE)
         body = self._histories(invoice).mail_message_id.body
-        self.assertIn("Dear Garage Dupont", body)
+        # a company: no person to greet by name
+        self.assertIn("Dear Sir or Madam,", body)
         self.assertIn("please disregard this message", body)
 
     def test_french_last_notice_recalls_law_for_companies_only(self):

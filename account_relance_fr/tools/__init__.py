@@ -18,4 +18,11 @@ from .late_penalty import (
     half_year_of,
     half_year_start,
 )
-from .french_format import fr_amount, fr_date, fr_date_short, fr_half_year, fr_rate
+from .french_format import (
+    fr_amount,
+    fr_date,
+    fr_date_short,
+    fr_half_year,
+    fr_rate,
+    fr_siren,
+)

@@ -55,3 +55,12 @@ def fr_rate(value):
 def fr_half_year(year, half):
     """``1er semestre 2026``, ``2e semestre 2026`` (no locale format for it)."""
     return f"{'1er' if half == 1 else '2e'} semestre {year}"
+
+
+def fr_siren(number):
+    """``813 742 590``: a SIREN in groups of three digits, as printed on French
+    documents; anything else is returned as it is."""
+    text = (number or "").replace(" ", "")
+    if len(text) == 9 and text.isdigit():
+        return f"{text[:3]} {text[3:6]} {text[6:]}"
+    return number or ""

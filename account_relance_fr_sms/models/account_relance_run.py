@@ -159,12 +159,14 @@ class AccountRelanceRun(models.AbstractModel):
         channels = [
             channel.strip() for channel in (histories[:1].channels or "").split(",")
         ]
+        # the note and the failure are read by the accountant: in their language
+        run = self._with_accountant_lang()
         reason = dict(
-            histories._fields["sms_skip_reason"]._description_selection(self.env)
+            histories._fields["sms_skip_reason"]._description_selection(run.env)
         )[skip_reason]
         message = self.env["mail.message"]
         if "email" in channels:
-            note = self.env._(
+            note = run.env._(
                 "SMS not sent (%(reason)s): the reminder goes by email.", reason=reason
             )
         else:
@@ -172,14 +174,14 @@ class AccountRelanceRun(models.AbstractModel):
                 message = self._relance_send_email(histories, level, partner, contact)
             except RelanceSendError as error:
                 raise RelanceSendError(
-                    self.env._(
+                    run.env._(
                         "SMS not sent (%(reason)s) and the email instead failed: "
                         "%(error)s",
                         reason=reason,
                         error=error,
                     )
                 ) from error
-            note = self.env._(
+            note = run.env._(
                 "SMS not sent (%(reason)s): sent by email instead.", reason=reason
             )
         used = []
