@@ -21,3 +21,4 @@ from . import account_relance_answer
 from . import payment_transaction
 from . import account_relance_profile_change
 from . import account_relance_payer_rating
+from . import account_relance_plan
