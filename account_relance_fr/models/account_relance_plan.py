@@ -133,10 +133,9 @@ class AccountRelancePlan(models.Model):
     )
     last_date = fields.Date(string="Last Instalment", compute="_compute_last_date")
     legal_warning = fields.Char(compute="_compute_legal_warning")
-    accepted_on = fields.Datetime(string="Accepted On", readonly=True, copy=False)
+    accepted_on = fields.Datetime(readonly=True, copy=False)
     accepted_ip = fields.Char(string="Accepted From IP", readonly=True, copy=False)
     accepted_by = fields.Char(
-        string="Accepted By",
         readonly=True,
         copy=False,
         help="Name given by the customer when accepting on the customer page.",
@@ -688,11 +687,6 @@ class AccountRelancePlan(models.Model):
         self.ensure_one()
         line_id = self.env.context.get("relance_plan_line_id")
         return self.line_ids.filtered(lambda line: line.id == line_id)[:1]
-
-    def _compute_access_url(self):
-        super()._compute_access_url()
-        for plan in self:
-            plan.access_url = f"/relance/plan/{plan.id}"
 
 
 class AccountRelancePlanLine(models.Model):

@@ -270,6 +270,35 @@ class TestRelancePlanFollow(RelancePlanCommon):
         self.assertEqual(resumed.move_id, self.inv_1 | self.inv_2)
         self.assertIn("500.00", resumed[0].mail_message_id.body)
 
+    def test_penalties_waived_while_kept(self):
+        """Penalties waived by the plan are not claimed while it runs (the
+        control customer's are); once the plan is broken they are due again,
+        from the due date."""
+        plan = self._plan(self.customer, penalty_waived=True)
+        plan.action_accept()
+        self.assertEqual(self.inv_1.relance_plan_id, plan)
+        with freeze_time("2026-04-10"):
+            moves = self.inv_1 | self.control
+            moves.invalidate_recordset()
+            self.assertEqual(self.inv_1.relance_penalty_amount, 0.0)
+            self.assertEqual(self.inv_1.relance_indemnity_amount, 0.0)
+            self.assertGreater(self.control.relance_penalty_amount, 0.0)
+            self.assertEqual(self.control.relance_indemnity_amount, 40.0)
+            waived_control = self.control.relance_penalty_amount
+        with self.mock_mail_gateway():
+            self._check_plans(date(2026, 4, 21))
+        self.assertEqual(plan.state, "broken")
+        self.assertFalse(self.inv_1.relance_plan_id)
+        with freeze_time("2026-04-10"):
+            self.inv_1.invalidate_recordset()
+            # 600 € at the rate of 500 € of the control, same days
+            self.assertAlmostEqual(
+                self.inv_1.relance_penalty_amount,
+                waived_control * 600 / 500,
+                delta=0.02,
+            )
+            self.assertEqual(self.inv_1.relance_indemnity_amount, 40.0)
+
     def test_instalment_reminders(self):
         """A notice 3 days before each instalment, a reminder the day after
         one left unpaid, once each, in the customer's language."""
