@@ -141,9 +141,12 @@ class AccountRelancePlan(models.Model):
         help="Name given by the customer when accepting on the customer page.",
     )
     broken_on = fields.Date(readonly=True, copy=False)
-    signed_attachment_id = fields.Many2one(
-        "ir.attachment", string="Signed Copy", copy=False
+    signed_copy = fields.Binary(
+        attachment=True,
+        copy=False,
+        help="The acknowledgment letter returned signed by the customer.",
     )
+    signed_copy_name = fields.Char(string="Signed Copy File Name", copy=False)
 
     # ------------------------------------------------------------------
     # COMPUTES

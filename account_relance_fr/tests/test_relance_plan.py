@@ -1,3 +1,4 @@
+import base64
 import re
 from datetime import date, timedelta
 
@@ -363,6 +364,26 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.assertIn("Bon pour reconnaissance de dette", text)
         self.assertIn("Claire Duval", text)
         self.assertIn("ne sont pas réclamées", text)
+
+    def test_signed_copy_returned(self):
+        """The letter returned signed is kept on the plan, which the
+        accountant then marks as accepted."""
+        self._invoice(self.customer, 1000.0, self.DUE)
+        plan = self._plan(self.customer)
+        with self.mock_mail_gateway():
+            plan.action_propose()
+        with Form(plan) as edit:
+            edit.signed_copy = base64.b64encode(b"%PDF-1.4 signed")
+        plan.action_accept()
+        self.assertEqual(plan.state, "accepted")
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", plan._name),
+                ("res_id", "=", plan.id),
+                ("res_field", "=", "signed_copy"),
+            ]
+        )
+        self.assertEqual(attachment.raw, b"%PDF-1.4 signed")
 
     def test_propose_sends_letter_and_link(self):
         """Proposing emails the plan, its letter as PDF and the acceptance
