@@ -571,6 +571,7 @@ class AccountRelancePlan(models.Model):
                 name=name,
                 ip=ip_address,
             ),
+            author_id=self.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
         return True
