@@ -388,16 +388,29 @@ class TestRelancePlanLetter(RelancePlanCommon):
     def test_propose_sends_letter_and_link(self):
         """Proposing emails the plan, its letter as PDF and the acceptance
         link to the customer."""
+        self.customer.lang = "fr_FR"
         self._invoice(self.customer, 1000.0, self.DUE)
         plan = self._plan(self.customer)
         with self.mock_mail_gateway():
             plan.action_propose()
         self.assertEqual(plan.state, "proposed")
-        message = self._plan_messages(plan, "Your payment plan")
+        message = self._plan_messages(plan, "Votre échéancier")
         self.assertEqual(message.partner_ids, self.customer)
         self.assertIn(plan._get_acceptance_url(), message.body)
         self.assertEqual(message.attachment_ids.mimetype, "application/pdf")
-        self.assertIn("333.34", message.body)
+        self.assertEqual(
+            message.attachment_ids.name, "Échéancier Boulangerie Martin.pdf"
+        )
+        self.assertIn("en 3 échéances", message.body)
+        self.assertIn("333,34", message.body)
+        self.assertIn("cliquez sur", message.body)
+        # one instalment: the singular
+        self._invoice(self.customer_2, 500.0, self.DUE)
+        single = self._plan(self.customer_2, instalment_count=1)
+        with self.mock_mail_gateway():
+            single.action_propose()
+        body = self._plan_messages(single, "Your payment plan").body
+        self.assertIn("in one instalment", body)
 
 
 @tagged("post_install", "-at_install")
