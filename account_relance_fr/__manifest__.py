@@ -59,6 +59,13 @@
         "views/account_relance_analysis_views.xml",
         "views/res_partner_payer_rating_views.xml",
         "views/res_config_settings_payer_rating_views.xml",
+        "security/account_relance_plan_security.xml",
+        "data/mail_template_plan_data.xml",
+        "data/ir_cron_plan_data.xml",
+        "report/report_relance_plan.xml",
+        "views/account_relance_plan_views.xml",
+        "views/res_config_settings_plan_views.xml",
+        "views/relance_plan_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -22,3 +22,4 @@ from . import payment_transaction
 from . import account_relance_profile_change
 from . import account_relance_payer_rating
 from . import ir_actions_report
+from . import account_relance_plan

@@ -275,3 +275,40 @@ class AccountMove(models.Model):
         return self.env["relance.penalty.invoice.wizard"]._action_open(
             self.commercial_partner_id, moves=self
         )
+
+    # ------------------------------------------------------------------
+    # PAYMENT PLANS
+    # ------------------------------------------------------------------
+
+    relance_plan_ids = fields.Many2many(
+        "account.relance.plan",
+        "account_relance_plan_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment Plans",
+        readonly=True,
+        copy=False,
+    )
+    relance_plan_id = fields.Many2one(
+        "account.relance.plan",
+        string="Payment Plan",
+        compute="_compute_relance_plan_id",
+        help="The accepted plan covering the invoice: it gets no ladder reminder "
+        "while the plan is kept.",
+    )
+
+    @api.depends("relance_plan_ids.state")
+    def _compute_relance_plan_id(self):
+        for move in self:
+            move.relance_plan_id = move.relance_plan_ids.filtered(
+                lambda plan: plan.state in ("accepted", "kept")
+            )[:1]
+
+    def _relance_penalty_waived(self):
+        """True when a plan accepted, kept or completed waives the
+        late-payment penalties of this invoice (not once the plan is broken)."""
+        self.ensure_one()
+        return any(
+            plan.penalty_waived and plan.state in ("accepted", "kept", "completed")
+            for plan in self.relance_plan_ids
+        )

@@ -87,6 +87,42 @@ class AccountRelanceAnswer(models.Model):
         self.write({"state": "done"})
         return True
 
+    def action_create_plan(self):
+        """Open a new payment plan prefilled from a "payment plan" answer:
+        customer, company, the invoices named and the customer's message.
+
+        :return: the form action of the draft plan created
+        """
+        self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda move: move.state == "posted"
+            and move.payment_state in ("not_paid", "partial")
+        )
+        currency = moves.currency_id[:1] or self.company_id.currency_id
+        plan = self.env["account.relance.plan"].create(
+            {
+                "partner_id": self.partner_id.commercial_partner_id.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency.id,
+                "scope": "selection" if moves else "overdue",
+                "move_ids": [
+                    fields.Command.set(
+                        moves.filtered(lambda move: move.currency_id == currency).ids
+                    )
+                ],
+                "answer_id": self.id,
+                "note": self.note,
+            }
+        )
+        self.action_done()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": plan._name,
+            "res_id": plan.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_open_customer(self):
         self.ensure_one()
         return self.partner_id._get_records_action()

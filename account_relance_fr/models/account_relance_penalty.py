@@ -87,6 +87,7 @@ class AccountRelancePenalty(models.AbstractModel):
             move.move_type == "out_invoice"
             and move.state == "posted"
             and not move.relance_is_penalty_invoice
+            and not move._relance_penalty_waived()
         )
 
     @api.model

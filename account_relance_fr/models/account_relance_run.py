@@ -165,6 +165,13 @@ class AccountRelanceRun(models.AbstractModel):
                AND aml.date_maturity <= %(horizon)s
                AND NOT COALESCE(move.relance_excluded, FALSE)
                AND NOT COALESCE(move.relance_dispute, FALSE)
+               -- covered by a running payment plan: the plan reminds instead
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM account_relance_plan_move_rel plan_rel
+                     JOIN account_relance_plan plan ON plan.id = plan_rel.plan_id
+                    WHERE plan_rel.move_id = move.id
+                      AND plan.state IN ('accepted', 'kept'))
                AND (move.relance_promise_date IS NULL
                     OR move.relance_promise_date
                        + COALESCE(company.relance_promise_grace_days, 0)

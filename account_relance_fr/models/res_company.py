@@ -660,3 +660,47 @@ class ResCompany(models.Model):
                         "more."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # PAYMENT PLANS
+    # ------------------------------------------------------------------
+
+    relance_plan_grace_days = fields.Integer(
+        string="Plan Grace Days",
+        default=5,
+        help="Days after an instalment date before an unpaid plan is broken.",
+    )
+    relance_plan_days_before = fields.Integer(
+        string="Instalment Notice Days",
+        default=3,
+        help="Days before an instalment when the customer is reminded of it.",
+    )
+    relance_plan_days_after = fields.Integer(
+        string="Instalment Reminder Days",
+        default=1,
+        help="Days after an unpaid instalment when the customer is reminded.",
+    )
+    relance_plan_allow_long_consumer = fields.Boolean(
+        string="Allow Consumer Plans Beyond 3 Months",
+        help="A free plan granted to a consumer for more than 3 months may fall "
+        "under the consumer-credit rules (Code de la consommation, L312-4 5°). "
+        "When allowed, such plans only show a warning.",
+    )
+
+    @api.constrains(
+        "relance_plan_grace_days", "relance_plan_days_before", "relance_plan_days_after"
+    )
+    def _check_relance_plan_days(self):
+        for company in self:
+            if (
+                company.relance_plan_grace_days < 0
+                or company.relance_plan_days_before < 0
+                or company.relance_plan_days_after < 1
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Payment plans: the grace days and the notice days must be "
+                        "zero or more, the reminder at least 1 day after the "
+                        "instalment."
+                    )
+                )

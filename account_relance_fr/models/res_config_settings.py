@@ -190,3 +190,16 @@ class ResConfigSettings(models.TransientModel):
                 if lines
                 else False
             )
+
+    relance_plan_grace_days = fields.Integer(
+        related="company_id.relance_plan_grace_days", readonly=False
+    )
+    relance_plan_days_before = fields.Integer(
+        related="company_id.relance_plan_days_before", readonly=False
+    )
+    relance_plan_days_after = fields.Integer(
+        related="company_id.relance_plan_days_after", readonly=False
+    )
+    relance_plan_allow_long_consumer = fields.Boolean(
+        related="company_id.relance_plan_allow_long_consumer", readonly=False
+    )

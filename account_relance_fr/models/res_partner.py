@@ -743,3 +743,36 @@ class ResPartner(models.Model):
             self.commercial_partner_id
         )
         return True
+
+    # ------------------------------------------------------------------
+    # PAYMENT PLANS
+    # ------------------------------------------------------------------
+
+    relance_plan_ids = fields.One2many(
+        "account.relance.plan", "partner_id", string="Payment Plans"
+    )
+    relance_plan_count = fields.Integer(compute="_compute_relance_plan_count")
+
+    @api.depends("relance_plan_ids")
+    def _compute_relance_plan_count(self):
+        counts = dict(
+            self.env["account.relance.plan"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.relance_plan_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_relance_open_plans(self):
+        """The customer's payment plans; a new one is drawn up for the customer
+        with the whole overdue balance."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_plan_action"
+        )
+        action["domain"] = [("partner_id", "=", partner.id)]
+        action["context"] = {"default_partner_id": partner.id}
+        return action

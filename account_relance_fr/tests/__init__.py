@@ -17,3 +17,4 @@ from . import test_relance_legal_documents
 from . import test_relance_portal
 from . import test_relance_analysis
 from . import test_relance_customer_documents
+from . import test_relance_plan

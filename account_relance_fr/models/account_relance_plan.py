@@ -1,0 +1,753 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount, format_date, format_datetime
+
+PLAN_STATES = [
+    ("draft", "Draft"),
+    ("proposed", "Proposed"),
+    ("accepted", "Accepted"),
+    ("kept", "On Schedule"),
+    ("broken", "Defaulted"),
+    ("completed", "Completed"),
+    ("cancelled", "Withdrawn"),
+]
+# states in which the covered invoices leave the reminder ladder
+RUNNING_STATES = ("accepted", "kept")
+# C. conso L312-4 5°: a free credit repaid within 3 months is not consumer credit
+CONSUMER_FREE_MONTHS = 3
+
+
+class AccountRelancePlan(models.Model):
+    """A payment plan (échéancier) agreed with a customer.
+
+    The plan covers invoices of one customer, company and currency; its
+    instalments (``line_ids``) split the amount owed at creation. While the
+    plan is accepted or kept, its invoices leave the reminder ladder (the
+    engine skips them); each instalment gets its own reminders; a missed
+    instalment past the grace period breaks the plan (déchéance du terme) and
+    the ladder resumes with the remaining balance. The customer's acceptance
+    is an acknowledgment of debt (C. civ. 2240) that interrupts prescription.
+    """
+
+    _name = "account.relance.plan"
+    _description = "Payment Plan"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    date = fields.Date(
+        string="Plan Date",
+        required=True,
+        default=fields.Date.context_today,
+        help="Day the plan is drawn up; the 3-month limit of consumers runs from it.",
+    )
+    scope = fields.Selection(
+        [("overdue", "Whole Overdue Balance"), ("selection", "Selected Invoices")],
+        required=True,
+        default="overdue",
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "account_relance_plan_move_rel",
+        "plan_id",
+        "move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial')), "
+        "('currency_id', '=', currency_id)]",
+    )
+    amount_total = fields.Monetary(
+        string="Amount Owed",
+        compute="_compute_amount_total",
+        store=True,
+        readonly=False,
+        help="Balance of the covered invoices when the plan was drawn up.",
+    )
+    split_mode = fields.Selection(
+        [("equal", "Equal Instalments"), ("manual", "Amounts Typed")],
+        string="Instalments",
+        required=True,
+        default="equal",
+    )
+    instalment_count = fields.Integer(string="Number of Instalments", default=3)
+    period = fields.Selection(
+        [("week", "Weekly"), ("month", "Monthly")],
+        string="Every",
+        required=True,
+        default="month",
+    )
+    start_date = fields.Date(
+        string="First Instalment", required=True, default=fields.Date.context_today
+    )
+    grace_days = fields.Integer(
+        default=lambda self: self.env.company.relance_plan_grace_days,
+        help="Days after an instalment date before the plan is broken.",
+    )
+    penalty_waived = fields.Boolean(
+        string="Penalties Waived",
+        help="Late-payment penalties are not claimed as long as the plan is kept.",
+    )
+    line_ids = fields.One2many(
+        "account.relance.plan.line", "plan_id", string="Schedule", copy=True
+    )
+    state = fields.Selection(
+        PLAN_STATES, default="draft", required=True, tracking=True, index=True
+    )
+    answer_id = fields.Many2one(
+        "account.relance.answer", string="Customer Request", readonly=True
+    )
+    note = fields.Text()
+    amount_paid = fields.Monetary(compute="_compute_amounts")
+    amount_remaining = fields.Monetary(compute="_compute_amounts")
+    next_line_id = fields.Many2one(
+        "account.relance.plan.line",
+        string="Next Instalment",
+        compute="_compute_amounts",
+    )
+    last_date = fields.Date(string="Last Instalment", compute="_compute_last_date")
+    legal_warning = fields.Char(compute="_compute_legal_warning")
+    accepted_on = fields.Datetime(readonly=True, copy=False)
+    accepted_ip = fields.Char(string="Accepted From IP", readonly=True, copy=False)
+    accepted_by = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Name given by the customer when accepting on the customer page.",
+    )
+    broken_on = fields.Date(readonly=True, copy=False)
+    signed_copy = fields.Binary(
+        attachment=True,
+        copy=False,
+        help="The acknowledgment letter returned signed by the customer.",
+    )
+    signed_copy_name = fields.Char(string="Signed Copy File Name", copy=False)
+
+    # ------------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id", "date")
+    def _compute_name(self):
+        for plan in self:
+            plan.name = self.env._(
+                "Payment plan %(customer)s %(date)s",
+                customer=plan.partner_id.display_name or "",
+                date=fields.Date.to_string(plan.date) or "",
+            )
+
+    @api.depends("move_ids")
+    def _compute_amount_total(self):
+        # frozen once proposed: the invoices and amounts no longer change
+        for plan in self.filtered(lambda plan: plan.state == "draft"):
+            plan.amount_total = sum(plan.move_ids.mapped("amount_residual"))
+
+    @api.depends("amount_total", "line_ids.amount", "move_ids.amount_residual", "state")
+    def _compute_amounts(self):
+        for plan in self:
+            paid = plan._get_paid_amount()
+            plan.amount_paid = paid
+            plan.amount_remaining = max(plan.amount_total - paid, 0.0)
+            plan.next_line_id = plan.line_ids._sorted_by_date().filtered(
+                lambda line: line.state != "paid"
+            )[:1]
+
+    @api.depends("line_ids.date")
+    def _compute_last_date(self):
+        for plan in self:
+            plan.last_date = max(plan.line_ids.mapped("date"), default=False)
+
+    @api.depends("partner_id", "date", "line_ids.date", "company_id")
+    def _compute_legal_warning(self):
+        for plan in self:
+            plan.legal_warning = (
+                self.env._(
+                    "This plan lasts more than 3 months for a consumer: it may fall "
+                    "under the consumer-credit rules (Code de la consommation, "
+                    "L312-4 5°)."
+                )
+                if plan._is_long_consumer_plan()
+                else False
+            )
+
+    # ------------------------------------------------------------------
+    # CONSTRAINTS AND ONCHANGES
+    # ------------------------------------------------------------------
+
+    @api.constrains("partner_id", "date", "line_ids", "company_id")
+    def _check_consumer_duration(self):
+        for plan in self:
+            if (
+                plan._is_long_consumer_plan()
+                and not plan.company_id.relance_plan_allow_long_consumer
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A free payment plan granted to a consumer must end within 3 "
+                        "months, by %(limit)s; the last instalment of this plan is on "
+                        "%(last)s. Beyond that, it is a consumer credit (Code de la "
+                        "consommation, L312-4 5°). Shorten the plan, or allow longer "
+                        "plans in the settings.",
+                        limit=format_date(self.env, plan._get_consumer_limit()),
+                        last=format_date(self.env, plan.last_date),
+                    )
+                )
+
+    @api.constrains("move_ids", "state")
+    def _check_moves(self):
+        for plan in self:
+            if plan.move_ids.commercial_partner_id - plan.partner_id:
+                raise ValidationError(
+                    self.env._("A plan covers invoices of its own customer only.")
+                )
+            if len(plan.move_ids.currency_id) > 1:
+                raise ValidationError(
+                    self.env._("A plan covers invoices of one currency only.")
+                )
+            if plan.state not in ("draft", "cancelled", "broken", "completed"):
+                others = self.search(
+                    [
+                        ("id", "!=", plan.id),
+                        ("move_ids", "in", plan.move_ids.ids),
+                        ("state", "in", ("proposed", *RUNNING_STATES)),
+                    ],
+                    limit=1,
+                )
+                if others:
+                    raise ValidationError(
+                        self.env._(
+                            "Some invoices are already covered by the plan "
+                            "%(plan)s.",
+                            plan=others.name,
+                        )
+                    )
+
+    @api.onchange("partner_id", "scope", "currency_id", "date")
+    def _onchange_scope(self):
+        if self.scope == "overdue" and self.partner_id:
+            self.move_ids = self._get_overdue_moves()
+
+    @api.onchange(
+        "split_mode",
+        "instalment_count",
+        "period",
+        "start_date",
+        "amount_total",
+        "move_ids",
+    )
+    def _onchange_schedule(self):
+        if self.split_mode == "equal" and self.state == "draft":
+            self.line_ids = [fields.Command.clear()] + [
+                fields.Command.create(values) for values in self._get_equal_schedule()
+            ]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        plans = super().create(vals_list)
+        for plan in plans:
+            if plan.scope == "overdue" and not plan.move_ids:
+                plan.move_ids = plan._get_overdue_moves()
+            if plan.split_mode == "equal" and not plan.line_ids:
+                plan.line_ids = [
+                    fields.Command.create(values)
+                    for values in plan._get_equal_schedule()
+                ]
+        return plans
+
+    def write(self, vals):
+        frozen = {"move_ids", "amount_total", "line_ids", "partner_id", "currency_id"}
+        if frozen & set(vals) and self.filtered(
+            lambda plan: plan.state not in ("draft", "proposed")
+        ):
+            raise UserError(
+                self.env._(
+                    "An accepted plan cannot be changed: cancel it and draw up a "
+                    "new one."
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_compute_schedule(self):
+        """Split the amount owed into equal instalments again (draft only)."""
+        for plan in self.filtered(lambda plan: plan.state == "draft"):
+            plan.line_ids = [fields.Command.clear()] + [
+                fields.Command.create(values) for values in plan._get_equal_schedule()
+            ]
+        return True
+
+    def action_propose(self):
+        """Propose the plan to the customer: check the schedule, email the
+        acknowledgment letter and the link of the acceptance page.
+
+        :raise UserError: no invoice, no instalment, instalments not adding
+            up to the amount owed
+        """
+        for plan in self:
+            plan._check_schedule()
+        self.write({"state": "proposed"})
+        template = self.env.ref(
+            "account_relance_fr.mail_template_relance_plan_proposed"
+        )
+        for plan in self:
+            plan._ensure_access_token()
+            plan._post_customer_template(template, attach_letter=True)
+        return True
+
+    def action_accept(self):
+        """Record the plan as accepted by the customer (signed copy returned,
+        or agreed by phone): its invoices leave the reminder ladder."""
+        for plan in self:
+            if plan.state not in ("draft", "proposed"):
+                raise UserError(
+                    self.env._("Only a draft or proposed plan can be accepted.")
+                )
+            plan._check_schedule()
+        self.write({"state": "accepted"})
+        return True
+
+    def action_cancel(self):
+        """Cancel the plan; its invoices return to the ladder where they stood."""
+        self.filtered(lambda plan: plan.state not in ("completed",)).write(
+            {"state": "cancelled"}
+        )
+        return True
+
+    def action_draft(self):
+        """Back to draft, to change a cancelled or proposed plan."""
+        self.filtered(lambda plan: plan.state in ("proposed", "cancelled")).write(
+            {"state": "draft", "accepted_on": False, "accepted_ip": False}
+        )
+        return True
+
+    def action_print_letter(self):
+        """The acknowledgment letter to print or send for signature."""
+        return self.env.ref(
+            "account_relance_fr.action_report_relance_plan"
+        ).report_action(self)
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _get_overdue_moves(self):
+        """The customer's posted invoices past due and unpaid, in the plan's
+        currency and company."""
+        self.ensure_one()
+        if not self.partner_id:
+            return self.env["account.move"]
+        return self.env["account.move"].search(
+            [
+                (
+                    "commercial_partner_id",
+                    "=",
+                    self.partner_id.commercial_partner_id.id,
+                ),
+                ("company_id", "=", self.company_id.id or self.env.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("currency_id", "=", self.currency_id.id),
+                ("invoice_date_due", "<", self.date or fields.Date.context_today(self)),
+            ]
+        )
+
+    def _get_equal_schedule(self):
+        """[{date, amount}] of ``instalment_count`` equal instalments from
+        ``start_date``, the rounding difference on the last one (currency of
+        the plan)."""
+        self.ensure_one()
+        count = self.instalment_count
+        if count < 1 or not self.start_date:
+            return []
+        currency = self.currency_id or self.env.company.currency_id
+        share = currency.round(self.amount_total / count)
+        step = (
+            relativedelta(weeks=1) if self.period == "week" else relativedelta(months=1)
+        )
+        schedule = [
+            {
+                "sequence": index + 1,
+                "date": self.start_date + step * index,
+                "amount": share,
+            }
+            for index in range(count)
+        ]
+        schedule[-1]["amount"] = currency.round(self.amount_total - share * (count - 1))
+        return schedule
+
+    def _check_schedule(self):
+        self.ensure_one()
+        if not self.move_ids:
+            raise UserError(self.env._("Choose the invoices the plan covers."))
+        if not self.line_ids:
+            raise UserError(self.env._("The plan has no instalment."))
+        if any(
+            self.currency_id.compare_amounts(line.amount, 0) <= 0
+            for line in self.line_ids
+        ):
+            raise UserError(self.env._("Every instalment must be above zero."))
+        total = sum(self.line_ids.mapped("amount"))
+        if self.currency_id.compare_amounts(total, self.amount_total):
+            raise UserError(
+                self.env._(
+                    "The instalments add up to %(total)s but the amount owed is "
+                    "%(owed)s.",
+                    total=format_amount(self.env, total, self.currency_id),
+                    owed=format_amount(self.env, self.amount_total, self.currency_id),
+                )
+            )
+
+    def _get_paid_amount(self):
+        """Amount paid on the covered invoices since the plan was drawn up, in
+        the plan's currency: the amount owed less their residual."""
+        self.ensure_one()
+        residual = sum(self.move_ids.mapped("amount_residual"))
+        return min(max(self.amount_total - residual, 0.0), self.amount_total)
+
+    def _get_consumer_limit(self):
+        self.ensure_one()
+        return self.date + relativedelta(months=CONSUMER_FREE_MONTHS)
+
+    def _is_long_consumer_plan(self):
+        """True for a consumer's plan whose last instalment is more than 3
+        months after the plan date (C. conso L312-4 5°)."""
+        self.ensure_one()
+        if not (self.partner_id and self.date and self.last_date):
+            return False
+        regime = self.env["account.relance.penalty"]._get_regime(self.partner_id)
+        return regime == "consumer" and self.last_date > self._get_consumer_limit()
+
+    def _ensure_access_token(self):
+        self._portal_ensure_token()
+        return self.access_token
+
+    def _get_acceptance_url(self):
+        """Relative URL of the customer's acceptance page, with its token."""
+        self.ensure_one()
+        return f"/relance/plan/{self.id}?access_token={self._ensure_access_token()}"
+
+    def _get_contact(self):
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        return partner._get_relance_contact(self.move_ids) or partner
+
+    def _post_customer_template(self, template, attach_letter=False):
+        """Render ``template`` on the plan in the customer's language and post
+        it, emailed to the reminder contact (an internal note without email)."""
+        self.ensure_one()
+        contact = self._get_contact()
+        lang = self.partner_id._get_relance_lang(contact)
+        plan = self.with_context(lang=lang)
+        template = template.with_env(plan.env).sudo()
+        subject = template._render_field("subject", plan.ids)[plan.id]
+        body = template._render_field("body_html", plan.ids)[plan.id]
+        attachments = self.env["ir.attachment"]
+        if attach_letter:
+            attachments = plan._create_letter_attachment()
+        company = self.company_id
+        thread = plan.sudo().with_context(
+            mail_notify_force_send=False, mail_post_autofollow=False
+        )
+        if not contact.email:
+            return thread.message_post(
+                body=body,
+                subject=subject,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                attachment_ids=attachments.ids,
+            )
+        return thread.message_post(
+            body=body,
+            subject=subject,
+            author_id=company.partner_id.id,
+            email_from=company._get_relance_sender(),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=contact.ids,
+            attachment_ids=attachments.ids,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _create_letter_attachment(self):
+        """The acknowledgment letter as a PDF attachment of the plan, in the
+        language of the environment."""
+        self.ensure_one()
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "account_relance_fr.action_report_relance_plan", self.ids
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Payment plan %(customer)s.pdf",
+                    customer=self.partner_id.display_name,
+                ),
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    def _get_acceptance_text(self):
+        """One sentence recording the acceptance on the customer page, in the
+        language of the environment (the letter's, the page's)."""
+        self.ensure_one()
+        if not self.accepted_on:
+            return ""
+        return self.env._(
+            "Accepted on the customer page by %(name)s on %(date)s (IP address "
+            "%(ip)s).",
+            name=self.accepted_by or "",
+            date=format_datetime(
+                self.env, self.accepted_on, tz=self.partner_id.tz or "Europe/Paris"
+            ),
+            ip=self.accepted_ip or "",
+        )
+
+    def _accept_from_portal(self, name, ip_address):
+        """Record the customer's acceptance from the acceptance page.
+
+        :param name: the name the customer typed (who signs)
+        :param ip_address: the request's remote address, kept as evidence
+        :raise ValidationError: plan not proposed any more, or no name
+        """
+        self.ensure_one()
+        name = (name or "").strip()[:128]
+        if self.state != "proposed":
+            raise ValidationError(
+                self.env._("This payment plan can no longer be accepted.")
+            )
+        if not name:
+            raise ValidationError(
+                self.env._("Type your name to accept the payment plan.")
+            )
+        self.sudo().write(
+            {
+                "state": "accepted",
+                "accepted_on": fields.Datetime.now(),
+                "accepted_ip": ip_address,
+                "accepted_by": name,
+            }
+        )
+        accountant = self.company_id._get_relance_accountant()
+        env = self.with_context(lang=accountant.lang or self.env.lang).env
+        self.sudo().message_post(
+            body=Markup("<p>%s</p>")
+            % env._(
+                "Accepted on the customer page by %(name)s from %(ip)s.",
+                name=name,
+                ip=ip_address,
+            ),
+            author_id=self.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    # ------------------------------------------------------------------
+    # DAILY CHECK
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_check_plans(self):
+        """Daily job: follow the running plans (accepted or kept).
+
+        Per plan, from the covered invoices' residual (payments allocated to
+        the instalments in order): all paid → completed; an instalment unpaid
+        after its date plus the grace days → broken (déchéance du terme:
+        activity for the accountant, email to the customer, the invoices return
+        to the ladder where they stood); else kept once an instalment is paid.
+        Then sends the instalment reminders (``_send_instalment_reminders``).
+
+        :return: the plans broken
+        """
+        plans = self.search([("state", "in", RUNNING_STATES)])
+        broken = self.browse()
+        for company, company_plans in plans.grouped("company_id").items():
+            today = company._get_relance_today()
+            for plan in company_plans:
+                plan_state = plan._get_follow_state(today)
+                if plan_state == "broken":
+                    broken |= plan
+                elif plan_state != plan.state:
+                    plan.state = plan_state
+            running = (
+                company_plans.filtered(lambda plan: plan.state in RUNNING_STATES)
+                - broken
+            )
+            running._send_instalment_reminders(today)
+        broken._break()
+        return broken
+
+    def _get_follow_state(self, today):
+        """The state the plan should have on ``today``: completed, broken, kept
+        or accepted."""
+        self.ensure_one()
+        lines = self.line_ids
+        if all(line.state == "paid" for line in lines) or all(
+            move.payment_state in ("paid", "in_payment", "reversed")
+            for move in self.move_ids
+        ):
+            return "completed"
+        if any(line.state != "paid" and line._is_past_grace(today) for line in lines):
+            return "broken"
+        return "kept" if any(line.paid_amount for line in lines) else self.state
+
+    def _break(self):
+        """Déchéance du terme: the plan ends, the accountant gets an activity,
+        the customer an email; the invoices return to the ladder."""
+        if not self:
+            return
+        today_by_company = {
+            company: company._get_relance_today() for company in self.company_id
+        }
+        for plan in self:
+            plan.write(
+                {"state": "broken", "broken_on": today_by_company[plan.company_id]}
+            )
+        template = self.env.ref("account_relance_fr.mail_template_relance_plan_broken")
+        for plan in self:
+            # the customer first: the accountant then follows the plan
+            plan._post_customer_template(template)
+            accountant = plan.company_id._get_relance_accountant()
+            env = self.with_context(lang=accountant.lang or self.env.lang).env
+            plan.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=env._("Payment plan broken"),
+                note=env._(
+                    "%(customer)s missed the instalment of %(date)s; the plan is "
+                    "broken and the reminders resume for %(amount)s.",
+                    customer=plan.partner_id.display_name,
+                    date=format_date(env, plan.next_line_id.date),
+                    amount=format_amount(env, plan.amount_remaining, plan.currency_id),
+                ),
+                user_id=accountant.id,
+            )
+
+    def _send_instalment_reminders(self, today):
+        """Préventive a few days before each instalment, reminder the day after
+        an instalment still unpaid (company settings), once each."""
+        before = self.env.ref(
+            "account_relance_fr.mail_template_relance_plan_instalment_before"
+        )
+        after = self.env.ref(
+            "account_relance_fr.mail_template_relance_plan_instalment_after"
+        )
+        for plan in self:
+            company = plan.company_id
+            for line in plan.line_ids.filtered(lambda line: line.state != "paid"):
+                days_to_go = (line.date - today).days
+                if (
+                    not line.preventive_sent
+                    and 0 <= days_to_go <= company.relance_plan_days_before
+                ):
+                    line.preventive_sent = True
+                    plan.with_context(
+                        relance_plan_line_id=line.id
+                    )._post_customer_template(before)
+                elif (
+                    not line.reminder_sent
+                    and -days_to_go >= company.relance_plan_days_after
+                ):
+                    line.reminder_sent = True
+                    plan.with_context(
+                        relance_plan_line_id=line.id
+                    )._post_customer_template(after)
+
+    def _get_reminded_line(self):
+        """The instalment a reminder email is about (from the context)."""
+        self.ensure_one()
+        line_id = self.env.context.get("relance_plan_line_id")
+        return self.line_ids.filtered(lambda line: line.id == line_id)[:1]
+
+
+class AccountRelancePlanLine(models.Model):
+    """One instalment of a payment plan. Its paid amount comes from the
+    payments on the plan's invoices, allocated to the instalments in date
+    order."""
+
+    _name = "account.relance.plan.line"
+    _description = "Payment Plan Instalment"
+    _order = "plan_id, date, sequence, id"
+
+    plan_id = fields.Many2one(
+        "account.relance.plan", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=1)
+    date = fields.Date(required=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    amount = fields.Monetary(required=True)
+    paid_amount = fields.Monetary(compute="_compute_paid")
+    state = fields.Selection(
+        [("due", "To Pay"), ("partial", "Partially Paid"), ("paid", "Paid")],
+        compute="_compute_paid",
+    )
+    preventive_sent = fields.Boolean(readonly=True, copy=False)
+    reminder_sent = fields.Boolean(readonly=True, copy=False)
+
+    @api.depends(
+        "amount", "date", "plan_id.amount_total", "plan_id.move_ids.amount_residual"
+    )
+    def _compute_paid(self):
+        for plan, lines in self.grouped("plan_id").items():
+            left = plan._get_paid_amount() if plan.state != "draft" else 0.0
+            currency = plan.currency_id
+            for line in plan.line_ids._sorted_by_date():
+                if line not in lines:
+                    left -= min(left, line.amount)
+                    continue
+                paid = min(left, line.amount)
+                left -= paid
+                line.paid_amount = paid
+                line.state = (
+                    "paid"
+                    if not currency.compare_amounts(paid, line.amount)
+                    else ("partial" if currency.compare_amounts(paid, 0) > 0 else "due")
+                )
+        for line in self.filtered(lambda line: not line.plan_id):
+            line.paid_amount = 0.0
+            line.state = "due"
+
+    def _sorted_by_date(self):
+        """The instalments in payment order: date, sequence (a new line
+        without date comes last)."""
+        return self.sorted(
+            lambda line: (line.date or date.max, line.sequence, line.id or 0)
+        )
+
+    def _is_past_grace(self, today):
+        """True when ``today`` is after the instalment date plus the grace days."""
+        self.ensure_one()
+        return (today - self.date).days > self.plan_id.grace_days
