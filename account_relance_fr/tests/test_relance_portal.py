@@ -950,6 +950,11 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertIn("Solde net dû, déduction faite de vos avoirs et paiements", text)
         self.assertIn("1 180,00", text)
         self.assertNotIn("being applied", text)
+        pay = self._text(
+            self._pay_page(self.access, self.old + self.recent + self.not_due)
+        )
+        self.assertIn("Déduction de vos avoirs et paiements -\ufeff400,00", pay)
+        self.assertIn("Montant à régler 1 180,00", pay)
         refused = self._pay_page(self.access, self.old + self.recent, amount="1500")
         self.assertIn(
             "ne peut pas dépasser le solde dû après déduction de vos avoirs et "
@@ -957,6 +962,10 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             self._text(refused).replace("\xa0", " ").replace("\u202f", " "),
         )
         self._credit_note(self.customer, 5000.0)
+        usd = self.setup_other_currency("USD")
+        self._credit_note(self.customer, 40.0, currency_id=usd.id)
         covered = self._text(self._get(self._path(self.access), lang="en-US"))
         self.assertIn("Vos avoirs et paiements couvrent vos factures ouvertes", covered)
+        self.assertIn("Sommes en votre faveur (USD)", covered)
+        self.assertIn("Aucune facture n'est ouverte dans cette devise", covered)
         self.assertNotIn("Tout régler", covered)
