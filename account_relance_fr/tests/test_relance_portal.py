@@ -854,7 +854,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
 
     def test_payment_received_not_matched_is_shown(self):
         payment_day = self.today - timedelta(days=2)
-        self._unmatched_payment(self.customer, 200.0, payment_day)
+        payment = self._unmatched_payment(self.customer, 200.0, payment_day)
         bank_day = self.today - timedelta(days=1)
         self.env["account.bank.statement.line"].create(
             {
@@ -881,12 +881,22 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             self.assertIn(amount, credit)
         net = form.xpath(".//td[hasclass('o_relance_net')]")[0].text_content()
         self.assertIn("1,280.00", net)
-        pay = html.fromstring(
-            self._pay_page(self.access, self.old + self.recent + self.not_due).content
-        )
+        moves = self.old + self.recent + self.not_due
+        pay = html.fromstring(self._pay_page(self.access, moves).content)
         self.assertIn(
             "1,280.00", pay.xpath("//li[@id='relance_pay_amount']")[0].text_content()
         )
+        # paying the net matches the payment received; the bank line waits for
+        # the accountant and covers what stays open: nothing more to pay
+        with self.mock_mail_gateway():
+            tx, landing = self._pay(self.access, moves)
+        self.assertEqual(tx.amount, 1280.0)
+        self.assertEqual(payment.move_id.line_ids.filtered("credit").reconciled, True)
+        self.assertEqual(sum(moves.mapped("amount_residual")), 100.0)
+        after = self._eur_form(self._get(landing))
+        self.assertTrue(after.xpath(".//div[hasclass('o_relance_covered')]"))
+        self.assertFalse(after.xpath(".//button[@name='relance_pay']"))
+        self.assertEqual(len(after.xpath(".//tr[hasclass('o_relance_credit')]")), 1)
 
     def test_covered_balance_offers_no_payment(self):
         self._credit_note(self.customer, 2000.0)
