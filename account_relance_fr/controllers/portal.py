@@ -7,6 +7,7 @@ Payments go through Odoo's payment providers with account_payment's flow: one
 ``payment.transaction`` linked to the selected invoices (``invoice_ids``).
 """
 
+import re
 from datetime import timedelta
 
 from werkzeug.exceptions import NotFound
@@ -213,7 +214,8 @@ class RelanceCustomerPortal(PaymentPortal):
         if amount in (None, "", False):
             return moves, currency, payable
         try:
-            value = float(str(amount).replace(",", ".").replace(" ", ""))
+            # "1 130,00" as the page shows it (narrow no-break space in French)
+            value = float(re.sub(r"\s", "", str(amount)).replace(",", "."))
         except ValueError:
             raise ValidationError(
                 request.env._("The amount to pay is not a number.")

@@ -965,6 +965,8 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         )
         self.assertIn("Déduction de vos avoirs et paiements -\ufeff400,00", pay)
         self.assertIn("Montant à régler 1 180,00", pay)
+        typed = self._pay_page(self.access, self.old, amount="1\u202f000,00")
+        self.assertIn("Montant à régler 1 000,00", self._text(typed))
         refused = self._pay_page(self.access, self.old + self.recent, amount="1500")
         self.assertIn(
             "ne peut pas dépasser le solde dû après déduction de vos avoirs et "
