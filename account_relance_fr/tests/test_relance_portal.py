@@ -796,6 +796,23 @@ class TestRelancePortal(RelanceCommon, HttpCase):
     def test_credit_note_netted_on_page_and_in_payment(self):
         credit_note = self._credit_note(self.customer, 300.0)
         self._credit_note(self.customer_2, 50.0)  # another customer's: not shown
+        other_company = (  # the customer's credit with another company: neither
+            self.env["account.move"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.customer.id,
+                    "invoice_date": self.today - timedelta(days=1),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Retour", "quantity": 1, "price_unit": 70.0}
+                        )
+                    ],
+                }
+            )
+        )
+        other_company.action_post()
         page = self._get(self._path(self.access))
         form = self._eur_form(page)
         credits = [
@@ -804,6 +821,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         ]
         day = format_date(self.env, credit_note.invoice_date)
         self.assertEqual(len(credits), 1)
+        self.assertNotIn("70.00", self._text_of(form))
         self.assertIn(f"Credit note {credit_note.name} of {day}", credits[0])
         self.assertIn("-300.00", credits[0].replace("\ufeff", ""))
         net = form.xpath(".//td[hasclass('o_relance_net')]")[0].text_content()
