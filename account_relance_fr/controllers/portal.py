@@ -7,6 +7,7 @@ Payments go through Odoo's payment providers with account_payment's flow: one
 ``payment.transaction`` linked to the selected invoices (``invoice_ids``).
 """
 
+import re
 from datetime import timedelta
 
 from werkzeug.exceptions import NotFound
@@ -16,6 +17,7 @@ from odoo import fields, http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.http import request
+from odoo.tools import format_amount
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
@@ -201,11 +203,19 @@ class RelanceCustomerPortal(PaymentPortal):
             raise ValidationError(
                 request.env._("Pay the invoices of each currency separately.")
             )
-        balance = currency.round(sum(moves.mapped("amount_residual")))
+        balance, payable = self._relance_payable(access, moves, currency)
+        if currency.compare_amounts(payable, 0) <= 0:
+            raise ValidationError(
+                request.env._(
+                    "Your credits with us already cover these invoices: there is "
+                    "nothing to pay."
+                )
+            )
         if amount in (None, "", False):
-            return moves, currency, balance
+            return moves, currency, payable
         try:
-            value = float(str(amount).replace(",", ".").replace(" ", ""))
+            # "1 130,00" as the page shows it (narrow no-break space in French)
+            value = float(re.sub(r"\s", "", str(amount)).replace(",", "."))
         except ValueError:
             raise ValidationError(
                 request.env._("The amount to pay is not a number.")
@@ -222,7 +232,27 @@ class RelanceCustomerPortal(PaymentPortal):
                     "invoices."
                 )
             )
+        if currency.compare_amounts(value, payable) > 0:
+            raise ValidationError(
+                request.env._(
+                    "The amount to pay cannot exceed what you owe once your credits "
+                    "are deducted: %(amount)s.",
+                    amount=format_amount(
+                        access.env, payable, currency, lang_code=access.env.lang
+                    ),
+                )
+            )
         return moves, currency, value
+
+    def _relance_payable(self, access, moves, currency):
+        """What the selected invoices of one currency let the customer pay.
+
+        :return: (balance of the selected invoices, the most the customer may
+            pay: that balance, at most the net of the currency once the
+            customer's credits are deducted), both in ``currency``
+        """
+        balance = currency.round(sum(moves.mapped("amount_residual")))
+        return balance, min(balance, access._get_net_amount(currency))
 
     def _relance_payment_token(self, access, selection, amount):
         """Signs what the payment form may pay: page, invoices and amount."""
@@ -272,7 +302,12 @@ class RelanceCustomerPortal(PaymentPortal):
             )
         )
         selection = "-".join(str(move_id) for move_id in sorted(moves.ids))
+        balance, payable = self._relance_payable(access, moves, currency)
         values = {
+            # the credits that make the proposed amount smaller than the balance
+            "credit_deducted": currency.round(balance - payable)
+            if not currency.compare_amounts(amount, payable)
+            else 0.0,
             "access": access,
             "partner": partner,
             "company": company,

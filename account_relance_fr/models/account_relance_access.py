@@ -2,7 +2,7 @@ import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import consteq
+from odoo.tools import consteq, format_date
 
 DISPLAYED_STATES = ("not_paid", "partial")
 
@@ -136,7 +136,12 @@ class AccountRelanceAccess(models.Model):
     def _get_invoice_rows(self, moves=None):
         """What the page shows of each open invoice, grouped by currency.
 
-        :return: [{"currency", "rows": [dict], "total"}] sorted by currency name;
+        :return: [{"currency", "rows": [dict], "total", "penalty", "credits",
+            "credit", "net"}] sorted by currency name, one per currency with
+            open invoices or credits; "credits" as ``_get_credit_rows``, "credit"
+            their total, "net" the total less the credits, never below zero, and
+            "payable" what "Pay all" proposes for the invoices selected by
+            default (not disputed), at most the net (all in the currency);
             each row holds the move, its dates, days late, remaining amount (in
             the invoice currency), disputed flag and penalties plus indemnity to
             date (company currency) or None when not shown: consumers, or rates
@@ -170,15 +175,92 @@ class AccountRelanceAccess(models.Model):
                     "penalty_missing": bool(data and data.days and data.missing),
                 }
             )
-        return [
-            {
-                "currency": currency,
-                "rows": rows,
-                "total": currency.round(sum(row["residual"] for row in rows)),
-                "penalty": sum(row["penalty"] or 0.0 for row in rows),
-            }
-            for currency, rows in sorted(groups.items(), key=lambda item: item[0].name)
-        ]
+        credits = self._get_credit_rows()
+        result = []
+        for currency in sorted(set(groups) | set(credits), key=lambda cur: cur.name):
+            rows = groups.get(currency, [])
+            total = currency.round(sum(row["residual"] for row in rows))
+            credit = currency.round(
+                sum(row["amount"] for row in credits.get(currency, []))
+            )
+            net = max(currency.round(total - credit), 0.0)
+            selected = sum(row["residual"] for row in rows if not row["disputed"])
+            result.append(
+                {
+                    "currency": currency,
+                    "rows": rows,
+                    "total": total,
+                    "penalty": sum(row["penalty"] or 0.0 for row in rows),
+                    "credits": credits.get(currency, []),
+                    "credit": credit,
+                    "net": net,
+                    "payable": min(currency.round(selected), net),
+                }
+            )
+        return result
+
+    def _get_credit_rows(self):
+        """The customer's unapplied credits with this company, per currency, as
+        the page shows them (``account.relance.balance._get_credits``: open
+        credit notes, payments not matched to an invoice, bank transfers
+        attributed to the customer and not reconciled).
+
+        :return: {res.currency: [{"credit": RelanceCredit, "label": text in the
+            language of the context, "amount": positive, in that currency}]}
+        """
+        self.ensure_one()
+        balance_model = (
+            self.env["account.relance.balance"].sudo().with_company(self.company_id)
+        )
+        today = fields.Date.context_today(self)
+        found = balance_model._get_credits(self.partner_id, self.company_id, today)
+        rows = defaultdict(list)
+        for credit in found.get((self.company_id.id, self.partner_id.id), []):
+            rows[credit.currency].append(
+                {
+                    "credit": credit,
+                    "label": self._get_credit_label(credit),
+                    "amount": credit.amount,
+                }
+            )
+        return rows
+
+    def _get_credit_label(self, credit):
+        """How the page names a credit, in the language of the context."""
+        values = {"name": credit.name, "date": format_date(self.env, credit.date)}
+        if credit.kind == "credit_note":
+            return self.env._("Credit note %(name)s of %(date)s", **values)
+        if credit.kind in ("payment", "bank"):
+            return self.env._("Payment received on %(date)s, being applied", **values)
+        return self.env._("Credit %(name)s of %(date)s", **values)
+
+    def _get_net_amount(self, currency):
+        """What the customer owes in ``currency``: the open invoices of the page
+        in that currency less the customer's credits in it, never below zero.
+
+        :return: float, in ``currency``
+        """
+        self.ensure_one()
+        moves = self._get_open_moves().filtered(
+            lambda move: move.currency_id == currency
+        )
+        total = sum(moves.mapped("amount_residual"))
+        credit = sum(row["amount"] for row in self._get_credit_rows().get(currency, []))
+        return max(currency.round(total - credit), 0.0)
+
+    def _get_credit_lines(self, currency):
+        """The journal items of the credits of ``currency`` that can be matched
+        with invoices (credit notes, payments, other credits; a bank line still
+        needs the accountant's reconciliation).
+
+        :return: account.move.line
+        """
+        self.ensure_one()
+        lines = self.env["account.move.line"]
+        for row in self._get_credit_rows().get(currency, []):
+            if row["credit"].kind != "bank":
+                lines |= row["credit"].record
+        return lines
 
     def _get_selected_moves(self, move_ids):
         """The open invoices of this page among ``move_ids`` (ints or strings).

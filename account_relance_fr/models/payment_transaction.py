@@ -25,6 +25,38 @@ class PaymentTransaction(models.Model):
             return invoices[0]._get_invoice_reference_euro_partner()
         return super()._get_communication()
 
+    def _create_payment(self, **extra_create_values):
+        """Override of account_payment: a payment made from the customer page
+        paid the invoices net of the customer's credits the page deducted;
+        those credits (credit notes, payments not matched yet, in the
+        transaction's currency) now settle what the payment left open on the
+        paid invoices. A bank line not reconciled yet stays for the accountant.
+        """
+        payment = super()._create_payment(**extra_create_values)
+        if self.relance_access_id and self.invoice_ids:
+            self._relance_apply_credits()
+        return payment
+
+    def _relance_apply_credits(self):
+        """Reconcile the customer's credits of the page with what stays open on
+        the transaction's invoices (same receivable account)."""
+        self.ensure_one()
+        open_lines = self.invoice_ids.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and not line.reconciled
+            and line.amount_residual > 0
+        )
+        if not open_lines:
+            return
+        access = self.relance_access_id.sudo().with_company(self.company_id)
+        credit_lines = access._get_credit_lines(self.currency_id).filtered(
+            lambda line: line.account_id in open_lines.account_id
+            and not line.reconciled
+        )
+        for lines in (open_lines + credit_lines).grouped("account_id").values():
+            if any(line.amount_residual < 0 for line in lines):
+                lines.reconcile()
+
     def _post_process(self):
         """Override of account_payment: once a payment made from the customer page
         is reconciled, cancel the pending reminders of what it paid and thank

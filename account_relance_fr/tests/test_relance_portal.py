@@ -7,7 +7,7 @@ from lxml import html
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, JsonRpcException, tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_date, mute_logger
 
 from .common import RelanceCommon
 
@@ -769,3 +769,241 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             "Your invoices are not due yet", self._text(self._get(self._path(access)))
         )
         self.assertNotIn("not due yet", self._text(self._get(self._path(self.access))))
+
+    # ------------------------------------------------------------------
+    # Credits: the page claims the net and never makes the customer overpay
+    # ------------------------------------------------------------------
+
+    def _credit_note(self, partner, amount, days_ago=3, **values):
+        day = self.today - timedelta(days=days_ago)
+        return self._invoice(
+            partner, amount, day, invoice_date=day, move_type="out_refund", **values
+        )
+
+    def _unmatched_payment(self, partner, amount, day):
+        """A customer payment on the bank journal, matched to no invoice."""
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "date": day,
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        return payment
+
+    def _eur_form(self, response):
+        tree = html.fromstring(response.content)
+        return tree.xpath(
+            "//form[hasclass('o_relance_currency')][@data-currency='EUR']"
+        )[0]
+
+    def test_credit_note_netted_on_page_and_in_payment(self):
+        credit_note = self._credit_note(self.customer, 300.0)
+        self._credit_note(self.customer_2, 50.0)  # another customer's: not shown
+        other_company = (  # the customer's credit with another company: neither
+            self.env["account.move"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.customer.id,
+                    "invoice_date": self.today - timedelta(days=1),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Retour", "quantity": 1, "price_unit": 70.0}
+                        )
+                    ],
+                }
+            )
+        )
+        other_company.action_post()
+        page = self._get(self._path(self.access))
+        form = self._eur_form(page)
+        credits = [
+            self._text_of(row)
+            for row in form.xpath(".//tr[hasclass('o_relance_credit')]")
+        ]
+        day = format_date(self.env, credit_note.invoice_date)
+        self.assertEqual(len(credits), 1)
+        self.assertNotIn("70.00", self._text_of(form))
+        self.assertIn(f"Credit note {credit_note.name} of {day}", credits[0])
+        self.assertIn("-300.00", credits[0].replace("\ufeff", ""))
+        net = form.xpath(".//td[hasclass('o_relance_net')]")[0].text_content()
+        self.assertIn("1,280.00", net)
+        self.assertIn("Net amount due, your credits deducted", self._text(page))
+        self.assertEqual(
+            form.xpath(".//input[@name='amount']/@placeholder"), ["1280.00"]
+        )
+        # the payment form proposes the net, never more
+        moves = self.old + self.recent + self.not_due
+        pay_page = self._pay_page(self.access, moves)
+        tree = html.fromstring(pay_page.content)
+        self.assertIn(
+            "1,280.00", tree.xpath("//li[@id='relance_pay_amount']")[0].text_content()
+        )
+        self.assertIn(
+            "300.00", tree.xpath("//li[@id='relance_pay_credit']")[0].text_content()
+        )
+        self.assertEqual(
+            float(tree.xpath("//form[@id='o_payment_form']/@data-amount")[0]), 1280.0
+        )
+        refused = self._pay_page(self.access, moves, amount="1300")
+        self.assertEqual(refused.status_code, 400)
+        refused_text = self._text(refused)
+        self.assertIn("once your credits are deducted: 1,280.00", refused_text)
+        # one invoice alone: its own balance, the credit is left for the others
+        alone = html.fromstring(self._pay_page(self.access, self.old).content)
+        self.assertIn(
+            "1,200.00", alone.xpath("//li[@id='relance_pay_amount']")[0].text_content()
+        )
+        self.assertFalse(alone.xpath("//li[@id='relance_pay_credit']"))
+        # paying the net settles every invoice with the credit note
+        with self.mock_mail_gateway():
+            tx, landing = self._pay(self.access, moves)
+        self.assertEqual(tx.amount, 1280.0)
+        for move in moves:
+            # paid by the transaction, or by the credit note ("reversed")
+            self.assertEqual(move.amount_residual, 0.0, move.name)
+            self.assertIn(move.payment_state, ("paid", "in_payment", "reversed"))
+        self.assertEqual(credit_note.amount_residual, 0.0)
+        self.assertEqual(self._thank_you_count(), 1)
+        text = self._text(self._get(landing))
+        self.assertIn("You have no open invoice with us", text)
+        self.assertNotIn(credit_note.name, text)
+        # the control customer's invoice and credit note are untouched
+        self.assertEqual(self.other.payment_state, "not_paid")
+        self.assertTrue(self._access(self.customer_2)._get_credit_rows())
+
+    def test_payment_received_not_matched_is_shown(self):
+        payment_day = self.today - timedelta(days=2)
+        payment = self._unmatched_payment(self.customer, 200.0, payment_day)
+        bank_day = self.today - timedelta(days=1)
+        self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": self.company_data["default_journal_bank"].id,
+                "date": bank_day,
+                "payment_ref": "VIR BOULANGERIE",
+                "partner_id": self.customer.id,
+                "amount": 100.0,
+            }
+        )
+        form = self._eur_form(self._get(self._path(self.access)))
+        credits = [
+            self._text_of(row)
+            for row in form.xpath(".//tr[hasclass('o_relance_credit')]")
+        ]
+        self.assertEqual(len(credits), 2)
+        for day, amount, credit in zip(
+            (payment_day, bank_day), ("200.00", "100.00"), credits, strict=True
+        ):
+            self.assertIn(
+                f"Payment received on {format_date(self.env, day)}, being applied",
+                credit,
+            )
+            self.assertIn(amount, credit)
+        net = form.xpath(".//td[hasclass('o_relance_net')]")[0].text_content()
+        self.assertIn("1,280.00", net)
+        moves = self.old + self.recent + self.not_due
+        pay = html.fromstring(self._pay_page(self.access, moves).content)
+        self.assertIn(
+            "1,280.00", pay.xpath("//li[@id='relance_pay_amount']")[0].text_content()
+        )
+        # paying the net matches the payment received; the bank line waits for
+        # the accountant and covers what stays open: nothing more to pay
+        with self.mock_mail_gateway():
+            tx, landing = self._pay(self.access, moves)
+        self.assertEqual(tx.amount, 1280.0)
+        self.assertEqual(payment.move_id.line_ids.filtered("credit").reconciled, True)
+        self.assertEqual(sum(moves.mapped("amount_residual")), 100.0)
+        after = self._eur_form(self._get(landing))
+        self.assertTrue(after.xpath(".//div[hasclass('o_relance_covered')]"))
+        self.assertFalse(after.xpath(".//button[@name='relance_pay']"))
+        self.assertEqual(len(after.xpath(".//tr[hasclass('o_relance_credit')]")), 1)
+
+    def test_covered_balance_offers_no_payment(self):
+        self._credit_note(self.customer, 2000.0)
+        usd = self.setup_other_currency("USD")
+        dollars = self._invoice(
+            self.customer, 250.0, self.today - timedelta(days=2), currency_id=usd.id
+        )
+        response = self._get(self._path(self.access))
+        tree = html.fromstring(response.content)
+        form = self._eur_form(response)
+        self.assertIn(
+            "Your credits cover your open invoices: there is nothing to pay.",
+            self._text_of(form),
+        )
+        self.assertFalse(form.xpath(".//button[@name='relance_pay']"))
+        self.assertIn(
+            "0.00", form.xpath(".//td[hasclass('o_relance_net')]")[0].text_content()
+        )
+        # a credit in euros does not pay the dollars
+        usd_form = tree.xpath("//form[@data-currency='USD']")[0]
+        self.assertTrue(usd_form.xpath(".//button[@name='relance_pay']"))
+        self.assertFalse(usd_form.xpath(".//tr[hasclass('o_relance_credit')]"))
+        # asking anyway is refused, nothing is created
+        refused = self._pay_page(self.access, self.old)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("already cover these invoices", self._text(refused))
+        self.assertFalse(
+            self.env["payment.transaction"].search(
+                [("invoice_ids", "in", self.old.ids)]
+            )
+        )
+        self.assertEqual(self._pay_page(self.access, dollars).status_code, 200)
+        # the control customer can pay
+        control = html.fromstring(self._get(self._path(self.access_2)).content)
+        self.assertTrue(control.xpath("//button[@name='relance_pay']"))
+
+    def test_credit_without_invoice_in_its_currency(self):
+        usd = self.setup_other_currency("USD")
+        self._credit_note(self.customer, 40.0, currency_id=usd.id)
+        tree = html.fromstring(self._get(self._path(self.access)).content)
+        usd_form = tree.xpath("//form[@data-currency='USD']")[0]
+        self.assertIn("Your credits with us (USD)", self._text_of(usd_form))
+        self.assertIn("No invoice is open in this currency", self._text_of(usd_form))
+        self.assertFalse(usd_form.xpath(".//button[@name='relance_pay']"))
+
+    def test_credits_in_french(self):
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        credit_note = self._credit_note(self.customer, 300.0)
+        payment_day = self.today - timedelta(days=2)
+        self._unmatched_payment(self.customer, 100.0, payment_day)
+        french_env = self.env(context={"lang": "fr_FR"})
+        text = self._text(self._get(self._path(self.access), lang="en-US"))
+        day = format_date(french_env, credit_note.invoice_date)
+        self.assertIn(f"Avoir {credit_note.name} du {day}", text)
+        self.assertIn(
+            f"Paiement reçu le {format_date(french_env, payment_day)}, "
+            "en cours d'affectation",
+            text,
+        )
+        self.assertIn("Solde net dû, déduction faite de vos avoirs et paiements", text)
+        self.assertIn("1 180,00", text)
+        self.assertNotIn("being applied", text)
+        pay = self._text(
+            self._pay_page(self.access, self.old + self.recent + self.not_due)
+        )
+        self.assertIn("Déduction de vos avoirs et paiements -\ufeff400,00", pay)
+        self.assertIn("Montant à régler 1 180,00", pay)
+        typed = self._pay_page(self.access, self.old, amount="1\u202f000,00")
+        self.assertIn("Montant à régler 1 000,00", self._text(typed))
+        refused = self._pay_page(self.access, self.old + self.recent, amount="1500")
+        self.assertIn(
+            "ne peut pas dépasser le solde dû après déduction de vos avoirs et "
+            "paiements : 1 180,00",
+            self._text(refused).replace("\xa0", " ").replace("\u202f", " "),
+        )
+        self._credit_note(self.customer, 5000.0)
+        usd = self.setup_other_currency("USD")
+        self._credit_note(self.customer, 40.0, currency_id=usd.id)
+        covered = self._text(self._get(self._path(self.access), lang="en-US"))
+        self.assertIn("Vos avoirs et paiements couvrent vos factures ouvertes", covered)
+        self.assertIn("Sommes en votre faveur (USD)", covered)
+        self.assertIn("Aucune facture n'est ouverte dans cette devise", covered)
+        self.assertNotIn("Tout régler", covered)
