@@ -60,6 +60,9 @@
         "views/res_config_settings_payer_rating_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_relance_fr/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "account_relance_fr/static/tests/tours/**/*",
         ],

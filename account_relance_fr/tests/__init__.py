@@ -16,3 +16,5 @@ from . import test_relance_penalty_wizard
 from . import test_relance_legal_documents
 from . import test_relance_portal
 from . import test_relance_analysis
+from . import test_relance_call_screen
+from . import test_relance_letters_to_post

@@ -177,6 +177,9 @@ class TestRelanceWizards(RelanceCommon):
         self.assertEqual(invoice.relance_promise_date, self.DUE + timedelta(days=5))
         self.assertFalse(other.relance_promise_date, "only the invoices of the call")
         self.assertFalse(activity.exists(), "the call is done")
+        history = self._histories(invoice).filtered(lambda h: h.channel == "call")
+        self.assertEqual(history.call_outcome, "promise")
+        self.assertIn("Will pay by transfer on Friday", history.call_note)
         message = self.customer.message_ids[0]
         self.assertIn("Promise to Pay", message.body)
         self.assertIn("Will pay by transfer on Friday", message.body)
@@ -237,6 +240,8 @@ class TestRelanceWizards(RelanceCommon):
         self.assertTrue(activity.exists(), "the call stays open")
         self.assertEqual(activity.date_deadline, date(2026, 3, 24), "two working days")
         self.assertIn("no answer", self.customer.message_ids[0].body)
+        history = self._histories(invoice).filtered(lambda h: h.channel == "call")
+        self.assertEqual(history.call_outcome, "no_answer")
         # Ascension 2026 is Thursday 14 May: skipped with the company's holidays
         self.company.relance_skip_holidays = True
         with freeze_time(date(2026, 5, 13)):
