@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import pdf
@@ -191,6 +193,47 @@ class AccountRelanceHistory(models.Model):
         if any(move.id not in reminders for move in moves):
             return 0
         return len(set().union(*(reminders[move.id] for move in moves)))
+
+    def _log_on_invoices(self):
+        """Log the reminder on the chatter of every invoice it covered: an
+        internal note (nobody is notified, no mail per invoice) linking the
+        message sent to the customer, the letter or the call scheduled."""
+        bodies = {}
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        for move, histories in self.grouped("move_id").items():
+            history = histories[0]
+            links = []
+            if history.mail_message_id:
+                links.append(
+                    Markup('<a href="/mail/message/%s">%s</a>')
+                    % (history.mail_message_id.id, self.env._("the message sent"))
+                )
+            if history.letter_attachment_id:
+                links.append(
+                    Markup('<a href="/web/content/%s?download=true">%s</a>')
+                    % (history.letter_attachment_id.id, self.env._("the letter"))
+                )
+            if history.activity_id:
+                links.append(
+                    self.env._(
+                        "a call for %(user)s",
+                        user=history.activity_id.user_id.display_name,
+                    )
+                )
+            bodies[move.id] = Markup("%s %s") % (
+                self.env._(
+                    "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
+                    level=history.level_id.name,
+                    channels=", ".join(
+                        labels.get(code.strip(), code.strip())
+                        for code in (history.channels or history.channel).split(",")
+                    ),
+                    contact=(history.contact_id or history.partner_id).display_name,
+                ),
+                Markup(", ").join(links) if links else "",
+            )
+        if bodies:
+            self.move_id.sudo()._message_log_batch(bodies)
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS

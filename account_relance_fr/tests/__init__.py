@@ -18,3 +18,4 @@ from . import test_relance_portal
 from . import test_relance_analysis
 from . import test_relance_call_screen
 from . import test_relance_letters_to_post
+from . import test_relance_invoice_chatter
