@@ -69,6 +69,7 @@ class AccountRelanceLadder(models.Model):
 
     def _compute_partner_count(self):
         """Customers each ladder effectively applies to (one query per company)."""
+        self._flush_partner_ladder()
         counts = {}
         for company in self.company_id:
             partner = SQL.identifier("partner")
@@ -183,6 +184,23 @@ class AccountRelanceLadder(models.Model):
         return self.min_days_between or self.company_id.relance_min_days_between
 
     @api.model
+    def _flush_partner_ladder(self):
+        """Write pending changes the ladder SQL reads to the database."""
+        self.env["res.partner"].flush_model(
+            [
+                "relance_ladder_id",
+                "relance_customer_type",
+                "relance_payer_profile",
+                "category_id",
+                "customer_rank",
+                "active",
+                "parent_id",
+                "company_id",
+            ]
+        )
+        self.flush_model()
+
+    @api.model
     def _get_partner_ladder_sql(self, partner, company):
         """SQL expression of the ladder of a commercial partner in a company,
         the same choice as ``_get_ladders_for_partners``: the ladder assigned
@@ -230,6 +248,7 @@ class AccountRelanceLadder(models.Model):
     def action_view_partners(self):
         """The customers this ladder applies to (``partner_count``)."""
         self.ensure_one()
+        self._flush_partner_ladder()
         partner = SQL.identifier("partner")
         ids = [
             row[0]

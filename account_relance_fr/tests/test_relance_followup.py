@@ -301,6 +301,49 @@ class TestRelanceFollowup(RelanceCommon):
         )
         self.assertIn("search_default_action_due", action["context"])
 
+    def test_menu_paths_and_ladder_customer_count(self):
+        """Messages name the menus as installed; a ladder counts the customers
+        it applies to, not only those assigned to it by hand."""
+        root = self.env.ref("account.menu_finance")
+        message = self.env["account.relance.rate"]._get_missing_message([(2031, 1)])
+        self.assertIn(f"{root.name} > ", message)
+        self.assertIn("> Late-Payment Rates", message)
+        self.assertNotIn("/", message.split("(")[1].split(")")[0])
+        risky = self.env["account.relance.ladder"].create(
+            {
+                "name": "Risky",
+                "sequence": 5,
+                "company_id": self.company.id,
+                "rule_payer_profile": "risky",
+            }
+        )
+        # customers are partners with a posted invoice
+        self._new_invoice(self.customer, 100.0, self.DUE)
+        self._new_invoice(self.customer_2, 100.0, self.DUE)
+        ladders = self.ladder | risky
+
+        def counts():
+            ladders.invalidate_recordset(["partner_count"])
+            return self.ladder.partner_count, risky.partner_count
+
+        default_count, risky_count = counts()
+        partners = self.env["res.partner"].search(
+            self.ladder.action_view_partners()["domain"]
+        )
+        self.assertEqual(len(partners), default_count)
+        self.assertLessEqual(self.customer | self.customer_2, partners)
+        # selected by the ladder's rule
+        self.customer_2.relance_payer_profile = "risky"
+        self.assertEqual(counts(), (default_count - 1, risky_count + 1))
+        partners = self.env["res.partner"].search(
+            risky.action_view_partners()["domain"]
+        )
+        self.assertIn(self.customer_2, partners)
+        self.assertNotIn(self.customer, partners)
+        # assigned by hand
+        self.customer.with_company(self.company).relance_ladder_id = risky
+        self.assertEqual(counts(), (default_count - 2, risky_count + 2))
+
     # ------------------------------------------------------------------
     # ACCESS
     # ------------------------------------------------------------------

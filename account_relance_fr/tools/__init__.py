@@ -19,3 +19,4 @@ from .late_penalty import (
     half_year_start,
 )
 from .french_format import fr_amount, fr_date, fr_date_short, fr_half_year, fr_rate
+from .menu_path import menu_path
