@@ -1,9 +1,11 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class AccountRelanceFollowup(models.Model):
@@ -155,6 +157,13 @@ class AccountRelanceFollowup(models.Model):
         compute="_compute_next_action",
         help="Date of the customer's next action: today when something is to "
         "do today, else the next reminder the ladder plans.",
+    )
+    invoice_summary = fields.Html(
+        string="Open Invoices Summary",
+        compute="_compute_invoice_summary",
+        sanitize=False,
+        help="The customer's open invoices, read only, for the salespeople who "
+        "have no access to the invoicing.",
     )
     move_ids = fields.Many2many(
         "account.move", string="Open Invoices List", compute="_compute_move_ids"
@@ -465,6 +474,72 @@ class AccountRelanceFollowup(models.Model):
                 followup.credit_text = balance_model._format_totals(
                     [(item.credit, item.currency) for item in currencies if item.credit]
                 )
+
+    def _compute_invoice_summary(self):
+        """A read-only table of the row's open invoices (number, due date,
+        days late, amount left, dispute or promise), read as superuser: the
+        salesperson sees the row's customer only (record rule), not the
+        invoicing."""
+        today_by_company = {}
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(self._get_open_moves_domain(), order="invoice_date_due, name")
+        )
+        by_key = defaultdict(lambda: moves.browse())
+        for move in moves:
+            by_key[move.commercial_partner_id, move.company_id] |= move
+        head = Markup("").join(
+            Markup("<th>%s</th>") % label
+            for label in (
+                self.env._("Invoice"),
+                self.env._("Due Date"),
+                self.env._("Days Late"),
+                self.env._("Amount Due"),
+                self.env._("Status"),
+            )
+        )
+        for followup in self:
+            company = followup.company_id
+            today = today_by_company.setdefault(
+                company, company._get_relance_today() if company else False
+            )
+            rows = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td>%s</td>"
+                    '<td class="text-end">%s</td><td>%s</td></tr>'
+                )
+                % (
+                    move.name,
+                    format_date(self.env, move.invoice_date_due),
+                    max((today - move.invoice_date_due).days, 0)
+                    if today and move.invoice_date_due
+                    else "",
+                    move.currency_id.format(move.amount_residual),
+                    self._get_move_status(move),
+                )
+                for move in by_key[followup.partner_id.sudo(), company.sudo()]
+            )
+            followup.invoice_summary = (
+                Markup(
+                    '<table class="table table-sm"><thead><tr>%s</tr></thead>'
+                    "<tbody>%s</tbody></table>"
+                )
+                % (head, rows)
+                if rows
+                else False
+            )
+
+    def _get_move_status(self, move):
+        """Dispute or promise of an open invoice, for the summary."""
+        if move.relance_dispute:
+            return self.env._("Disputed")
+        if move.relance_promise_date:
+            return self.env._(
+                "Promised for %(date)s",
+                date=format_date(self.env, move.relance_promise_date),
+            )
+        return ""
 
     def _compute_move_ids(self):
         moves = self.env["account.move"].search(

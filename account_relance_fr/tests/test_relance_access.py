@@ -62,6 +62,19 @@ class TestRelanceAccess(RelanceCommon):
             .search([("company_id", "=", self.company.id)])
         )
         self.assertEqual(rows.partner_id, self.customer)
+        # the customer's invoices, read only, without access to the invoicing
+        self.assertIn(mine.name, rows.invoice_summary)
+        self.assertIn("100.00", rows.invoice_summary)
+        with self.assertRaises(AccessError):
+            mine.with_user(self.salesperson).read(["name"])
+        form = rows.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="invoice_summary"', form)
+        self.assertNotIn('name="move_ids"', form)
+        accountant_form = self.env["account.relance.followup"].get_views(
+            [(False, "form")]
+        )["views"]["form"]["arch"]
+        self.assertIn('name="move_ids"', accountant_form)
+        self.assertNotIn('name="invoice_summary"', accountant_form)
         history = (
             self.env["account.relance.history"].with_user(self.salesperson).search([])
         )
