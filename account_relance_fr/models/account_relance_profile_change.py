@@ -15,8 +15,8 @@ class AccountRelanceProfileChange(models.Model):
         "res.partner", string="Customer", required=True, ondelete="cascade", index=True
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
-    old_profile = fields.Selection(PAYER_PROFILES, string="Old Profile")
-    new_profile = fields.Selection(PAYER_PROFILES, string="New Profile", required=True)
+    old_profile = fields.Selection(PAYER_PROFILES)
+    new_profile = fields.Selection(PAYER_PROFILES, required=True)
     rating = fields.Selection(PAYER_RATINGS)
     days_late = fields.Float(
         string="Average Days Late",
