@@ -68,6 +68,9 @@
         "views/relance_plan_portal_templates.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_relance_fr/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "account_relance_fr/static/tests/tours/**/*",
         ],

@@ -291,6 +291,20 @@ write_config() {
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_BIN" "$@"; }
 
+# restore_default_signals SCRIPT ARGS...: started in the background
+# (`setup/run &`), bash inherits SIGINT ignored and cannot trap it. Restart the
+# script once with SIGINT and SIGTERM at their defaults, so Ctrl-C or a signal
+# to the process group reaches its traps (and stops Odoo, freeing the port).
+restore_default_signals() {
+    [[ -z "${RELANCE_SIGNALS_RESTORED:-}" ]] || return 0
+    command -v python3 >/dev/null || return 0
+    export RELANCE_SIGNALS_RESTORED=1
+    exec python3 -c 'import os, signal, sys
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
+
 # addons_hash: one sha256 over the add-ons' files, to notice code changes.
 addons_hash() {
     (cd "$REPO_ROOT" && find account_relance_fr account_relance_fr_sms -type f \

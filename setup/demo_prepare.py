@@ -11,9 +11,12 @@ Run by setup/run with the virtualenv's Python and PYTHONPATH=$ODOO_SRC:
 2. sets web.base.url;
 3. enables the demo company's payment providers (Odoo's demo card provider
    and the wire transfer, when payment_demo and payment_custom are installed);
-4. runs the reminder job once (account.relance.run._cron_send_relances);
-5. sends the mail queue (and the SMS queue when the sms module is there);
-6. commits.
+4. leaves unsent the mails Odoo's own demo data queued (the demo mailbox
+   holds this product's mails only);
+5. runs the reminder job once (account.relance.run._cron_send_relances) and
+   prints what it sent: emails, SMS, letters to post, call activities;
+6. sends the mail queue (and the SMS queue when the sms module is there);
+7. commits.
 """
 
 import argparse
@@ -79,28 +82,67 @@ def setup_payment_providers(env):
         print(f"demo: payment providers of the demo company: {names}")
 
 
+def last_id(env, model):
+    """The highest id of ``model`` (0 when empty or not installed)."""
+    if model not in env.registry:
+        return 0
+    return env[model].search([], order="id desc", limit=1).id or 0
+
+
+def drop_foreign_mail_queue(env):
+    """Leave unsent the mails queued before the reminder job: Odoo's own demo
+    notifications (English, some twice) must not fill the demo mailbox, which
+    holds this product's mails only."""
+    queued = env["mail.mail"].search([("state", "=", "outgoing")])
+    if queued:
+        queued.write({"state": "cancel"})
+        env.cr.commit()
+        print(f"demo: {len(queued)} mail(s) of Odoo's demo data left unsent")
+
+
 def run_reminder_job(env):
-    """Run the daily reminder job once, if the engine is installed."""
+    """Run the daily reminder job once, if the engine is installed, and say
+    what it sent."""
     # Guard kept until the engine is sure to exist in every database.
     if "account.relance.run" not in env.registry:
         print("demo: the reminder engine isn't installed yet (no account.relance.run)")
         return
+    before = {
+        model: last_id(env, model) for model in ("account.relance.history", "sms.sms")
+    }
     # The reminder engine: the same call as the daily ir.cron.
     remaining = env["account.relance.run"]._cron_send_relances()
     env.cr.commit()
+    histories = env["account.relance.history"].search(
+        [("id", ">", before["account.relance.history"])]
+    )
+    sent = histories.filtered(lambda history: history.state == "sent")
+    sms = (
+        env["sms.sms"].search_count([("id", ">", before["sms.sms"])])
+        if "sms.sms" in env.registry
+        else 0
+    )
+    to_approve = len(histories.filtered(lambda h: h.state == "to_confirm"))
+    failed = len(histories.filtered(lambda h: h.state == "failed"))
+    print(
+        f"demo: reminder job sent {len(sent.mail_message_id)} email(s), {sms} SMS, "
+        f"{len(sent.letter_attachment_id)} letter(s) to post, "
+        f"{len(sent.activity_id)} call activity(ies); "
+        f"{to_approve} reminder(s) to approve, {failed} failed"
+    )
     if isinstance(remaining, int) and remaining:
-        print(f"demo: reminder job ran, {remaining} customer(s) left for the cron")
-    else:
-        print("demo: reminder job ran")
+        print(f"demo: {remaining} customer(s) left for the cron")
 
 
 def send_queues(env):
     """Send what the job queued: mails, then SMS."""
+    queued = env["mail.mail"].search_count([("state", "=", "outgoing")])
     env["mail.mail"].process_email_queue()
     if "sms.sms" in env.registry:
         env["sms.sms"]._process_queue()
     env.cr.commit()
     failed = env["mail.mail"].search_count([("state", "=", "exception")])
+    print(f"demo: {queued - failed} mail(s) delivered")
     if failed:
         print(f"demo: {failed} mail(s) in exception, see Settings > Technical > Emails")
 
@@ -129,6 +171,7 @@ def main(argv=None):
         print(f"demo: outgoing mail server {server.name!r} -> {target}")
         print(f"demo: web.base.url = {args.base_url}")
         setup_payment_providers(env)
+        drop_foreign_mail_queue(env)
         run_reminder_job(env)
         send_queues(env)
     return 0

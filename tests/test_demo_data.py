@@ -13,9 +13,13 @@ reminder run is replayed on that day when the database is older.
 """
 
 import contextlib
+import importlib.util
+import io
 import re
 import unittest
 from datetime import datetime, time, timedelta
+from pathlib import Path
+from unittest.mock import patch
 
 from stdnum import iban as stdnum_iban
 from stdnum.fr import siren as stdnum_siren
@@ -534,3 +538,55 @@ class TestDemoData(TransactionCase, MailCase):
             )
         )
         self.assertTrue(thank_you)
+
+    # ------------------------------------------------------------------
+    # setup/demo_prepare.py
+    # ------------------------------------------------------------------
+
+    def test_demo_prepare_says_what_was_sent(self):
+        """The demo's first run prints the counts of what it sent, and leaves
+        Odoo's own queued demo mails out of the demo mailbox."""
+        spec = importlib.util.spec_from_file_location(
+            "demo_prepare",
+            Path(__file__).resolve().parent.parent / "setup" / "demo_prepare.py",
+        )
+        demo_prepare = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo_prepare)
+        company = self.company
+        company.write(
+            {
+                "relance_send_saturday": True,
+                "relance_send_sunday": True,
+                "relance_hour_from": 0.0,
+                "relance_hour_to": 24.0,
+                "relance_skip_holidays": False,
+            }
+        )
+        foreign = self.env["mail.mail"].create(
+            {"subject": "Odoo demo notification", "email_to": "x@example.com"}
+        )
+        History = self.env["account.relance.history"]
+        before = History.search([]).ids
+        output = io.StringIO()
+        # the script commits between its steps; the test keeps one transaction
+        with (
+            patch.object(self.cr, "commit", lambda: None),
+            self._on_demo_day(),
+            self.mock_mail_gateway(),
+            contextlib.redirect_stdout(output),
+        ):
+            demo_prepare.drop_foreign_mail_queue(self.env)
+            demo_prepare.run_reminder_job(self.env)
+        self.assertEqual(foreign.state, "cancel")
+        new = History.search([("id", "not in", before)])
+        sent = new.filtered(lambda history: history.state == "sent")
+        self.assertTrue(sent.mail_message_id)
+        text = output.getvalue()
+        self.assertIn("mail(s) of Odoo's demo data left unsent", text)
+        self.assertIn(
+            f"demo: reminder job sent {len(sent.mail_message_id)} email(s), ", text
+        )
+        self.assertIn(f"{len(sent.letter_attachment_id)} letter(s) to post", text)
+        self.assertIn(f"{len(sent.activity_id)} call activity(ies)", text)
+        to_approve = len(new.filtered(lambda history: history.state == "to_confirm"))
+        self.assertIn(f"{to_approve} reminder(s) to approve", text)

@@ -1,8 +1,10 @@
 """The fast failure paths of setup/run and setup/test: each case takes seconds."""
 
 import os
+import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,3 +106,56 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_background_run_stops_on_sigint_to_its_group(tmp_path):
+    """Started in the background, bash inherits SIGINT ignored and could not
+    trap it: setup/run restarts itself with the default dispositions
+    (restore_default_signals), so a SIGINT to its process group reaches the
+    trap that stops Odoo. Checked on a script using the same helper."""
+    script = tmp_path / "serve"
+    marker = tmp_path / "stopped"
+    script.write_text(
+        "#!/usr/bin/env bash\n"
+        "set -euo pipefail\n"
+        f"source {REPO / 'setup' / 'common.sh'}\n"
+        'restore_default_signals "$0" "$@"\n'
+        f"trap 'touch {marker}; exit 0' INT TERM\n"
+        "sleep 60 &\n"
+        "wait $!\n"
+    )
+    script.chmod(0o755)
+
+    def ignore_sigint_in_new_group():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` does
+        os.setpgrp()
+
+    env = dict(os.environ)
+    env.pop("RELANCE_SIGNALS_RESTORED", None)
+    proc = subprocess.Popen(
+        [str(script)],
+        env=env,
+        preexec_fn=ignore_sigint_in_new_group,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        # wait until the restarted bash has set its trap
+        while time.monotonic() < deadline:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+            if b"python3" not in cmdline and "SigCgt" in status:
+                caught = int(status.split("SigCgt:")[1].split()[0], 16)
+                if caught & (1 << (signal.SIGINT - 1)):
+                    break
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert marker.exists()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

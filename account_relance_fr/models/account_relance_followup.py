@@ -1,8 +1,11 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.osv import expression
+from odoo.tools import SQL, format_date
 
 
 class AccountRelanceFollowup(models.Model):
@@ -80,6 +83,12 @@ class AccountRelanceFollowup(models.Model):
         readonly=True,
         help="The most advanced reminder level sent for the open invoices.",
     )
+    ladder_id = fields.Many2one(
+        "account.relance.ladder",
+        string="Ladder",
+        readonly=True,
+        help="The ladder that applies to the customer in the company.",
+    )
     last_reminder_date = fields.Date(string="Last Reminder", readonly=True)
     to_confirm_count = fields.Integer(
         string="To Confirm",
@@ -103,22 +112,58 @@ class AccountRelanceFollowup(models.Model):
     postponed_until = fields.Date(readonly=True)
     action_due = fields.Boolean(
         string="To Do Today",
+        compute="_compute_next_action",
+        search="_search_action_due",
+        help="Something is to be done today: reminders wait for approval or "
+        "failed, or the ladder plans a reminder today (as the daily job does).",
+    )
+    followup_state = fields.Selection(
+        [
+            ("failed", "Failed"),
+            ("to_confirm", "To Confirm"),
+            ("disputed", "Disputed"),
+            ("promised", "Promised"),
+            ("broken_promise", "Broken Promise"),
+            ("excluded", "Excluded"),
+            ("ok", "Following"),
+        ],
+        string="Status",
         readonly=True,
-        help="Reminders wait for approval or failed, or an overdue invoice that "
-        "is neither disputed, excluded nor under a promise can be reminded and the "
-        "customer, neither excluded nor postponed, got no reminder today.",
+        help="What needs attention first: a failed reminder, then one waiting "
+        "for approval, a dispute, a promise, an exclusion.",
     )
     priority = fields.Integer(
         readonly=True,
-        aggregator="sum",
+        aggregator=None,
         help="Overdue amount weighted by the delay: overdue amount × (1 + days "
         "late of the oldest instalment / 30), rounded. 1 000 overdue for 30 days "
         "scores 2 000, for 90 days 4 000.",
     )
+    priority_rank = fields.Integer(
+        string="Rank",
+        readonly=True,
+        aggregator=None,
+        help="1 = the most urgent customer of the company. Customers are ranked "
+        "by overdue amount × (1 + days late of the oldest instalment / 30): "
+        "1 000 € overdue for 30 days weigh as much as 2 000 € just due.",
+    )
+    next_action = fields.Char(
+        compute="_compute_next_action",
+        help="What comes next for the customer: approve or fix a reminder, or "
+        "the reminder level the ladder plans.",
+    )
     next_action_date = fields.Date(
-        string="Next Reminder",
-        compute="_compute_next_action_date",
-        help="Date of the customer's next planned reminder step.",
+        string="Next Action On",
+        compute="_compute_next_action",
+        help="Date of the customer's next action: today when something is to "
+        "do today, else the next reminder the ladder plans.",
+    )
+    invoice_summary = fields.Html(
+        string="Open Invoices Summary",
+        compute="_compute_invoice_summary",
+        sanitize=False,
+        help="The customer's open invoices, read only, for the salespeople who "
+        "have no access to the invoicing.",
     )
     move_ids = fields.Many2many(
         "account.move", string="Open Invoices List", compute="_compute_move_ids"
@@ -158,7 +203,15 @@ class AccountRelanceFollowup(models.Model):
             "move_line_id",
         ],
         "account.relance.level": ["days"],
-        "res.partner": ["user_id", "relance_excluded", "relance_postponed_until"],
+        "res.partner": [
+            "user_id",
+            "relance_excluded",
+            "relance_postponed_until",
+            "relance_ladder_id",
+            "relance_customer_type",
+            "relance_payer_profile",
+            "category_id",
+        ],
         "res.company": ["currency_id", "relance_promise_grace_days"],
     }
 
@@ -208,20 +261,6 @@ class AccountRelanceFollowup(models.Model):
         to_confirm = SQL("COALESCE(SUM(hist.to_confirm_count), 0)")
         failed = SQL("COALESCE(SUM(hist.failed_count), 0)")
         last_sent = SQL("MAX(sent.last_date)")
-        # An overdue instalment the engine may remind: not disputed, not
-        # excluded, no promise still running (promise date + grace days).
-        remindable = SQL(
-            """BOOL_OR(
-                   aml.date_maturity < %(today)s
-                   AND NOT COALESCE(move.relance_dispute, FALSE)
-                   AND NOT COALESCE(move.relance_excluded, FALSE)
-                   AND (move.relance_promise_date IS NULL
-                        OR move.relance_promise_date
-                           + COALESCE(company.relance_promise_grace_days, 0)
-                           < %(today)s)
-               )""",
-            today=today,
-        )
         return SQL(
             """
             SELECT
@@ -230,6 +269,7 @@ class AccountRelanceFollowup(models.Model):
                 aml.company_id AS company_id,
                 company.currency_id AS currency_id,
                 partner.user_id AS user_id,
+                partner_ladder.ladder_id AS ladder_id,
                 COALESCE(partner.relance_excluded, FALSE) AS excluded,
                 partner.relance_postponed_until AS postponed_until,
                 SUM(aml.amount_residual) AS amount_due,
@@ -246,18 +286,24 @@ class AccountRelanceFollowup(models.Model):
                     AS promised,
                 COALESCE(BOOL_OR(move.relance_promise_broken), FALSE)
                     AS broken_promise,
-                (
-                    %(to_confirm)s > 0
-                    OR %(failed)s > 0
-                    OR (
-                        NOT COALESCE(partner.relance_excluded, FALSE)
-                        AND (partner.relance_postponed_until IS NULL
-                             OR partner.relance_postponed_until <= %(today)s)
-                        AND COALESCE(%(remindable)s, FALSE)
-                        AND (%(last_sent)s IS NULL OR %(last_sent)s < %(today)s)
-                    )
-                ) AS action_due,
-                ROUND(%(overdue)s * (1 + %(days_late)s / 30.0))::integer AS priority
+                CASE
+                    WHEN %(failed)s > 0 THEN 'failed'
+                    WHEN %(to_confirm)s > 0 THEN 'to_confirm'
+                    WHEN COALESCE(partner.relance_excluded, FALSE) THEN 'excluded'
+                    WHEN COALESCE(BOOL_OR(move.relance_promise_broken), FALSE)
+                        THEN 'broken_promise'
+                    WHEN COALESCE(BOOL_OR(move.relance_dispute), FALSE)
+                        THEN 'disputed'
+                    WHEN COALESCE(BOOL_OR(move.relance_promise_date >= %(today)s),
+                                  FALSE)
+                        THEN 'promised'
+                    ELSE 'ok'
+                END AS followup_state,
+                ROUND(%(overdue)s * (1 + %(days_late)s / 30.0))::integer AS priority,
+                RANK() OVER (
+                    PARTITION BY aml.company_id
+                    ORDER BY ROUND(%(overdue)s * (1 + %(days_late)s / 30.0)) DESC
+                ) AS priority_rank
             """,
             today=today,
             overdue=overdue,
@@ -265,7 +311,6 @@ class AccountRelanceFollowup(models.Model):
             to_confirm=to_confirm,
             failed=failed,
             last_sent=last_sent,
-            remindable=remindable,
         )
 
     @api.model
@@ -280,6 +325,7 @@ class AccountRelanceFollowup(models.Model):
             JOIN %(today_table)s AS relance_today(company_id, day)
                  ON relance_today.company_id = aml.company_id
             LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
+            LEFT JOIN LATERAL (SELECT %(ladder)s AS ladder_id) partner_ladder ON TRUE
             LEFT JOIN (
                 SELECT move_line_id,
                        COUNT(*) FILTER (WHERE state = 'to_confirm') AS to_confirm_count,
@@ -297,6 +343,9 @@ class AccountRelanceFollowup(models.Model):
                   AND sent.company_id = aml.company_id
             """,
             today_table=self._get_today_table(),
+            ladder=self.env["account.relance.ladder"]._get_partner_ladder_sql(
+                SQL.identifier("partner"), SQL("aml.company_id")
+            ),
         )
 
     @api.model
@@ -320,6 +369,7 @@ class AccountRelanceFollowup(models.Model):
                      aml.company_id,
                      company.currency_id,
                      partner.user_id,
+                     partner_ladder.ladder_id,
                      partner.relance_excluded,
                      partner.relance_postponed_until,
                      relance_today.day
@@ -335,16 +385,72 @@ class AccountRelanceFollowup(models.Model):
         for followup in self:
             followup.display_name = followup.partner_id.display_name
 
-    def _compute_next_action_date(self):
-        """The day the daily job will next remind the row's customer in the
-        row's company (``account.relance.run._get_next_dates``)."""
+    def _compute_next_action(self):
+        """Today's action (fix, approve, or the levels the ladder plans today,
+        as the daily job would send them), else the day of the next planned
+        reminder (``account.relance.run._get_next_dates``). One plan and one
+        forecast per company for all the rows."""
         run = self.env["account.relance.run"]
         for company, followups in self.grouped("company_id").items():
+            planned = self._get_planned_levels(company, followups.partner_id)
             forecast = run._get_next_dates(company, followups.partner_id)
+            today = company._get_relance_today()
             for followup in followups:
-                followup.next_action_date = forecast.get(
-                    followup.partner_id, (False, {})
-                )[0]
+                levels = planned.get(followup.partner_id.id)
+                if followup.failed_count:
+                    action = self.env._("Fix the failed reminder")
+                elif followup.to_confirm_count:
+                    action = self.env._("Approve the reminder")
+                elif levels:
+                    action = ", ".join(levels.sorted("days").mapped("name"))
+                else:
+                    action = False
+                followup.action_due = bool(action)
+                if action:
+                    followup.next_action = action
+                    followup.next_action_date = today
+                    continue
+                day = forecast.get(followup.partner_id, (False, {}))[0]
+                followup.next_action = day and self.env._("Next reminder")
+                followup.next_action_date = day
+
+    @api.model
+    def _get_planned_levels(self, company, partners=None):
+        """Levels the ladders plan today in ``company``, as the daily job's
+        plan (``account.relance.run._plan``) reads them, when its sending
+        window still opens today.
+
+        :param partners: restrict to these commercial partners (all when None)
+        :return: {partner id: account.relance.level records}
+        """
+        run = self.env["account.relance.run"].sudo().with_company(company)
+        today = company._get_relance_today()
+        planned = defaultdict(lambda: self.env["account.relance.level"])
+        if run._get_forecast_start(company) != today:
+            # the sending window does not open again today (weekend, holiday,
+            # evening): the job sends on its next open day, not today
+            return planned
+        for _company, partner, items in run._plan(company, today, partners=partners):
+            for _line, level in items:
+                planned[partner.id] |= level.sudo(False)
+        return planned
+
+    def _search_action_due(self, operator, value):
+        """Rows with an action today: a reminder failed or waits for
+        approval, or the ladder plans a reminder today."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on “To Do Today”."))
+        domains = [[("failed_count", ">", 0)], [("to_confirm_count", ">", 0)]]
+        for company in self.env.companies:
+            partner_ids = list(self._get_planned_levels(company))
+            if partner_ids:
+                domains.append(
+                    [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]
+                )
+        domain = expression.OR(domains)
+        if (operator == "=") != value:
+            domain = ["!", *expression.normalize_domain(domain)]
+        return domain
 
     def _compute_claimed(self):
         """Net amount claimed and credits, from the engine's balance: one
@@ -368,6 +474,72 @@ class AccountRelanceFollowup(models.Model):
                 followup.credit_text = balance_model._format_totals(
                     [(item.credit, item.currency) for item in currencies if item.credit]
                 )
+
+    def _compute_invoice_summary(self):
+        """A read-only table of the row's open invoices (number, due date,
+        days late, amount left, dispute or promise), read as superuser: the
+        salesperson sees the row's customer only (record rule), not the
+        invoicing."""
+        today_by_company = {}
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(self._get_open_moves_domain(), order="invoice_date_due, name")
+        )
+        by_key = defaultdict(lambda: moves.browse())
+        for move in moves:
+            by_key[move.commercial_partner_id, move.company_id] |= move
+        head = Markup("").join(
+            Markup("<th>%s</th>") % label
+            for label in (
+                self.env._("Invoice"),
+                self.env._("Due Date"),
+                self.env._("Days Late"),
+                self.env._("Amount Due"),
+                self.env._("Status"),
+            )
+        )
+        for followup in self:
+            company = followup.company_id
+            today = today_by_company.setdefault(
+                company, company._get_relance_today() if company else False
+            )
+            rows = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td>%s</td>"
+                    '<td class="text-end">%s</td><td>%s</td></tr>'
+                )
+                % (
+                    move.name,
+                    format_date(self.env, move.invoice_date_due),
+                    max((today - move.invoice_date_due).days, 0)
+                    if today and move.invoice_date_due
+                    else "",
+                    move.currency_id.format(move.amount_residual),
+                    self._get_move_status(move),
+                )
+                for move in by_key[followup.partner_id.sudo(), company.sudo()]
+            )
+            followup.invoice_summary = (
+                Markup(
+                    '<table class="table table-sm"><thead><tr>%s</tr></thead>'
+                    "<tbody>%s</tbody></table>"
+                )
+                % (head, rows)
+                if rows
+                else False
+            )
+
+    def _get_move_status(self, move):
+        """Dispute or promise of an open invoice, for the summary."""
+        if move.relance_dispute:
+            return self.env._("Disputed")
+        if move.relance_promise_date:
+            return self.env._(
+                "Promised for %(date)s",
+                date=format_date(self.env, move.relance_promise_date),
+            )
+        return ""
 
     def _compute_move_ids(self):
         moves = self.env["account.move"].search(
@@ -500,8 +672,7 @@ class AccountRelanceFollowup(models.Model):
             raise UserError(
                 self.env._("No reminder of these customers waits for approval.")
             )
-        done = histories.action_approve()
-        return self._notify_result(done, len(histories.partner_id))
+        return histories.action_approve()
 
     def action_postpone(self):
         """Open the wizard postponing the reminders of these customers."""

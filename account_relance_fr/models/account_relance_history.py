@@ -1,5 +1,10 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import pdf
+
+from ..wizards.relance_call_outcome_wizard import OUTCOMES
 
 
 class AccountRelanceHistory(models.Model):
@@ -33,7 +38,7 @@ class AccountRelanceHistory(models.Model):
         "account.relance.level", required=True, ondelete="restrict", index=True
     )
     ladder_id = fields.Many2one(related="level_id.ladder_id", store=True)
-    level_days = fields.Integer(related="level_id.days", store=True)
+    level_days = fields.Integer(related="level_id.days", store=True, aggregator=None)
     date = fields.Date(
         required=True,
         default=lambda self: self.env.company._get_relance_today(),
@@ -64,9 +69,10 @@ class AccountRelanceHistory(models.Model):
     )
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter")
     currency_id = fields.Many2one("res.currency", required=True)
-    amount_total = fields.Monetary(string="Amount")
-    amount_residual = fields.Monetary(string="Remaining")
-    days_late = fields.Integer()
+    # not additive: an invoice reminded at several levels has several rows
+    amount_total = fields.Monetary(string="Amount", aggregator=None)
+    amount_residual = fields.Monetary(string="Remaining", aggregator=None)
+    days_late = fields.Integer(aggregator=None)
     state = fields.Selection(
         [
             ("to_confirm", "To Confirm"),
@@ -78,6 +84,43 @@ class AccountRelanceHistory(models.Model):
         default="sent",
         index=True,
     )
+    # Registered letter (lettre recommandée avec accusé de réception): the
+    # evidence of a mise en demeure for an injonction de payer.
+    postal_state = fields.Selection(
+        [
+            ("to_post", "To Post"),
+            ("posted", "Posted"),
+            ("delivered", "Delivered"),
+            ("returned", "Returned"),
+        ],
+        string="Postal Status",
+        compute="_compute_postal_state",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        help="A letter sent is to post until marked posted; then its "
+        "acknowledgment of receipt says it was delivered, or it came back "
+        "(refused, not claimed).",
+    )
+    lrar_number = fields.Char(
+        string="Registered Letter Number",
+        help="The number of the registered letter with acknowledgment of "
+        "receipt (LRAR).",
+    )
+    posted_date = fields.Date(string="Posted On")
+    ack_date = fields.Date(
+        string="Acknowledged On",
+        help="Date of delivery (or of first presentation) on the "
+        "acknowledgment of receipt.",
+    )
+    ack_scan = fields.Binary(string="Acknowledgment Scan", attachment=True, copy=False)
+    ack_scan_name = fields.Char(string="Acknowledgment File Name")
+    call_outcome = fields.Selection(
+        OUTCOMES, help="How the reminder call went, as recorded by its caller."
+    )
+    call_date = fields.Date(string="Call Recorded On")
+    call_user_id = fields.Many2one("res.users", string="Called By")
+    call_note = fields.Text(help="The outcome and what the customer said.")
     error = fields.Text()
     note = fields.Text(help="What happened, e.g. a channel fallback.")
 
@@ -98,6 +141,16 @@ class AccountRelanceHistory(models.Model):
             history.channels_label = ", ".join(
                 labels.get(key, key) for key in keys if key
             )
+
+    @api.depends("letter_attachment_id", "state")
+    def _compute_postal_state(self):
+        """A letter sent goes to the "to post" queue; the tracking set by
+        hand afterwards is kept."""
+        for history in self:
+            if history.state == "sent" and history.letter_attachment_id:
+                history.postal_state = history.postal_state or "to_post"
+            elif not history.letter_attachment_id:
+                history.postal_state = False
 
     @api.depends("move_id", "level_id")
     def _compute_display_name(self):
@@ -157,18 +210,176 @@ class AccountRelanceHistory(models.Model):
             return 0
         return len(set().union(*(reminders[move.id] for move in moves)))
 
+    def _log_on_invoices(self):
+        """Log the reminder on the chatter of every invoice it covered: an
+        internal note (nobody is notified, no mail per invoice) linking the
+        message sent to the customer, the letter or the call scheduled."""
+        bodies = {}
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        for move, histories in self.grouped("move_id").items():
+            history = histories[0]
+            links = []
+            if history.mail_message_id:
+                links.append(
+                    Markup('<a href="/mail/message/%s">%s</a>')
+                    % (history.mail_message_id.id, self.env._("the message sent"))
+                )
+            if history.letter_attachment_id:
+                links.append(
+                    Markup('<a href="/web/content/%s?download=true">%s</a>')
+                    % (history.letter_attachment_id.id, self.env._("the letter"))
+                )
+            if history.activity_id:
+                links.append(
+                    self.env._(
+                        "a call for %(user)s",
+                        user=history.activity_id.user_id.display_name,
+                    )
+                )
+            bodies[move.id] = Markup("%s %s") % (
+                self.env._(
+                    "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
+                    level=history.level_id.name,
+                    channels=", ".join(
+                        labels.get(code.strip(), code.strip())
+                        for code in (history.channels or history.channel).split(",")
+                    ),
+                    contact=(history.contact_id or history.partner_id).display_name,
+                ),
+                Markup(", ").join(links) if links else "",
+            )
+        if bodies:
+            self.move_id.sudo()._message_log_batch(bodies)
+
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
     def action_approve(self):
-        """Send the selected "to confirm" reminders now, one message per customer."""
+        """Send the selected "to confirm" reminders now, one message per customer.
+
+        :return: a notification of what was sent, with a link to the letters
+            to post when some were printed
+        :raise UserError: when none of the selection waits for approval
+        """
         to_send = self.filtered(lambda history: history.state == "to_confirm")
         if not to_send:
             raise UserError(
                 self.env._("Select reminders that are waiting for approval.")
             )
-        return self.env["account.relance.run"]._send_approved(to_send)
+        sent = self.env["account.relance.run"]._send_approved(to_send)
+        return self._notify_sent(sent, to_send)
+
+    def _notify_sent(self, done, approved):
+        """Notification summing up approved reminders: emails sent, letters
+        to post, calls scheduled, failures, cancelled (paid meanwhile).
+
+        :param done: the histories the approval wrote
+        :param approved: the histories that were approved
+        """
+        sent = done.filtered(lambda history: history.state == "sent")
+        failed = done.filtered(lambda history: history.state == "failed")
+        cancelled = approved.filtered(lambda history: history.state == "cancelled")
+        letters = sent.filtered(lambda history: history.postal_state == "to_post")
+        parts = [
+            self.env._("Customers: %(customers)s.", customers=len(approved.partner_id)),
+            self.env._(
+                "Emails sent: %(count)s.",
+                count=len(sent.mail_message_id),
+            ),
+        ]
+        if letters:
+            parts.append(
+                self.env._(
+                    "Letters to post by registered mail: %(count)s.",
+                    count=len(letters.letter_attachment_id),
+                )
+            )
+        if sent.activity_id:
+            parts.append(
+                self.env._("Calls scheduled: %(count)s.", count=len(sent.activity_id))
+            )
+        if failed:
+            parts.append(self.env._("Failed: %(count)s.", count=len(failed)))
+        if cancelled:
+            parts.append(
+                self.env._(
+                    "Not needed any more (paid meanwhile): %(count)s.",
+                    count=len(cancelled),
+                )
+            )
+        params = {
+            "title": self.env._("Reminders approved"),
+            "message": " ".join(parts),
+            "type": "warning" if failed else "success",
+            "sticky": bool(letters or failed),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+        }
+        if letters:
+            params["links"] = [
+                {
+                    "label": self.env._("Print the letters to post"),
+                    "url": "/odoo/action-account_relance_fr."
+                    "account_relance_history_to_post_action",
+                }
+            ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
+
+    def action_print_letters(self):
+        """One PDF of the selected letters (the ones to post when none is),
+        for printing and posting together.
+
+        :return: an URL action downloading the merged PDF
+        :raise UserError: when no selected reminder has a letter
+        """
+        letters = self.letter_attachment_id
+        if not letters:
+            raise UserError(self.env._("None of these reminders has a letter."))
+        content = pdf.merge_pdf([letter.raw for letter in letters.sorted("id")])
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Letters to post %(date)s.pdf",
+                    date=fields.Date.to_string(self.env.company._get_relance_today()),
+                ),
+                "raw": content,
+                "mimetype": "application/pdf",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def action_mark_posted(self):
+        """Mark the selected letters as posted today (a registered letter
+        number typed on the line is kept).
+
+        :raise UserError: when a selected reminder has no letter
+        """
+        if not self or any(not history.letter_attachment_id for history in self):
+            raise UserError(self.env._("Only letters can be marked as posted."))
+        today = self.env.company._get_relance_today()
+        # one letter covers several invoices: its lines are posted together
+        same_letters = self.search(
+            [("letter_attachment_id", "in", self.letter_attachment_id.ids)]
+        )
+        for _letter, histories in same_letters.grouped("letter_attachment_id").items():
+            histories.write(
+                {
+                    "postal_state": "posted",
+                    "posted_date": histories[0].posted_date or today,
+                    "lrar_number": next(
+                        iter(filter(None, histories.mapped("lrar_number"))), False
+                    ),
+                }
+            )
+        return True
 
     def action_cancel(self):
         """Cancel reminders that are waiting for approval or have failed."""

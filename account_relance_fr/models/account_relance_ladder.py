@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .res_partner import CUSTOMER_TYPES, PAYER_PROFILES
 
@@ -55,22 +56,44 @@ class AccountRelanceLadder(models.Model):
         required=True,
         help="Who signs the reminders of this ladder.",
     )
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer(
+        string="Customers",
+        compute="_compute_partner_count",
+        help="Customers of the company this ladder applies to: assigned to it, "
+        "selected by its rules, or left to it as the default ladder.",
+    )
 
     # ------------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------------
 
     def _compute_partner_count(self):
-        counts = dict(
-            self.env["res.partner"]._read_group(
-                [("relance_ladder_id", "in", self.ids)],
-                ["relance_ladder_id"],
-                ["__count"],
+        """Customers each ladder effectively applies to (one query per company)."""
+        self._flush_partner_ladder()
+        counts = {}
+        for company in self.company_id:
+            partner = SQL.identifier("partner")
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT ladder_id, COUNT(*) FROM (
+                        SELECT %(ladder)s AS ladder_id
+                          FROM res_partner partner
+                         WHERE partner.active
+                           AND partner.customer_rank > 0
+                           AND partner.parent_id IS NULL
+                           AND (partner.company_id IS NULL
+                                OR partner.company_id = %(company)s)
+                    ) applied
+                    GROUP BY ladder_id
+                    """,
+                    ladder=self._get_partner_ladder_sql(partner, SQL("%s", company.id)),
+                    company=company.id,
+                )
             )
-        )
+            counts.update(dict(rows))
         for ladder in self:
-            ladder.partner_count = counts.get(ladder, 0)
+            ladder.partner_count = counts.get(ladder.id, 0)
 
     # ------------------------------------------------------------------
     # CONSTRAINT METHODS
@@ -160,12 +183,98 @@ class AccountRelanceLadder(models.Model):
         self.ensure_one()
         return self.min_days_between or self.company_id.relance_min_days_between
 
+    @api.model
+    def _flush_partner_ladder(self):
+        """Write pending changes the ladder SQL reads to the database."""
+        self.env["res.partner"].flush_model(
+            [
+                "relance_ladder_id",
+                "relance_customer_type",
+                "relance_payer_profile",
+                "category_id",
+                "customer_rank",
+                "active",
+                "parent_id",
+                "company_id",
+            ]
+        )
+        self.flush_model()
+
+    @api.model
+    def _get_partner_ladder_sql(self, partner, company):
+        """SQL expression of the ladder of a commercial partner in a company,
+        the same choice as ``_get_ladders_for_partners``: the ladder assigned
+        to the partner in the company (a company-dependent field), else the
+        first whose rules match (by sequence), else the company's default.
+
+        :param partner: SQL of the res_partner table alias
+        :param company: SQL expression of the company id
+        :return: SQL of an account_relance_ladder id (NULL when none)
+        """
+        return SQL(
+            """COALESCE(
+                (SELECT l.id FROM account_relance_ladder l
+                  WHERE l.id = (%(partner)s.relance_ladder_id
+                                ->> (%(company)s)::text)::integer
+                    AND l.company_id = %(company)s AND l.active),
+                (SELECT l.id FROM account_relance_ladder l
+                  WHERE l.company_id = %(company)s AND l.active
+                    AND (l.rule_customer_type IS NOT NULL
+                         OR l.rule_payer_profile IS NOT NULL
+                         OR EXISTS (SELECT 1 FROM %(rel)s r
+                                     WHERE r.account_relance_ladder_id = l.id))
+                    AND (l.rule_customer_type IS NULL
+                         OR l.rule_customer_type = %(partner)s.relance_customer_type)
+                    AND (l.rule_payer_profile IS NULL
+                         OR l.rule_payer_profile = %(partner)s.relance_payer_profile)
+                    AND (NOT EXISTS (SELECT 1 FROM %(rel)s r
+                                      WHERE r.account_relance_ladder_id = l.id)
+                         OR EXISTS (
+                            SELECT 1 FROM %(rel)s r
+                              JOIN res_partner_res_partner_category_rel tag
+                                ON tag.category_id = r.res_partner_category_id
+                             WHERE r.account_relance_ladder_id = l.id
+                               AND tag.partner_id = %(partner)s.id))
+                  ORDER BY l.sequence, l.id LIMIT 1),
+                (SELECT l.id FROM account_relance_ladder l
+                  WHERE l.company_id = %(company)s AND l.active AND l.is_default
+                  ORDER BY l.sequence, l.id LIMIT 1)
+            )""",
+            partner=partner,
+            company=company,
+            rel=SQL.identifier(self._fields["rule_category_ids"].relation),
+        )
+
     def action_view_partners(self):
+        """The customers this ladder applies to (``partner_count``)."""
         self.ensure_one()
+        self._flush_partner_ladder()
+        partner = SQL.identifier("partner")
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT partner.id FROM res_partner partner
+                     WHERE partner.active
+                       AND partner.customer_rank > 0
+                       AND partner.parent_id IS NULL
+                       AND (partner.company_id IS NULL
+                            OR partner.company_id = %(company)s)
+                       AND %(ladder)s = %(ladder_id)s
+                    """,
+                    company=self.company_id.id,
+                    ladder=self._get_partner_ladder_sql(
+                        partner, SQL("%s", self.company_id.id)
+                    ),
+                    ladder_id=self.id,
+                )
+            )
+        ]
         return {
             "type": "ir.actions.act_window",
             "name": self.name,
             "res_model": "res.partner",
             "view_mode": "list,form",
-            "domain": [("relance_ladder_id", "=", self.id)],
+            "domain": [("id", "in", ids)],
         }

@@ -7,7 +7,7 @@ from odoo import api, models
 from odoo.tools import format_amount, format_date
 from odoo.tools.misc import formatLang
 
-from ..tools import SPLIT, START, compute_late_interest, half_year_label
+from ..tools import SPLIT, START, compute_late_interest, half_year_label, menu_path
 from ..tools.late_penalty import round_amount
 
 INDEMNITY_AMOUNT = 40.0  # D441-5 C. com.; D2192-35 CCP for public buyers
@@ -492,7 +492,7 @@ class AccountRelancePenalty(models.AbstractModel):
     def _get_provisional_text(self, missing):
         return self.env._(
             "Provisional: the rates of %(half_years)s are not in the rate table; "
-            "the last known rates were used. Enter them in Accounting > "
-            "Configuration > Late-Payment Rates.",
+            "the last known rates were used. Enter them in %(menu)s.",
             half_years=", ".join(half_year_label(*key) for key in missing),
+            menu=menu_path(self.env, "account_relance_fr.account_relance_rate_menu"),
         )

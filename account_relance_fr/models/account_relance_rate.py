@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import RateInfo, half_year_label, half_year_start
+from ..tools import RateInfo, half_year_label, half_year_start, menu_path
 
 OFFICIAL_SOURCES = (
     "ECB: key ECB interest rates, main refinancing operations "
@@ -197,9 +197,9 @@ class AccountRelanceRate(models.Model):
         """What to fill in, and where to find it, for these (year, half)."""
         return self.env._(
             "The late-payment rates of %(half_years)s are not in the rate table "
-            "(Accounting > Configuration > Late-Payment Rates). Enter them from "
-            "the official sources: %(sources)s.",
+            "(%(menu)s). Enter them from the official sources: %(sources)s.",
             half_years=", ".join(half_year_label(*key) for key in half_years),
+            menu=menu_path(self.env, "account_relance_fr.account_relance_rate_menu"),
             sources=OFFICIAL_SOURCES,
         )
 

@@ -693,6 +693,7 @@ class AccountRelanceRun(models.AbstractModel):
                     getattr(self, f"_relance_send_{channel}")(
                         histories, message_level, partner, contact
                     )
+                histories._log_on_invoices()
         except psycopg2.IntegrityError:
             # Another transaction recorded the same reminder first: nothing to do.
             return self.env["account.relance.history"]

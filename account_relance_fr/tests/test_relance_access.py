@@ -38,6 +38,50 @@ class TestRelanceAccess(RelanceCommon):
         with self.assertRaises(AccessError):
             self.env["account.relance.run"].with_user(self.salesperson)._run_batch()
 
+    def test_salesperson_menu_rows_and_call_outcome(self):
+        """A salesperson without the Invoicing app has a menu of their own:
+        their customers' follow-up rows and history, read only."""
+        self.assertFalse(self.salesperson.has_group("account.group_account_invoice"))
+        menus = self.env["ir.ui.menu"].with_user(self.salesperson).load_menus(False)
+        root = self.env.ref("account_relance_fr.relance_salesperson_root_menu")
+        self.assertIn(root.id, menus["root"]["children"])
+        accounting = self.env.ref("account.menu_finance")
+        self.assertNotIn(accounting.id, menus["root"]["children"])
+        mine = self._invoice(self.customer, 100.0, self.DUE - timedelta(days=1))
+        self._invoice(
+            self.customer_2,
+            100.0,
+            self.DUE - timedelta(days=1),
+            invoice_user_id=self.env.ref("base.user_admin").id,
+        )
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        rows = (
+            self.env["account.relance.followup"]
+            .with_user(self.salesperson)
+            .search([("company_id", "=", self.company.id)])
+        )
+        self.assertEqual(rows.partner_id, self.customer)
+        # the customer's invoices, read only, without access to the invoicing
+        self.assertIn(mine.name, rows.invoice_summary)
+        self.assertIn("100.00", rows.invoice_summary)
+        with self.assertRaises(AccessError):
+            mine.with_user(self.salesperson).read(["name"])
+        form = rows.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="invoice_summary"', form)
+        self.assertNotIn('name="move_ids"', form)
+        accountant_form = self.env["account.relance.followup"].get_views(
+            [(False, "form")]
+        )["views"]["form"]["arch"]
+        self.assertIn('name="move_ids"', accountant_form)
+        self.assertNotIn('name="invoice_summary"', accountant_form)
+        history = (
+            self.env["account.relance.history"].with_user(self.salesperson).search([])
+        )
+        self.assertEqual(history.move_id, mine)
+        with self.assertRaises(AccessError):
+            history.write({"note": "changed"})
+
     def test_multi_company_isolation(self):
         other = self.setup_other_company(name="Société B")["company"]
         other.write(

@@ -130,37 +130,51 @@ class TestRelanceFollowup(RelanceCommon):
             self.assertFalse(row.action_due, "reminded today: nothing to do")
             self.assertEqual(row.history_ids, self._histories(invoice))
         with freeze_time(self.DUE + timedelta(days=2)):
-            self.assertTrue(self._row(self.customer).action_due)
-            self.assertEqual(
-                self._rows([("action_due", "=", True)]).partner_id, self.customer
-            )
+            # the ladder's next level is J+8: nothing to do today
+            row = self._row(self.customer)
+            self.assertFalse(row.action_due)
+            self.assertEqual(row.next_action, "Next reminder")
+            self.assertEqual(row.next_action_date, self.DUE + timedelta(days=8))
+            self.assertFalse(self._rows([("action_due", "=", True)]))
+        reminder = self.level_by_days[8]
+        with freeze_time(self.DUE + timedelta(days=8)):
+            # every row "to do today" has its action today
+            row = self._row(self.customer)
+            self.assertTrue(row.action_due)
+            self.assertEqual(row.next_action, reminder.name)
+            self.assertEqual(row.next_action_date, self.DUE + timedelta(days=8))
+            self.assertEqual(self._rows([("action_due", "=", True)]), row)
+            self.assertNotIn(row, self._rows([("action_due", "=", False)]))
+            self.assertEqual(row.followup_state, "ok")
             invoice.action_relance_set_dispute("Wrong quantity")
             row = self._row(self.customer)
             self.assertTrue(row.disputed)
+            self.assertEqual(row.followup_state, "disputed")
             self.assertFalse(row.action_due, "the only overdue invoice is disputed")
             self.assertEqual(self._rows([("disputed", "=", True)]), row)
             invoice.action_relance_resolve_dispute()
-            invoice.action_relance_set_promise(self.DUE + timedelta(days=5))
+            invoice.action_relance_set_promise(self.DUE + timedelta(days=10))
             row = self._row(self.customer)
             self.assertTrue(row.promised)
+            self.assertEqual(row.followup_state, "promised")
             self.assertFalse(row.action_due)
             self.assertEqual(self._rows([("promised", "=", True)]), row)
-        # the promise is not kept: the run flags it, the row shows it
+        # the promise is not kept (two grace days): the run flags it
         with self.mock_mail_gateway():
-            self._run(self.DUE + timedelta(days=8))
-        with freeze_time(self.DUE + timedelta(days=9)):
+            self._run(self.DUE + timedelta(days=13))
+        with freeze_time(self.DUE + timedelta(days=13)):
             row = self._row(self.customer)
             self.assertFalse(row.promised)
             self.assertTrue(row.broken_promise)
-            self.assertTrue(row.action_due)
+            self.assertEqual(row.followup_state, "broken_promise")
             self.assertEqual(self._rows([("broken_promise", "=", True)]), row)
             self.customer.action_relance_toggle_exclude()
             row = self._row(self.customer)
             self.assertTrue(row.excluded)
+            self.assertEqual(row.followup_state, "excluded")
             self.assertFalse(row.action_due)
             self.assertEqual(self._rows([("excluded", "=", True)]), row)
             self.customer.action_relance_toggle_exclude()
-            self.assertTrue(self._row(self.customer).action_due)
             self.customer.action_relance_postpone(self.DUE + timedelta(days=15))
             row = self._row(self.customer)
             self.assertEqual(row.postponed_until, self.DUE + timedelta(days=15))
@@ -180,21 +194,26 @@ class TestRelanceFollowup(RelanceCommon):
             row, row_2 = self._row(self.customer), self._row(self.customer_2)
             self.assertEqual(row.to_confirm_count, 1)
             self.assertTrue(row.action_due)
+            self.assertEqual(row.followup_state, "to_confirm")
+            self.assertEqual(row.next_action, "Approve the reminder")
+            self.assertEqual(row.next_action_date, self.DUE + timedelta(days=1))
             self.assertFalse(row.level_id, "nothing sent yet")
             # approved, but the customer has no email: a failure to fix
             result = row_2.action_approve()
             self.assertEqual(result["params"]["type"], "warning")
-            self.assertIn("failed: 1", result["params"]["message"])
+            self.assertIn("Failed: 1.", result["params"]["message"])
             row_2 = self._row(self.customer_2)
             self.assertEqual((row_2.to_confirm_count, row_2.failed_count), (0, 1))
             self.assertTrue(row_2.action_due)
+            self.assertEqual(row_2.followup_state, "failed")
+            self.assertEqual(row_2.next_action, "Fix the failed reminder")
             self.assertEqual(self._rows([("failed_count", ">", 0)]), row_2)
             with self.assertRaises(UserError):
                 row_2.action_approve()
             with self.mock_mail_gateway():
                 result = row.action_approve()
             self.assertEqual(result["params"]["type"], "success")
-            self.assertIn("Reminders sent: 1,", result["params"]["message"])
+            self.assertIn("Emails sent: 1.", result["params"]["message"])
             row = self._row(self.customer)
             self.assertEqual(row.to_confirm_count, 0)
             self.assertEqual(row.level_id, self.level_by_days[1])
@@ -218,6 +237,112 @@ class TestRelanceFollowup(RelanceCommon):
                 self.env["res.users"]: (400.0, 5, 1),
             },
         )
+
+    def test_rank_ladder_and_list_columns(self):
+        """Rank by weighted overdue, ladder of each customer, a list without
+        the company column in a one-company database and no sum on what does
+        not add up."""
+        risky = self.env["account.relance.ladder"].create(
+            {
+                "name": "Risky",
+                "sequence": 5,
+                "company_id": self.company.id,
+                "rule_payer_profile": "risky",
+            }
+        )
+        self.customer_2.relance_payer_profile = "risky"
+        self._new_invoice(self.customer, 1000.0, self.DUE - timedelta(days=5))
+        self._new_invoice(self.customer_2, 400.0, self.DUE - timedelta(days=60))
+        with freeze_time(self.DUE):
+            row, row_2 = self._row(self.customer), self._row(self.customer_2)
+            # 400 × (1 + 60/30) = 1 200 before 1 000 × (1 + 5/30) = 1 167
+            self.assertEqual((row_2.priority_rank, row.priority_rank), (1, 2))
+            self.assertEqual(row.ladder_id, self.ladder)
+            self.assertEqual(row_2.ladder_id, risky)
+            groups = dict(
+                self.Followup._read_group(
+                    [("company_id", "=", self.company.id)], ["ladder_id"], ["__count"]
+                )
+            )
+            self.assertEqual(groups, {self.ladder: 1, risky: 1})
+            self.assertIn("Rank", self.Followup._fields["priority_rank"].string)
+        self.assertIsNone(self.Followup._fields["priority"].aggregator)
+        self.assertIsNone(
+            self.env["account.relance.history"]._fields["amount_residual"].aggregator
+        )
+        accountant = new_test_user(
+            self.env,
+            login="compta.list",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        arch = self.Followup.with_user(accountant).get_views([(False, "list")])[
+            "views"
+        ]["list"]["arch"]
+        self.assertNotIn('name="company_id"', arch)
+        for column in (
+            "partner_id",
+            "amount_overdue",
+            "oldest_days_late",
+            "level_id",
+            "next_action",
+            "next_action_date",
+            "followup_state",
+            "priority_rank",
+        ):
+            self.assertIn(f'name="{column}"', arch)
+        accountant.groups_id |= self.env.ref("base.group_multi_company")
+        arch = self.Followup.with_user(accountant).get_views([(False, "list")])[
+            "views"
+        ]["list"]["arch"]
+        self.assertIn('name="company_id"', arch)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_followup_action"
+        )
+        self.assertIn("search_default_action_due", action["context"])
+
+    def test_menu_paths_and_ladder_customer_count(self):
+        """Messages name the menus as installed; a ladder counts the customers
+        it applies to, not only those assigned to it by hand."""
+        root = self.env.ref("account.menu_finance")
+        message = self.env["account.relance.rate"]._get_missing_message([(2031, 1)])
+        self.assertIn(f"{root.name} > ", message)
+        self.assertIn("> Late-Payment Rates", message)
+        self.assertNotIn("/", message.split("(")[1].split(")")[0])
+        risky = self.env["account.relance.ladder"].create(
+            {
+                "name": "Risky",
+                "sequence": 5,
+                "company_id": self.company.id,
+                "rule_payer_profile": "risky",
+            }
+        )
+        # customers are partners with a posted invoice
+        self._new_invoice(self.customer, 100.0, self.DUE)
+        self._new_invoice(self.customer_2, 100.0, self.DUE)
+        ladders = self.ladder | risky
+
+        def counts():
+            ladders.invalidate_recordset(["partner_count"])
+            return self.ladder.partner_count, risky.partner_count
+
+        default_count, risky_count = counts()
+        partners = self.env["res.partner"].search(
+            self.ladder.action_view_partners()["domain"]
+        )
+        self.assertEqual(len(partners), default_count)
+        self.assertLessEqual(self.customer | self.customer_2, partners)
+        # selected by the ladder's rule
+        self.customer_2.relance_payer_profile = "risky"
+        self.assertEqual(counts(), (default_count - 1, risky_count + 1))
+        partners = self.env["res.partner"].search(
+            risky.action_view_partners()["domain"]
+        )
+        self.assertIn(self.customer_2, partners)
+        self.assertNotIn(self.customer, partners)
+        # assigned by hand
+        self.customer.with_company(self.company).relance_ladder_id = risky
+        self.assertEqual(counts(), (default_count - 2, risky_count + 2))
 
     # ------------------------------------------------------------------
     # ACCESS

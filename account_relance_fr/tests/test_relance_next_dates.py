@@ -50,10 +50,15 @@ class TestRelanceNextDates(RelanceCommon):
         rows = self.env["account.relance.followup"].search(
             [("partner_id", "in", customers.ids), ("company_id", "=", self.company.id)]
         )
+        # a reminder to approve or fix is the row's action today; the other
+        # rows announce the next reminder
+        waiting = rows.filtered(lambda row: row.to_confirm_count or row.failed_count)
+        for row in waiting:
+            self.assertEqual(row.next_action_date, self.company._get_relance_today())
         return (
             {invoice: invoice.relance_next_date for invoice in invoices},
             {customer: customer.relance_next_action_date for customer in customers},
-            {row.partner_id: row.next_action_date for row in rows},
+            {row.partner_id: row.next_action_date for row in rows - waiting},
         )
 
     def _reminded_on(self, day, invoices):

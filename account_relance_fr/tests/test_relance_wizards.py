@@ -92,6 +92,45 @@ class TestRelanceWizards(RelanceCommon):
             self.assertEqual(wizard.level_id, self.level_by_days[8])
             self.assertEqual(wizard._get_selected_channels(), ["email"])
 
+    def test_send_wizard_disputed_level_and_preview(self):
+        """Disputed invoices are unticked and shown apart; the level is the
+        one the daily job would send; the preview holds only what the
+        customer receives."""
+        disputed = self._new_invoice(
+            self.customer, 900.0, self.DUE - timedelta(days=20)
+        )
+        disputed.action_relance_set_dispute("Goods damaged")
+        late = self._new_invoice(self.customer, 400.0, self.DUE - timedelta(days=13))
+        Wizard = self.env["account.relance.send.wizard"].with_context(
+            default_partner_id=self.customer.id
+        )
+        with freeze_time(self.DUE):
+            wizard = Wizard.create({})
+            self.assertEqual(wizard.line_ids, self._receivable(late))
+            self.assertEqual(wizard.disputed_line_ids, self._receivable(disputed))
+            # never reminded: the job sends J+1 first, not the J+12 call
+            plan = self.env["account.relance.run"]._plan(
+                self.company, self.DUE, partners=self.customer
+            )
+            self.assertEqual(
+                {level for _c, _p, items in plan for _line, level in items},
+                {self.level_by_days[1]},
+            )
+            self.assertEqual(wizard.level_id, self.level_by_days[1])
+            self.assertNotIn(disputed.name, wizard.preview_body)
+            # the call level: its script is for the salesperson, not previewed
+            wizard.level_id = self.level_by_days[12]
+            self.assertTrue(wizard.channel_call)
+            self.assertNotIn("Call script", wizard.preview_body or "")
+            self.assertNotIn(
+                self.level_by_days[12].activity_note, wizard.preview_body or ""
+            )
+            # a letter is announced in the preview
+            wizard.level_id = self.level_by_days[20]
+            self.assertTrue(wizard.channel_letter)
+            self.assertIn("printed letter", wizard.preview_body)
+            self.assertIn(late.name, wizard.preview_body)
+
     def test_send_wizard_channels_and_errors(self):
         invoice = self._new_invoice(self.customer, 500.0, self.DUE - timedelta(days=3))
         with freeze_time(self.DUE):
@@ -177,6 +216,9 @@ class TestRelanceWizards(RelanceCommon):
         self.assertEqual(invoice.relance_promise_date, self.DUE + timedelta(days=5))
         self.assertFalse(other.relance_promise_date, "only the invoices of the call")
         self.assertFalse(activity.exists(), "the call is done")
+        history = self._histories(invoice).filtered(lambda h: h.channel == "call")
+        self.assertEqual(history.call_outcome, "promise")
+        self.assertIn("Will pay by transfer on Friday", history.call_note)
         message = self.customer.message_ids[0]
         self.assertIn("Promise to Pay", message.body)
         self.assertIn("Will pay by transfer on Friday", message.body)
@@ -237,6 +279,8 @@ class TestRelanceWizards(RelanceCommon):
         self.assertTrue(activity.exists(), "the call stays open")
         self.assertEqual(activity.date_deadline, date(2026, 3, 24), "two working days")
         self.assertIn("no answer", self.customer.message_ids[0].body)
+        history = self._histories(invoice).filtered(lambda h: h.channel == "call")
+        self.assertEqual(history.call_outcome, "no_answer")
         # Ascension 2026 is Thursday 14 May: skipped with the company's holidays
         self.company.relance_skip_holidays = True
         with freeze_time(date(2026, 5, 13)):

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
+# also the selection of account.relance.history.call_outcome
 OUTCOMES = [
     ("promise", "Promise to Pay"),
     ("dispute", "Dispute"),
@@ -261,6 +262,7 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
                 else (),
             )
             activity.write({"date_deadline": new_date})
+            self._write_history()
             partner.message_post(
                 body=self.env._(
                     "Reminder call: no answer. Next attempt on %(date)s. %(feedback)s",
@@ -271,13 +273,25 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
                 author_id=self.env.user.partner_id.id,
             )
             return self._reload_action()
+        self._write_history()
         activity.with_context(relance_call_outcome_recorded=True).action_feedback(
             feedback=self._get_feedback()
         )
         return self._reload_action()
 
+    def _write_history(self):
+        """The outcome and its note on the reminders that scheduled the call,
+        as evidence of the exchange with the customer."""
+        self._get_histories().write(
+            {
+                "call_outcome": self.outcome,
+                "call_date": self.env.company._get_relance_today(),
+                "call_user_id": self.env.user.id,
+                "call_note": self._get_feedback(),
+            }
+        )
+
     def _reload_action(self):
-        """Close the wizard and reload the screen behind it, so its chatter
-        shows the call done (the wizard may open from an error dialog that
-        reloads nothing when it closes)."""
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        """Close the wizard: the screen that opened it (the chatter's "Done",
+        the activity form) reloads itself when the dialog closes."""
+        return {"type": "ir.actions.act_window_close"}

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from ..tools import half_year_label
+from ..tools import half_year_label, menu_path
 
 
 class RelancePenaltyInvoiceWizard(models.TransientModel):
@@ -269,8 +269,9 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
         if not account:
             raise UserError(
                 self.env._(
-                    "Choose the penalty income account in the settings (Accounting "
-                    "> Settings > Customer Reminders)."
+                    "Choose the penalty income account in the settings (%(menu)s, "
+                    "section Customer Reminders).",
+                    menu=menu_path(self.env, "account.menu_account_config"),
                 )
             )
         today = self.env.company._get_relance_today()

@@ -30,6 +30,14 @@ class AccountRelanceSendWizard(models.TransientModel):
         compute="_compute_available_line_ids",
         string="Open Instalments",
     )
+    disputed_line_ids = fields.Many2many(
+        "account.move.line",
+        "account_relance_send_wizard_disputed_line_rel",
+        compute="_compute_available_line_ids",
+        string="Disputed Instalments",
+        help="Open instalments of disputed invoices: not ticked, a reminder "
+        "never claims an invoice in dispute.",
+    )
     line_ids = fields.Many2many(
         "account.move.line",
         "account_relance_send_wizard_line_rel",
@@ -37,7 +45,8 @@ class AccountRelanceSendWizard(models.TransientModel):
         compute="_compute_line_ids",
         store=True,
         readonly=False,
-        help="The open instalments the reminder lists; the overdue ones by default.",
+        help="The open instalments the reminder lists; by default the overdue "
+        "ones, except those of disputed invoices.",
     )
     ladder_id = fields.Many2one("account.relance.ladder", compute="_compute_ladder_id")
     level_id = fields.Many2one(
@@ -73,6 +82,20 @@ class AccountRelanceSendWizard(models.TransientModel):
         string="Preview", compute="_compute_preview", sanitize=False
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        """The level the daily job would send today, before the wizard is
+        created (the plan reads the database)."""
+        values = super().default_get(fields_list)
+        if (
+            "level_id" in fields_list
+            and values.get("partner_id")
+            and not values.get("level_id")
+        ):
+            wizard = self.new(values)
+            values["level_id"] = wizard._get_default_level().id
+        return values
+
     # ------------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------------
@@ -80,7 +103,9 @@ class AccountRelanceSendWizard(models.TransientModel):
     @api.depends("partner_id", "company_id")
     def _compute_available_line_ids(self):
         for wizard in self:
-            wizard.available_line_ids = wizard._get_open_lines()
+            lines = wizard._get_open_lines()
+            wizard.available_line_ids = lines
+            wizard.disputed_line_ids = lines.filtered("move_id.relance_dispute")
 
     @api.depends("partner_id", "company_id")
     def _compute_line_ids(self):
@@ -88,6 +113,7 @@ class AccountRelanceSendWizard(models.TransientModel):
         for wizard in self:
             wizard.line_ids = wizard._get_open_lines().filtered(
                 lambda line: line.date_maturity < today
+                and not line.move_id.relance_dispute
             )
 
     @api.depends("partner_id", "company_id")
@@ -98,7 +124,9 @@ class AccountRelanceSendWizard(models.TransientModel):
     @api.depends("partner_id", "company_id")
     def _compute_level_id(self):
         for wizard in self:
-            wizard.level_id = wizard._get_default_level()
+            # the job's plan reads the database (flush): only for a wizard
+            # being edited, not while one is created (default_get gives it)
+            wizard.level_id = wizard._get_default_level(use_plan=not wizard.id)
 
     @api.depends("level_id")
     def _compute_channels(self):
@@ -125,7 +153,9 @@ class AccountRelanceSendWizard(models.TransientModel):
         for wizard in self:
             wizard.amount_selected = sum(wizard.line_ids.mapped("amount_residual"))
 
-    @api.depends("partner_id", "line_ids", "level_id", "channel_email", "channel_call")
+    @api.depends(
+        "partner_id", "line_ids", "level_id", "channel_email", "channel_letter"
+    )
     def _compute_preview(self):
         for wizard in self:
             wizard.preview_subject, wizard.preview_body = wizard._render_preview()
@@ -167,17 +197,41 @@ class AccountRelanceSendWizard(models.TransientModel):
             partner, self.company_id
         )[partner]
 
-    def _get_default_level(self):
-        """The next step of the most advanced instalment (the engine's rule),
-        else the first step not reached yet, else the ladder's first level."""
+    def _get_planned_level(self):
+        """The level the daily job would send the customer today (the most
+        advanced of its plan, as ``_process_customer`` picks the message's
+        level), or an empty recordset when it plans nothing today."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        today = self.company_id._get_relance_today()
+        plan = (
+            self.env["account.relance.run"]
+            .with_company(self.company_id)
+            ._plan(self.company_id, today, partners=partner)
+        )
+        levels = self.env["account.relance.level"].union(
+            *(level for _company, _partner, items in plan for _line, level in items)
+        )
+        return levels.sorted("days")[-1:]
+
+    def _get_default_level(self, use_plan=True):
+        """The level the daily job would send today, else the next step of
+        the most advanced remindable instalment (the engine's rule), else the
+        first step not reached yet, else the ladder's first level."""
         self.ensure_one()
         ladder = self._get_ladder()
         levels = ladder.level_ids.sorted("days")
         if not levels:
             return self.env["account.relance.level"]
+        planned = self._get_planned_level() if use_plan else None
+        if planned:
+            return planned
         # from the customer's open instalments, not the selection: unticking an
-        # instalment must not change the level the user chose
-        lines = self._get_open_lines()
+        # instalment must not change the level the user chose; a disputed
+        # invoice is never reminded
+        lines = self._get_open_lines().filtered(
+            lambda line: not line.move_id.relance_dispute
+        )
         if not lines:
             return levels[:1]
         oldest = max(lines, key=lambda line: line.relance_days_late)
@@ -198,8 +252,9 @@ class AccountRelanceSendWizard(models.TransientModel):
         return levels.filtered(lambda lvl: lvl.days > done_days)[:1] or levels[-1:]
 
     def _render_preview(self):
-        """(subject, body) of the email the customer would get, or a summary of
-        what the other channels do."""
+        """(subject, body) of the email the customer would get, exactly as
+        sent; nothing internal (the call script goes to the salesperson's
+        activity, not to the customer)."""
         self.ensure_one()
         level = self.level_id
         if not self.partner_id or not level:
@@ -228,10 +283,12 @@ class AccountRelanceSendWizard(models.TransientModel):
                 Markup("<p><em>%s</em></p>")
                 % self.env._("This level has no email template.")
             )
-        if self.channel_call and level.activity_note:
+        if self.channel_letter:
             parts.append(
-                Markup("<hr/><p><strong>%s</strong></p>%s")
-                % (self.env._("Call script"), level.activity_note)
+                Markup('<hr/><p class="text-muted"><em>%s</em></p>')
+                % self.env._(
+                    "The customer also receives this reminder as a printed letter."
+                )
             )
         return subject, Markup("").join(
             part if isinstance(part, Markup) else escape(part) for part in parts
