@@ -26,5 +26,4 @@ from .french_format import (
     fr_rate,
     fr_siren,
 )
-from .french_format import fr_amount, fr_date, fr_date_short, fr_half_year, fr_rate
 from .menu_path import menu_path
