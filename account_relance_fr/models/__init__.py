@@ -23,3 +23,4 @@ from . import account_relance_profile_change
 from . import account_relance_payer_rating
 from . import ir_actions_report
 from . import account_relance_plan
+from . import ir_http

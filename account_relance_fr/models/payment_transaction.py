@@ -104,6 +104,7 @@ class PaymentTransaction(models.Model):
             "account_relance_fr.mail_template_relance_thank_you",
             raise_if_not_found=False,
         )
+        thanked = False
         for (company, partner), moves in paid.grouped(
             lambda move: (move.company_id, move.commercial_partner_id)
         ).items():
@@ -124,5 +125,14 @@ class PaymentTransaction(models.Model):
                     template,
                     contact,
                 )
+                thanked = True
             moves.sudo().relance_thanked = True
+        if thanked:
+            # the customer just paid: the thank-you leaves now, not at the mail
+            # queue's next hourly run
+            queue = self.env.ref(
+                "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+            )
+            if queue:
+                queue.sudo()._trigger()
         return paid

@@ -240,6 +240,26 @@ class TestRelancePortal(RelanceCommon, HttpCase):
     # ------------------------------------------------------------------
 
     @mute_logger("odoo.http")
+    def test_wrong_link_page(self):
+        """A wrong link gets a page of ours in the browser's language: no
+        seller, no customer, none of Odoo's website placeholders."""
+        self._activate_french()
+        forged = "0" * 36
+        for lang, expected in (
+            ("en-US", "This link is not valid"),
+            ("fr-FR", "Ce lien n'est pas valable"),
+        ):
+            response = self._get(self._path(self.access, token=forged), lang=lang)
+            self.assertEqual(response.status_code, 404)
+            text = self._text(response)
+            self.assertIn(expected, text)
+            for leak in ("Your logo", "YourCompany", self.company.name):
+                self.assertNotIn(leak, text)
+            tree = html.fromstring(response.content)
+            self.assertEqual(tree.get("lang"), lang)
+        page = self._get(self._path(self.access), lang="en-US")
+        self.assertEqual(html.fromstring(page.content).get("lang"), "en-US")
+
     def test_every_route_refuses_a_wrong_token(self):
         """Forged, missing, revoked, another customer's or company's token: 404."""
         routes = [
@@ -266,6 +286,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             # an unknown page looks the same as a wrong token
             unknown = self._get(f"/relance/999999{suffix}?access_token={forged}")
             self.assertEqual(unknown.status_code, 404)
+            self.assertEqual(self._text(unknown), self._text(response))
         # a valid page never opens another customer's or company's invoice
         for move in (self.other, self.foreign):
             response = self._get(self._path(self.access, f"/invoice/{move.id}"))
@@ -399,6 +420,9 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             ]
         )
         moves = self.old + self.recent + self.not_due
+        queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        triggers = self.env["ir.cron.trigger"].sudo()
+        queue_calls = triggers.search_count([("cron_id", "=", queue.id)])
         with self.mock_mail_gateway():
             tx, landing = self._pay(self.access, moves)
             self.assertEqual(tx.amount, 1580.0)
@@ -409,6 +433,10 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             self.assertEqual(set(pending.mapped("state")), {"cancelled"})
             self.assertEqual(self._thank_you_count(), 1)
             self.assertEqual(self._queued(f"{self.company.name} - {THANK_YOU}"), 1)
+            # the thank-you leaves at once, not at the queue's next hourly run
+            self.assertGreater(
+                triggers.search_count([("cron_id", "=", queue.id)]), queue_calls
+            )
             # the daily job does not thank a second time
             self.env["account.relance.run"]._cron_send_relances()
             self.assertEqual(self._thank_you_count(), 1)
