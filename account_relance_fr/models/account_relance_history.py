@@ -73,6 +73,10 @@ class AccountRelanceHistory(models.Model):
         index=True,
     )
     error = fields.Text()
+    retry_blocked = fields.Boolean(
+        help="The mail server refused the address for good: no new attempt "
+        "until the address of the contact is corrected.",
+    )
     note = fields.Text(help="What happened, e.g. a channel fallback.")
 
     _sql_constraints = [

@@ -16,3 +16,4 @@ from . import test_relance_penalty_wizard
 from . import test_relance_legal_documents
 from . import test_relance_portal
 from . import test_relance_analysis
+from . import test_relance_failures
