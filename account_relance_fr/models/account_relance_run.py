@@ -715,11 +715,8 @@ class AccountRelanceRun(models.AbstractModel):
         """
         try:
             with self.env.cr.savepoint():
-                moves = self._get_items_moves(items)
                 # Another worker holds these invoices: it sends them, we skip.
-                if not self.env["res.company"]._with_locked_records(
-                    moves, allow_raising=False
-                ):
+                if not self._lock_moves(self._get_items_moves(items)):
                     raise RelanceHeldError()
                 return self._process_locked_customer(
                     partner,
@@ -735,6 +732,26 @@ class AccountRelanceRun(models.AbstractModel):
                 error.__class__.__name__,
             )
             return None
+
+    def _lock_moves(self, moves):
+        """Lock ``moves`` for this transaction, without waiting.
+
+        :return: True when all of them are locked, False when another
+            transaction holds one of them
+        :raise psycopg2.errors.SerializationFailure: when one of them changed
+            since this transaction started (not logged as an error: the
+            caller leaves the customer for a later call)
+        """
+        if not moves:
+            return True
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                tuple(moves.ids),
+            ),
+            log_exceptions=False,
+        )
+        return len(self.env.cr.fetchall()) == len(moves)
 
     def _process_locked_customer(
         self, partner, items, today, force_channels=None, approved=False
