@@ -15,6 +15,11 @@ from ..tools import next_window_opening, within_window
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Minutes a plan is kept between the calls of one run (see _store_plan).
+PLAN_TTL_MINUTES = 60
+# {(database, cron id, companies and their days): (kept at, plan as ids)}: the
+# rest of the plan of a run, kept by this process between the cron's calls.
+_PLANS = {}
 # Minutes before customers held by another transaction are tried again.
 LOCK_RETRY_MINUTES = 5
 # Errors of a transaction that met another one: the customer is left for a
@@ -73,16 +78,25 @@ class AccountRelanceRun(models.AbstractModel):
         :return: the number of customers still to process
         """
         companies = self.env["res.company"].search([])
-        for today, day_companies in self._group_companies_by_today(companies).items():
-            self._check_broken_promises(day_companies, today, partners=partners)
-        self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
-        plan = []
-        for today, day_companies in self._group_companies_by_today(
-            open_companies
-        ).items():
-            plan += self._plan(day_companies, today, partners=partners)
-        done, skipped, remaining = self._process_plan(plan, batch_size)
+        plan_key = self._get_plan_key(open_companies, partners)
+        plan = self._get_stored_plan(plan_key)
+        if plan is None:
+            # once per run: the batches after the first reuse the plan
+            for today, day_companies in self._group_companies_by_today(
+                companies
+            ).items():
+                self._check_broken_promises(day_companies, today, partners=partners)
+            self._send_thank_you(companies, partners=partners)
+            plan = []
+            for today, day_companies in self._group_companies_by_today(
+                open_companies
+            ).items():
+                plan += self._plan(day_companies, today, partners=partners)
+            _logger.info("Reminder run: %s customers planned", len(plan))
+        done, skipped, rest = self._process_plan(plan, batch_size)
+        self._store_plan(plan_key, rest)
+        remaining = len(rest)
         # the customers another transaction holds are not done: they count as
         # remaining and are tried again (first) at the next call
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -108,21 +122,118 @@ class AccountRelanceRun(models.AbstractModel):
         is taken instead.
 
         :param plan: [(company, partner, items)] as returned by ``_plan``
-        :return: (done, skipped, remaining) numbers of customers: processed,
-            skipped because held, and not processed (skipped included)
+        :return: (done, skipped, rest): the numbers of customers processed and
+            skipped because held, and the plan's customers not processed (the
+            skipped ones first)
         """
         done = skipped = 0
-        for company, partner, items in plan:
+        held = []
+        rest_start = len(plan)
+        for index, (company, partner, items) in enumerate(plan):
             if done >= batch_size:
+                rest_start = index
                 break
             histories = self.with_company(company)._process_customer_or_skip(
                 partner, items, company._get_relance_today()
             )
             if histories is None:
                 skipped += 1
+                held.append((company, partner, items))
             else:
                 done += 1
-        return done, skipped, len(plan) - done
+        return done, skipped, held + plan[rest_start:]
+
+    # ------------------------------------------------------------------
+    # PLAN KEPT BETWEEN THE BATCHES OF A RUN
+    # ------------------------------------------------------------------
+
+    def _get_plan_key(self, companies, partners):
+        """Key of the plan kept between the calls of one cron run: the
+        database, the cron, the companies in their window and their days, the
+        chosen customers if any; None (no plan kept) outside Odoo's cron
+        runner."""
+        cron_id = self.env.context.get("cron_id")
+        if not cron_id or not companies:
+            return None
+        days = tuple(
+            sorted(
+                (company.id, company._get_relance_today().isoformat())
+                for company in companies
+            )
+        )
+        chosen = partners is not None and tuple(sorted(partners.ids))
+        return (self.env.cr.dbname, cron_id, days, chosen)
+
+    def _get_stored_plan(self, key):
+        """The rest of the plan kept by an earlier call of this run, as
+        records of this transaction, or None when there is none (or it is
+        older than ``PLAN_TTL_MINUTES``): plan again.
+
+        Only ids are kept; instalments deleted meanwhile are dropped, and each
+        customer is checked again before sending (``_check_items``).
+        """
+        stored = key and _PLANS.get(key)
+        if not stored:
+            return None
+        kept_at, entries = stored
+        if datetime.now() - kept_at > timedelta(minutes=PLAN_TTL_MINUTES):
+            _PLANS.pop(key, None)
+            return None
+        # one prefetch set for all the lines and levels: no query per line
+        lines = (
+            self.env["account.move.line"]
+            .browse([line_id for *_ids, items in entries for line_id, _level in items])
+            .exists()
+        )
+        line_by_id = {line.id: line for line in lines}
+        levels = self.env["account.relance.level"].browse(
+            list({level_id for *_ids, items in entries for _line, level_id in items})
+        )
+        level_by_id = {level.id: level for level in levels}
+        plan = []
+        for company_id, partner_id, items in entries:
+            records = [
+                (line_by_id[line_id], level_by_id[level_id])
+                for line_id, level_id in items
+                if line_id in line_by_id
+            ]
+            if records:
+                plan.append(
+                    (
+                        self.env["res.company"].browse(company_id),
+                        self.env["res.partner"].browse(partner_id),
+                        records,
+                    )
+                )
+        return plan
+
+    def _store_plan(self, key, plan):
+        """Keep the rest of ``plan`` for the next call of the run, as ids.
+
+        A rollback of this transaction forgets it: the next call plans again,
+        so that no customer is lost for the day.
+        """
+        if not key:
+            return
+        now = datetime.now()
+        for old_key, (kept_at, _entries) in list(_PLANS.items()):
+            if now - kept_at > timedelta(minutes=PLAN_TTL_MINUTES):
+                _PLANS.pop(old_key, None)
+        if not plan:
+            _PLANS.pop(key, None)
+            return
+        _PLANS[key] = (
+            now,
+            [
+                (
+                    company.id,
+                    partner.id,
+                    [(line.id, level.id) for line, level in items],
+                )
+                for company, partner, items in plan
+            ],
+        )
+        self.env.cr.postrollback.add(lambda: _PLANS.pop(key, None))
 
     # ------------------------------------------------------------------
     # PLAN
