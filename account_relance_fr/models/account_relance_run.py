@@ -875,7 +875,9 @@ class AccountRelanceRun(models.AbstractModel):
         # The templates render the customer in its own environment: give it
         # the company of this run (the cron's user may be in another company).
         partner = partner.with_env(self.env)
-        self._get_items_moves(items).invalidate_recordset()
+        # No re-read of the invoices: in this transaction (repeatable read)
+        # the lock succeeds only on the version it already sees; a newer one
+        # raises a serialization failure (see _process_customer_or_skip).
         existing = self._get_histories_by_line([line.id for line, _level in items])
         items = self._check_items(items, today, approved=approved, existing=existing)
         if not items:

@@ -177,37 +177,37 @@ class TestRelanceConcurrency(TransactionCase):
             with (
                 freeze_time(f"{self.DUE} 09:00:00"),
                 self.registry.cursor() as cr_hold,
-                self.registry.cursor() as cr,
+                self.registry.cursor() as cr_job,
             ):
                 # a user's transaction holds the first customer's invoice
                 cr_hold.execute(
                     "SELECT id FROM account_move WHERE id = %s FOR UPDATE",
                     [move_ids[0]],
                 )
-                env = api.Environment(cr, SUPERUSER_ID, {})
+                env = api.Environment(cr_job, SUPERUSER_ID, {})
                 partners = env["res.partner"].browse(partner_ids)
                 run = env["account.relance.run"]
                 before = self._triggers(env)
                 # batch of 1: the held customer is skipped, the next one done
                 self.assertEqual(run._run_batch(batch_size=1, partners=partners), 2)
                 self.assertEqual(self._sent_partner_ids(env, partner_ids), {free})
-                cr.commit()
+                cr_job.commit()
                 self.assertEqual(run._run_batch(batch_size=1, partners=partners), 1)
                 self.assertEqual(
                     self._sent_partner_ids(env, partner_ids), {free, following}
                 )
-                cr.commit()
+                cr_job.commit()
                 # only the held customer is left: nothing done, no loop, a
                 # retry in a few minutes
                 self.assertEqual(run._run_batch(batch_size=1, partners=partners), 1)
-                cr.commit()
+                cr_job.commit()
                 self.assertIn(datetime(2026, 3, 16, 9, 5), self._triggers(env) - before)
                 self.assertNotIn(held, self._sent_partner_ids(env, partner_ids))
                 # the lock is released: the retry sends it, once
                 cr_hold.rollback()
                 env.invalidate_all()
                 self.assertEqual(run._run_batch(batch_size=1, partners=partners), 0)
-                cr.commit()
+                cr_job.commit()
                 self.assertEqual(
                     self._sent_partner_ids(env, partner_ids), set(partner_ids)
                 )
@@ -231,13 +231,13 @@ class TestRelanceConcurrency(TransactionCase):
         try:
             with (
                 freeze_time(f"{self.DUE} 09:00:00"),
-                self.registry.cursor() as cr,
+                self.registry.cursor() as cr_job,
                 self.registry.cursor() as cr_user,
             ):
-                env = api.Environment(cr, SUPERUSER_ID, {})
+                env = api.Environment(cr_job, SUPERUSER_ID, {})
                 partners = env["res.partner"].browse(partner_ids)
                 # the job's transaction has started (its snapshot is taken)
-                cr.execute("SELECT 1")
+                cr_job.execute("SELECT 1")
                 # a user edits the first invoice and commits
                 env_user = api.Environment(cr_user, SUPERUSER_ID, {})
                 env_user["account.move"].browse(move_ids[0]).ref = "Bon 42"
@@ -247,11 +247,11 @@ class TestRelanceConcurrency(TransactionCase):
                 self.assertEqual(
                     self._sent_partner_ids(env, partner_ids), set(partner_ids[1:])
                 )
-                cr.commit()
+                cr_job.commit()
                 # next call, a new transaction: the changed customer goes too
                 env.invalidate_all()
                 self.assertEqual(run._run_batch(partners=partners), 0)
-                cr.commit()
+                cr_job.commit()
                 self.assertEqual(
                     self._sent_partner_ids(env, partner_ids), set(partner_ids)
                 )
