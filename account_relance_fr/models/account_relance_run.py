@@ -1432,9 +1432,19 @@ class AccountRelanceRun(models.AbstractModel):
             lambda history: (history.company_id, history.partner_id)
         ).items():
             items = [(history.move_line_id, history.level_id) for history in group]
-            sent |= self.with_company(company)._process_customer(
+            histories = self.with_company(company)._process_customer_or_skip(
                 partner, items, company._get_relance_today(), approved=True
             )
+            if histories is None:
+                # never cancel what another process is sending right now
+                raise UserError(
+                    self.env._(
+                        "The reminders of %(customer)s are being sent by another "
+                        "process. Try again in a moment.",
+                        customer=partner.display_name,
+                    )
+                )
+            sent |= histories
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
             {

@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 
@@ -264,5 +265,51 @@ class TestRelanceConcurrency(TransactionCase):
                     ),
                     1,
                 )
+        finally:
+            self._cleanup(partner_ids, move_ids)
+
+    def test_approval_while_held_keeps_waiting(self):
+        """Approving a reminder whose invoice another process holds says so
+        and leaves it waiting for approval, never cancelled."""
+        partner_ids, move_ids = self._setup_committed_invoices(["Attente SARL"])
+        try:
+            with (
+                freeze_time(f"{self.DUE} 09:00:00"),
+                self.registry.cursor() as cr_hold,
+                self.registry.cursor() as cr_job,
+            ):
+                env = api.Environment(cr_job, SUPERUSER_ID, {})
+                move = env["account.move"].browse(move_ids[0])
+                line = move.line_ids.filtered(
+                    lambda aml: aml.account_id.account_type == "asset_receivable"
+                )
+                level = env.ref(
+                    "account_relance_fr.ladder_standard"
+                ).level_ids.filtered(lambda level: level.days == 1)
+                history = env["account.relance.history"].create(
+                    {
+                        "move_line_id": line.id,
+                        "move_id": move.id,
+                        "company_id": move.company_id.id,
+                        "partner_id": partner_ids[0],
+                        "level_id": level.id,
+                        "channel": "email",
+                        "currency_id": move.currency_id.id,
+                        "state": "to_confirm",
+                    }
+                )
+                # committed before the other transaction takes the lock
+                cr_job.commit()
+                # never wait for a lock in this test: fail instead
+                cr_job.execute("SET LOCAL lock_timeout = '10s'")
+                cr_hold.execute("SET LOCAL lock_timeout = '10s'")
+                cr_hold.execute(
+                    "SELECT id FROM account_move WHERE id = %s FOR UPDATE",
+                    [move.id],
+                )
+                with self.assertRaisesRegex(UserError, "another process"):
+                    history.action_approve()
+                self.assertEqual(history.state, "to_confirm")
+                self.assertFalse(history.mail_message_id)
         finally:
             self._cleanup(partner_ids, move_ids)
