@@ -1432,10 +1432,10 @@ class AccountRelanceRun(models.AbstractModel):
             lambda history: (history.company_id, history.partner_id)
         ).items():
             items = [(history.move_line_id, history.level_id) for history in group]
-            histories = self.with_company(company)._process_customer_or_skip(
+            written = self.with_company(company)._process_customer_or_skip(
                 partner, items, company._get_relance_today(), approved=True
             )
-            if histories is None:
+            if written is None:
                 # never cancel what another process is sending right now
                 raise UserError(
                     self.env._(
@@ -1444,7 +1444,7 @@ class AccountRelanceRun(models.AbstractModel):
                         customer=partner.display_name,
                     )
                 )
-            sent |= histories
+            sent |= written
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
             {
