@@ -122,6 +122,10 @@ class AccountRelanceHistory(models.Model):
     call_user_id = fields.Many2one("res.users", string="Called By")
     call_note = fields.Text(help="The outcome and what the customer said.")
     error = fields.Text()
+    retry_blocked = fields.Boolean(
+        help="The mail server refused the address for good: no new attempt "
+        "until the address of the contact is corrected.",
+    )
     note = fields.Text(help="What happened, e.g. a channel fallback.")
 
     _sql_constraints = [

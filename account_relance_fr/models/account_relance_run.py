@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 import psycopg2
 import pytz
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -14,6 +15,20 @@ from ..tools import next_window_opening, within_window
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Minutes a plan is kept between the calls of one run (see _store_plan).
+PLAN_TTL_MINUTES = 60
+# {(database, cron id, companies and their days): (kept at, plan as ids)}: the
+# rest of the plan of a run, kept by this process between the cron's calls.
+_PLANS = {}
+# Minutes before customers held by another transaction are tried again.
+LOCK_RETRY_MINUTES = 5
+# Errors of a transaction that met another one: the customer is left for a
+# later call, in a new transaction, instead of failing the whole batch.
+CONFLICT_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 # How far before the due date a préventive level may reach.
 MAX_PREVENTIVE_DAYS = 60
 # Sending days the forecast of the next reminders simulates, at most.
@@ -22,6 +37,10 @@ MAX_FORECAST_STEPS = 100
 
 class RelanceSendError(Exception):
     """A reminder could not go out for a reason a person must fix."""
+
+
+class RelanceHeldError(Exception):
+    """Another transaction holds the customer's invoices: try again later."""
 
 
 class AccountRelanceRun(models.AbstractModel):
@@ -59,29 +78,162 @@ class AccountRelanceRun(models.AbstractModel):
         :return: the number of customers still to process
         """
         companies = self.env["res.company"].search([])
-        for today, day_companies in self._group_companies_by_today(companies).items():
-            self._check_broken_promises(day_companies, today, partners=partners)
-        self._send_thank_you(companies, partners=partners)
         open_companies = self._get_companies_in_window(companies)
-        plan = []
-        for today, day_companies in self._group_companies_by_today(
-            open_companies
-        ).items():
-            plan += self._plan(day_companies, today, partners=partners)
-        batch, remaining = plan[:batch_size], plan[batch_size:]
-        for company, partner, items in batch:
-            self.with_company(company)._process_customer(
+        plan_key = self._get_plan_key(open_companies, partners)
+        plan = self._get_stored_plan(plan_key)
+        if plan is None:
+            # once per run: the batches after the first reuse the plan
+            for today, day_companies in self._group_companies_by_today(
+                companies
+            ).items():
+                self._check_broken_promises(day_companies, today, partners=partners)
+            self._send_thank_you(companies, partners=partners)
+            plan = []
+            for today, day_companies in self._group_companies_by_today(
+                open_companies
+            ).items():
+                plan += self._plan(day_companies, today, partners=partners)
+            _logger.info("Reminder run: %s customers planned", len(plan))
+        done, skipped, rest = self._process_plan(plan, batch_size)
+        self._store_plan(plan_key, rest)
+        remaining = len(rest)
+        # the customers another transaction holds are not done: they count as
+        # remaining and are tried again (first) at the next call
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        cron = self.env.ref("account_relance_fr.ir_cron_send_relances")
+        if remaining and done:
+            cron._trigger()
+        elif remaining:
+            # only held customers are left: try them again a little later
+            # rather than loop on them (the cron runner stops on done=0)
+            cron._trigger(fields.Datetime.now() + timedelta(minutes=LOCK_RETRY_MINUTES))
+        _logger.info(
+            "Reminder run: %s customers processed, %s held by another "
+            "transaction, %s remaining",
+            done,
+            skipped,
+            remaining,
+        )
+        return remaining
+
+    def _process_plan(self, plan, batch_size):
+        """Process the customers of ``plan`` until ``batch_size`` of them are
+        done; a customer another transaction holds is skipped and the next one
+        is taken instead.
+
+        :param plan: [(company, partner, items)] as returned by ``_plan``
+        :return: (done, skipped, rest): the numbers of customers processed and
+            skipped because held, and the plan's customers not processed (the
+            skipped ones first)
+        """
+        done = skipped = 0
+        held = []
+        rest_start = len(plan)
+        for index, (company, partner, items) in enumerate(plan):
+            if done >= batch_size:
+                rest_start = index
+                break
+            histories = self.with_company(company)._process_customer_or_skip(
                 partner, items, company._get_relance_today()
             )
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(remaining))
-        if remaining:
-            self.env.ref("account_relance_fr.ir_cron_send_relances")._trigger()
-        _logger.info(
-            "Reminder run: %s customers processed, %s remaining",
-            len(batch),
-            len(remaining),
+            if histories is None:
+                skipped += 1
+                held.append((company, partner, items))
+            else:
+                done += 1
+        return done, skipped, held + plan[rest_start:]
+
+    # ------------------------------------------------------------------
+    # PLAN KEPT BETWEEN THE BATCHES OF A RUN
+    # ------------------------------------------------------------------
+
+    def _get_plan_key(self, companies, partners):
+        """Key of the plan kept between the calls of one cron run: the
+        database, the cron, the companies in their window and their days, the
+        chosen customers if any; None (no plan kept) outside Odoo's cron
+        runner."""
+        cron_id = self.env.context.get("cron_id")
+        if not cron_id or not companies:
+            return None
+        days = tuple(
+            sorted(
+                (company.id, company._get_relance_today().isoformat())
+                for company in companies
+            )
         )
-        return len(remaining)
+        chosen = partners is not None and tuple(sorted(partners.ids))
+        return (self.env.cr.dbname, cron_id, days, chosen)
+
+    def _get_stored_plan(self, key):
+        """The rest of the plan kept by an earlier call of this run, as
+        records of this transaction, or None when there is none (or it is
+        older than ``PLAN_TTL_MINUTES``): plan again.
+
+        Only ids are kept; instalments deleted meanwhile are dropped, and each
+        customer is checked again before sending (``_check_items``).
+        """
+        stored = key and _PLANS.get(key)
+        if not stored:
+            return None
+        kept_at, entries = stored
+        if datetime.now() - kept_at > timedelta(minutes=PLAN_TTL_MINUTES):
+            _PLANS.pop(key, None)
+            return None
+        # one prefetch set for all the lines and levels: no query per line
+        lines = (
+            self.env["account.move.line"]
+            .browse([line_id for *_ids, items in entries for line_id, _level in items])
+            .exists()
+        )
+        line_by_id = {line.id: line for line in lines}
+        levels = self.env["account.relance.level"].browse(
+            list({level_id for *_ids, items in entries for _line, level_id in items})
+        )
+        level_by_id = {level.id: level for level in levels}
+        plan = []
+        for company_id, partner_id, items in entries:
+            records = [
+                (line_by_id[line_id], level_by_id[level_id])
+                for line_id, level_id in items
+                if line_id in line_by_id
+            ]
+            if records:
+                plan.append(
+                    (
+                        self.env["res.company"].browse(company_id),
+                        self.env["res.partner"].browse(partner_id),
+                        records,
+                    )
+                )
+        return plan
+
+    def _store_plan(self, key, plan):
+        """Keep the rest of ``plan`` for the next call of the run, as ids.
+
+        A rollback of this transaction forgets it: the next call plans again,
+        so that no customer is lost for the day.
+        """
+        if not key:
+            return
+        now = datetime.now()
+        for old_key, (kept_at, _entries) in list(_PLANS.items()):
+            if now - kept_at > timedelta(minutes=PLAN_TTL_MINUTES):
+                _PLANS.pop(old_key, None)
+        if not plan:
+            _PLANS.pop(key, None)
+            return
+        _PLANS[key] = (
+            now,
+            [
+                (
+                    company.id,
+                    partner.id,
+                    [(line.id, level.id) for line, level in items],
+                )
+                for company, partner, items in plan
+            ],
+        )
+        self.env.cr.postrollback.add(lambda: _PLANS.pop(key, None))
 
     # ------------------------------------------------------------------
     # PLAN
@@ -179,6 +331,13 @@ class AccountRelanceRun(models.AbstractModel):
                AND NOT COALESCE(partner.relance_excluded, FALSE)
                AND (partner.relance_postponed_until IS NULL
                     OR partner.relance_postponed_until <= %(today)s)
+               -- refused for good by the mail server: wait for a new address
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM account_relance_history blocked
+                    WHERE blocked.move_line_id = aml.id
+                      AND blocked.state = 'failed'
+                      AND blocked.retry_blocked)
                %(partner_filter)s
           ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
             """,
@@ -648,19 +807,86 @@ class AccountRelanceRun(models.AbstractModel):
     ):
         """Send one customer's reminder for ``items`` [(line, level)].
 
+        :return: the account.relance.history records written; none when
+            another transaction holds the customer's invoices (see
+            ``_process_customer_or_skip``)
+        """
+        histories = self._process_customer_or_skip(
+            partner, items, today, force_channels=force_channels, approved=approved
+        )
+        return histories or self.env["account.relance.history"]
+
+    def _process_customer_or_skip(
+        self, partner, items, today, force_channels=None, approved=False
+    ):
+        """Send one customer's reminder, or leave it when another transaction
+        holds its invoices.
+
+        Everything done for the customer, the lock of its invoices included,
+        happens in one savepoint: a conflict with another transaction (a
+        payment registered meanwhile, another server sending the same
+        customer) undoes this customer's work only and leaves the rest of
+        the batch to commit.
+
+        :return: the account.relance.history records written, or None when
+            the customer was skipped and must be tried again later
+        """
+        try:
+            with self.env.cr.savepoint():
+                # Another worker holds these invoices: it sends them, we skip.
+                if not self._lock_moves(self._get_items_moves(items)):
+                    raise RelanceHeldError()
+                return self._process_locked_customer(
+                    partner,
+                    items,
+                    today,
+                    force_channels=force_channels,
+                    approved=approved,
+                )
+        except (RelanceHeldError, *CONFLICT_ERRORS) as error:
+            _logger.info(
+                "Reminder to customer %s left for later: %s",
+                partner.id,
+                error.__class__.__name__,
+            )
+            return None
+
+    def _lock_moves(self, moves):
+        """Lock ``moves`` for this transaction, without waiting.
+
+        :return: True when all of them are locked, False when another
+            transaction holds one of them
+        :raise psycopg2.errors.SerializationFailure: when one of them changed
+            since this transaction started (not logged as an error: the
+            caller leaves the customer for a later call)
+        """
+        if not moves:
+            return True
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                tuple(moves.ids),
+            ),
+            log_exceptions=False,
+        )
+        return len(self.env.cr.fetchall()) == len(moves)
+
+    def _process_locked_customer(
+        self, partner, items, today, force_channels=None, approved=False
+    ):
+        """Check, send and record one customer's reminder; its invoices are
+        locked by this transaction.
+
         :return: the account.relance.history records written
         """
         # The templates render the customer in its own environment: give it
         # the company of this run (the cron's user may be in another company).
         partner = partner.with_env(self.env)
-        moves = self.env["account.move"].browse(
-            {line.move_id.id for line, _level in items}
-        )
-        # Another worker holds these invoices: it sends them, we skip them.
-        if not self.env["res.company"]._with_locked_records(moves, allow_raising=False):
-            return self.env["account.relance.history"]
-        moves.invalidate_recordset()
-        items = self._check_items(items, today, approved=approved)
+        # No re-read of the invoices: in this transaction (repeatable read)
+        # the lock succeeds only on the version it already sees; a newer one
+        # raises a serialization failure (see _process_customer_or_skip).
+        existing = self._get_histories_by_line([line.id for line, _level in items])
+        items = self._check_items(items, today, approved=approved, existing=existing)
         if not items:
             return self.env["account.relance.history"]
         message_level = max(
@@ -694,16 +920,30 @@ class AccountRelanceRun(models.AbstractModel):
                         histories, message_level, partner, contact
                     )
                 histories._log_on_invoices()
+        except CONFLICT_ERRORS:
+            raise  # the whole customer is tried again later
         except psycopg2.IntegrityError:
             # Another transaction recorded the same reminder first: nothing to do.
             return self.env["account.relance.history"]
-        except (RelanceSendError, UserError, ValueError) as error:
+        except (RelanceSendError, UserError) as error:
             return self._record_failure(partner, contact, items, channels, today, error)
         except Exception as error:  # noqa: BLE001 - a template error may raise anything
             _logger.warning(
                 "Reminder to %s failed", partner.display_name, exc_info=True
             )
-            return self._record_failure(partner, contact, items, channels, today, error)
+            return self._record_failure(
+                partner,
+                contact,
+                items,
+                channels,
+                today,
+                self._get_unexpected_failure_message(message_level, error),
+            )
+        if any(
+            existing[line.id].get(level.id, (None,))[0] == "failed"
+            for line, level in items
+        ):
+            self._close_failure_activities(partner, today)
         return histories
 
     @api.model
@@ -730,9 +970,14 @@ class AccountRelanceRun(models.AbstractModel):
             or partner._get_relance_recipient_chain(moves)[:1]
         )
 
-    def _check_items(self, items, today, approved=False):
-        """Drop what must not be reminded any more, re-read right before sending."""
-        existing = self._get_histories_by_line([line.id for line, _level in items])
+    def _check_items(self, items, today, approved=False, existing=None):
+        """Drop what must not be reminded any more, re-read right before sending.
+
+        :param existing: the result of ``_get_histories_by_line`` for the
+            items' lines, when already read
+        """
+        if existing is None:
+            existing = self._get_histories_by_line([line.id for line, _level in items])
         kept = []
         for line, level in items:
             state = existing[line.id].get(level.id, (None, None))[0]
@@ -873,6 +1118,120 @@ class AccountRelanceRun(models.AbstractModel):
             user_id=accountant.id,
         )
 
+    def _get_unexpected_failure_message(self, level, error):
+        """The sentence recorded when preparing ``level`` raised an unexpected
+        error (a template or document that does not render), in the
+        accountant's language."""
+        return self._with_accountant_lang().env._(
+            "The reminder of level %(level)s could not be prepared: %(error)s. "
+            "Check the level's email template and documents, then the reminder "
+            "is tried again the next sending day.",
+            level=level.name,
+            error=str(error) or error.__class__.__name__,
+        )
+
+    def _close_failure_activities(self, partner, today):
+        """Mark done the accountant's "reminder failed" activities of
+        ``partner`` once none of its reminders is failed any more.
+
+        :return: the mail.activity records closed
+        """
+        activity_type = self.env.ref(
+            "account_relance_fr.mail_activity_type_relance_failure"
+        )
+        History = self.env["account.relance.history"]
+        if History.search_count(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "failed"),
+            ],
+            limit=1,
+        ):
+            return self.env["mail.activity"]
+        activities = partner.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )
+        if activities:
+            activities.action_feedback(
+                feedback=self._with_accountant_lang().env._(
+                    "The reminder was sent on %(date)s.",
+                    date=fields.Date.to_string(today),
+                )
+            )
+        return activities
+
+    def _get_refusal_message(self, contact, failure_reason, failure_type, permanent):
+        """The sentence recorded when the mail server did not deliver a
+        reminder to ``contact``, naming what to fix, in this run's language
+        (the accountant's: see ``_with_accountant_lang``).
+
+        :param failure_reason: the server's answer (text) or False
+        :param failure_type: ``mail.mail`` failure_type
+        :param permanent: True when no new attempt is made until the address
+            is corrected
+        """
+        _ = self.env._
+        reason = failure_reason or dict(
+            self.env["mail.mail"]
+            ._fields["failure_type"]
+            ._description_selection(self.env)
+        ).get(failure_type, failure_type)
+        values = {
+            "contact": contact.display_name,
+            "email": contact.email or "",
+            "reason": reason,
+        }
+        if failure_type == "mail_email_missing":
+            return _(
+                "%(contact)s has no email address. Add one on the contact: the "
+                "reminder is sent again the next sending day.",
+                **values,
+            )
+        if failure_type == "mail_email_invalid":
+            return _(
+                "The email address %(email)s of %(contact)s is not valid. Correct "
+                "it on the contact: the reminder is sent again the next sending "
+                "day after the correction.",
+                **values,
+            )
+        if failure_type == "mail_bl":
+            return _(
+                "The email address %(email)s of %(contact)s is on the blacklist. "
+                "Give the contact another address: the reminder is sent again the "
+                "next sending day after the correction.",
+                **values,
+            )
+        if failure_type in ("mail_from_invalid", "mail_from_missing"):
+            return _(
+                "The sender address of the reminders is missing or not valid "
+                "(%(reason)s). Correct the company's email address or the "
+                "reminders' sender in the settings; the reminder is tried again "
+                "the next sending day.",
+                **values,
+            )
+        if permanent:
+            return _(
+                "The mail server refused the address %(email)s of %(contact)s for "
+                "good (%(reason)s). Correct the contact's email address: no "
+                "reminder is sent to it until then.",
+                **values,
+            )
+        if failure_type == "mail_smtp":
+            return _(
+                "The outgoing mail server could not be reached (%(reason)s). The "
+                "reminder is tried again the next sending day; if this persists, "
+                "check the outgoing mail server in the settings.",
+                **values,
+            )
+        return _(
+            "The mail server did not accept the reminder to %(email)s for now "
+            "(%(reason)s). It is tried again the next sending day; if this "
+            "persists, check the address of %(contact)s and the outgoing mail "
+            "server.",
+            **values,
+        )
+
     # ------------------------------------------------------------------
     # CHANNELS
     # ------------------------------------------------------------------
@@ -892,9 +1251,12 @@ class AccountRelanceRun(models.AbstractModel):
         if not template:
             raise RelanceSendError(
                 self._with_accountant_lang().env._(
-                    "Level %(level)s has no email template.", level=level.name
+                    "Level %(level)s has no email template: choose one on the "
+                    "level.",
+                    level=level.name,
                 )
             )
+        self._check_recipient_active(partner, contact)
         lines = histories.move_line_id
         attachments = self._get_email_attachments(histories, level)
         message = self._post_template(
@@ -903,8 +1265,41 @@ class AccountRelanceRun(models.AbstractModel):
             contact,
             attachments,
         )
+        if not message.sudo().notification_ids.filtered(
+            lambda notification: notification.notification_type == "email"
+            and notification.res_partner_id == contact
+        ):
+            raise RelanceSendError(
+                self._with_accountant_lang().env._(
+                    "No email could be queued for %(contact)s (%(email)s): check "
+                    "that the contact is active and its address valid.",
+                    contact=contact.display_name,
+                    email=contact.email,
+                )
+            )
         histories.mail_message_id = message[:1]
         return message
+
+    def _check_recipient_active(self, partner, contact):
+        """Stop a reminder to an archived customer or contact: no email would
+        be queued for it.
+
+        :raise RelanceSendError: naming the archived record, in the
+            accountant's language
+        """
+        archived = (partner.commercial_partner_id | contact).filtered(
+            lambda record: not record.active
+        )
+        if archived:
+            raise RelanceSendError(
+                self._with_accountant_lang().env._(
+                    "%(contact)s is archived: no reminder can be sent to it. "
+                    "Restore it, or choose another reminder contact for "
+                    "%(customer)s.",
+                    contact=archived[0].display_name,
+                    customer=partner.commercial_partner_id.display_name,
+                )
+            )
 
     def _post_template(self, partner, template, contact, attachments=None):
         """Render ``template`` in the contact's language and post it on the customer.
@@ -1048,9 +1443,19 @@ class AccountRelanceRun(models.AbstractModel):
             lambda history: (history.company_id, history.partner_id)
         ).items():
             items = [(history.move_line_id, history.level_id) for history in group]
-            sent |= self.with_company(company)._process_customer(
+            written = self.with_company(company)._process_customer_or_skip(
                 partner, items, company._get_relance_today(), approved=True
             )
+            if written is None:
+                # never cancel what another process is sending right now
+                raise UserError(
+                    self.env._(
+                        "The reminders of %(customer)s are being sent by another "
+                        "process. Try again in a moment.",
+                        customer=partner.display_name,
+                    )
+                )
+            sent |= written
         # What can no longer be sent (paid meanwhile) is cancelled.
         histories.filtered(lambda history: history.state == "to_confirm").write(
             {
@@ -1079,7 +1484,19 @@ class AccountRelanceRun(models.AbstractModel):
         )
         if not broken:
             return broken
-        broken.write({"relance_promise_broken": True})
+        try:
+            with self.env.cr.savepoint():
+                broken.write({"relance_promise_broken": True})
+                self._schedule_broken_promise_activities(broken)
+        except CONFLICT_ERRORS:
+            # an invoice changed meanwhile: flagged at a later call
+            _logger.info("Broken promises left for later: %s", broken.ids)
+            return broken.browse()
+        return broken
+
+    def _schedule_broken_promise_activities(self, broken):
+        """Tell each salesperson (else the accountant) that the promise to pay
+        of these invoices is broken, in their language."""
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_promise"
         )
@@ -1122,9 +1539,11 @@ class AccountRelanceRun(models.AbstractModel):
             lambda move: (move.company_id, move.commercial_partner_id)
         ).items():
             contact = partner._get_relance_contact(partner_moves)
-            if contact:
-                try:
-                    with self.env.cr.savepoint():
+            try:
+                # the flag is written in the savepoint: a concurrent change of
+                # these invoices undoes this thank-you only
+                with self.env.cr.savepoint():
+                    if contact:
                         self.with_company(company)._post_template(
                             partner.with_company(company).with_context(
                                 relance_paid_move_ids=partner_moves.ids
@@ -1132,14 +1551,15 @@ class AccountRelanceRun(models.AbstractModel):
                             template,
                             contact,
                         )
-                except Exception:  # noqa: BLE001 - a thank-you must not stop the run
-                    _logger.warning(
-                        "Thank-you email to %s failed",
-                        partner.display_name,
-                        exc_info=True,
-                    )
-                    continue
-            partner_moves.relance_thanked = True
+                    partner_moves.relance_thanked = True
+            except CONFLICT_ERRORS:
+                _logger.info("Thank-you to customer %s left for later", partner.id)
+            except Exception:  # noqa: BLE001 - a thank-you must not stop the run
+                _logger.warning(
+                    "Thank-you email to %s failed",
+                    partner.display_name,
+                    exc_info=True,
+                )
         return moves
 
     @api.model
@@ -1183,7 +1603,7 @@ class AccountRelanceRun(models.AbstractModel):
             message = report._get_issues_message(partner, company)
         else:
             issues = company._get_relance_formal_notice_issues()
-            message = issues and self.env._(
+            message = issues and self._with_accountant_lang().env._(
                 "The formal notice to %(customer)s cannot be sent. Fill in on the "
                 "company %(company)s: %(fields)s.",
                 customer=partner.display_name,

@@ -343,6 +343,37 @@ class ResPartner(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        """A corrected address lifts the block a permanent refusal of the mail
+        server put on this contact's reminders (see ``mail.mail``)."""
+        result = super().write(vals)
+        if "email" in vals or "relance_contact_id" in vals:
+            self._unblock_relance_retries()
+        return result
+
+    def _unblock_relance_retries(self):
+        """Reminders refused for good to these contacts (or to the contacts of
+        these customers) are tried again at the next run."""
+        blocked = (
+            self.env["account.relance.history"]
+            .sudo()
+            .search(
+                [
+                    ("retry_blocked", "=", True),
+                    "|",
+                    ("contact_id", "in", self.ids),
+                    ("partner_id", "in", self.ids),
+                ]
+            )
+        )
+        if blocked:
+            blocked.retry_blocked = False
+        return blocked
+
+    # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
 

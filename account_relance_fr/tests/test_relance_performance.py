@@ -5,6 +5,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..models.account_relance_run import _PLANS
 from .common import RelanceCommon
 
 _logger = logging.getLogger(__name__)
@@ -68,3 +69,35 @@ class TestRelancePerformance(RelanceCommon):
             10,
             f"{queries_10} queries for 10 invoices, {queries_100} for 100",
         )
+
+    def test_plan_once_per_run(self):
+        """Under the cron runner the run plans once: the later batches take
+        the rest of the same plan; every customer is sent once."""
+        customers = self._customers_with_invoices("plan", 1)
+        cron = self.env.ref("account_relance_fr.ir_cron_send_relances")
+        run = self.env["account.relance.run"].with_context(cron_id=cron.id)
+        self.addCleanup(_PLANS.clear)
+        remaining = []
+        kept = []
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
+            for _call in range(3):
+                remaining.append(run._run_batch(batch_size=2, partners=customers))
+                # the rest of the plan, kept for the next call
+                kept.append(
+                    {
+                        partner_id
+                        for _kept_at, entries in _PLANS.values()
+                        for _company_id, partner_id, _items in entries
+                    }
+                )
+        self.assertEqual(remaining, [3, 1, 0])
+        self.assertEqual([len(partner_ids) for partner_ids in kept], [3, 1, 0])
+        self.assertLessEqual(kept[1], kept[0])
+        self.assertLessEqual(kept[0], set(customers.ids))
+        histories = self.env["account.relance.history"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        self.assertEqual(len(histories), 5)
+        self.assertEqual(set(histories.mapped("state")), {"sent"})
+        self.assertEqual(len(histories.mail_message_id), 5)
+        self.assertFalse(_PLANS)

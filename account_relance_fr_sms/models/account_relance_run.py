@@ -89,7 +89,10 @@ class AccountRelanceRun(models.AbstractModel):
         template = level.sms_template_id
         if not template:
             raise RelanceSendError(
-                self.env._("Level %(level)s has no SMS template.", level=level.name)
+                self._with_accountant_lang().env._(
+                    "Level %(level)s has no SMS template: choose one on the level.",
+                    level=level.name,
+                )
             )
         lang = partner._get_relance_lang(recipient)
         # the run's environment: its company fills the company name and currency
@@ -117,6 +120,16 @@ class AccountRelanceRun(models.AbstractModel):
                 limit=1,
             )
         )
+        if not notification:
+            # never a "sent" history without its queued SMS
+            raise RelanceSendError(
+                self._with_accountant_lang().env._(
+                    "No SMS could be queued for %(contact)s (%(number)s): check "
+                    "that the contact is active and its mobile number valid.",
+                    contact=recipient.display_name,
+                    number=number,
+                )
+            )
         histories.write(
             {
                 "sms_message_id": message.id,

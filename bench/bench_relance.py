@@ -1,0 +1,214 @@
+"""Benchmark of the daily reminder job, run by ``bench/run`` inside
+``odoo-bin shell`` (the variable ``env`` is Odoo's).
+
+Builds a French company (French chart) with N customers x M posted invoices
+whose due dates are spread over every stage of the ladder (10 days ahead to
+120 days late), commits, then runs the job exactly as Odoo's cron runner does:
+``_cron_send_relances`` called with the cron in the context, one commit after
+each call, until nothing remains. Appends one JSON object per run to the file
+named by RELANCE_BENCH_JSON.
+"""
+
+import json
+import os
+import re
+import resource
+import time
+from datetime import timedelta
+
+from odoo import Command
+
+CUSTOMERS = int(os.environ["RELANCE_BENCH_CUSTOMERS"])
+INVOICES = int(os.environ["RELANCE_BENCH_INVOICES"])
+LADDER = os.environ.get("RELANCE_BENCH_LADDER", "email")
+OUTPUT = os.environ["RELANCE_BENCH_JSON"]
+SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
+# due dates from 10 days ahead (préventive) to 120 days late (every level)
+EARLIEST, LATEST = -10, 120
+CHUNK = 500
+
+
+def build_company(env, tag):
+    """A French company with the French chart, its ladders email-only unless
+    RELANCE_BENCH_LADDER=standard, sending at any hour every day."""
+    company = env["res.company"].create(
+        {
+            "name": f"Bench {tag}",
+            "country_id": env.ref("base.fr").id,
+            "currency_id": env.ref("base.EUR").id,
+            "email": f"compta@bench-{tag}.example",
+            "street": "1 rue du Banc",
+            "zip": "75001",
+            "city": "Paris",
+            "company_registry": "334175221",
+            "vat": "FR23334175221",
+            "relance_send_saturday": True,
+            "relance_send_sunday": True,
+            "relance_hour_from": 0.0,
+            "relance_hour_to": 24.0,
+            "relance_skip_holidays": False,
+        }
+    )
+    env.user.company_ids |= company
+    env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    if LADDER == "email":
+        levels = (
+            env["account.relance.ladder"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id)])
+            .level_ids
+        )
+        values = {
+            "channel_email": True,
+            "channel_letter": False,
+            "channel_call": False,
+            "attach_invoice_pdf": False,
+            "attach_statement": False,
+            "to_confirm": False,
+        }
+        if "channel_sms" in levels._fields:
+            values["channel_sms"] = False
+        levels.write(values)
+    return company
+
+
+def build_invoices(env, company, tag):
+    """CUSTOMERS customers, INVOICES posted invoices each, committed."""
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    today = company._get_relance_today()
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Client {tag} {index:05d}",
+                "is_company": True,
+                "email": f"client{index:05d}@bench-{tag}.example",
+                "street": f"{index} avenue des Tests",
+                "zip": "69002",
+                "city": "Lyon",
+                "country_id": env.ref("base.fr").id,
+            }
+            for index in range(CUSTOMERS)
+        ]
+    )
+    span = LATEST - EARLIEST + 1
+    values = []
+    for index, partner in enumerate(partners):
+        for number in range(INVOICES):
+            days_late = EARLIEST + (index * INVOICES + number) * 7 % span
+            due = today - timedelta(days=days_late)
+            values.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": due - timedelta(days=30),
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Prestation", "price_unit": 120.0, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+    for start in range(0, len(values), CHUNK):
+        moves = env["account.move"].create(values[start : start + CHUNK])
+        moves.action_post()
+        env.cr.commit()
+        env.invalidate_all()
+    return partners
+
+
+def run_job(env):
+    """The daily job as Odoo's cron runner calls it; (seconds, queries, calls)."""
+    cron = env.ref("account_relance_fr.ir_cron_send_relances")
+    run = env["account.relance.run"].with_context(cron_id=cron.id)
+    queries = env.cr.sql_log_count
+    start = time.perf_counter()
+    calls = 0
+    while True:
+        remaining = run._cron_send_relances()
+        env.cr.commit()
+        calls += 1
+        if not remaining or calls >= 10000:
+            break
+    return time.perf_counter() - start, env.cr.sql_log_count - queries, calls
+
+
+def followup_first_page(env, company):
+    """Server time and queries of the follow-up screen's first page (list
+    view fields, 80 rows, with its count), cache cold."""
+    followup = env["account.relance.followup"].with_context(
+        allowed_company_ids=[company.id]
+    )
+    arch = followup.get_views([(False, "list")])["views"]["list"]["arch"]
+    list_arch = arch.split("<list", 1)[1].split("</list>", 1)[0]
+    names = set(re.findall(r'<field name="(\w+)"', list_arch)) & set(followup._fields)
+    specification = {
+        name: (
+            {"fields": {"display_name": {}}}
+            if followup._fields[name].type == "many2one"
+            else {}
+        )
+        for name in names
+    }
+    env.invalidate_all()
+    queries = env.cr.sql_log_count
+    start = time.perf_counter()
+    page = followup.web_search_read(
+        [("company_id", "=", company.id)], specification, limit=80
+    )
+    return (
+        time.perf_counter() - start,
+        env.cr.sql_log_count - queries,
+        page["length"],
+    )
+
+
+def main(env):
+    tag = f"{int(time.time())}"
+    build_start = time.perf_counter()
+    company = build_company(env, tag)
+    env.cr.commit()
+    partners = build_invoices(env, company, tag)
+    build_seconds = time.perf_counter() - build_start
+    attachments_before = env["ir.attachment"].search_count(
+        [("mimetype", "=", "application/pdf")]
+    )
+    seconds, queries, calls = run_job(env)
+    memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    histories = env["account.relance.history"].search([("company_id", "=", company.id)])
+    page_seconds, page_queries, page_rows = followup_first_page(env, company)
+    result = {
+        "scale": SCALE,
+        "customers": CUSTOMERS,
+        "invoices_per_customer": INVOICES,
+        "ladder": LADDER,
+        "build_seconds": round(build_seconds, 1),
+        "job_seconds": round(seconds, 2),
+        "job_calls": calls,
+        "queries": queries,
+        "queries_per_customer": round(queries / CUSTOMERS, 1),
+        "customers_reminded": len(histories.partner_id),
+        "histories": len(histories),
+        "histories_sent": len(histories.filtered(lambda h: h.state == "sent")),
+        "histories_failed": len(histories.filtered(lambda h: h.state == "failed")),
+        "mails": env["mail.mail"]
+        .sudo()
+        .search_count([("recipient_ids", "in", partners.ids)]),
+        "activities": env["mail.activity"].search_count(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        ),
+        "pdfs": env["ir.attachment"].search_count(
+            [("mimetype", "=", "application/pdf")]
+        )
+        - attachments_before,
+        "peak_memory_mb": round(memory_kb / 1024, 1),
+        "followup_first_page_seconds": round(page_seconds, 3),
+        "followup_first_page_queries": page_queries,
+        "followup_rows": page_rows,
+    }
+    with open(OUTPUT, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print("BENCH", json.dumps(result))
+
+
+main(env)  # noqa: F821 - odoo-bin shell provides env
