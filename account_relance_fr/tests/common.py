@@ -1,3 +1,5 @@
+import subprocess
+import tempfile
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -7,6 +9,22 @@ from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.test_ir_cron import CronMixinCase
 from odoo.addons.mail.tests.common import MailCommon
+
+
+def pdf_text(pdf):
+    """Text of a real PDF (bytes) read by pdftotext, whitespace and no-break
+    spaces collapsed to single spaces, pages joined."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", file.name, "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+            timeout=60,
+        ).stdout
+    return " ".join(text.replace("\u00a0", " ").split())
 
 
 class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):

@@ -2,8 +2,6 @@
 sending, one real PDF."""
 
 import shutil
-import subprocess
-import tempfile
 import unittest
 from datetime import date
 
@@ -16,7 +14,7 @@ from odoo.tests.common import BaseCase
 from odoo.tools import mute_logger
 
 from ..tools import amount_to_words_fr
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_text
 
 NBSP = "\u00a0"
 
@@ -365,17 +363,7 @@ class TestRelanceFormalNotice(RelanceCommon):
                 )
             )
         self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", file.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-                timeout=60,
-            ).stdout
-        text = " ".join(text.replace(NBSP, " ").split())
+        text = pdf_text(pdf)
         self.assertIn("Mise en demeure de payer", text)
         self.assertIn("1 150,98 €", text)
         self.assertIn(

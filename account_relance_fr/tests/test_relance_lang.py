@@ -2,8 +2,6 @@
 the job: mail, letter, mise en demeure, statement, invoice PDFs, file names."""
 
 import shutil
-import subprocess
-import tempfile
 import unittest
 from datetime import timedelta
 
@@ -13,7 +11,7 @@ from lxml import html
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_text
 
 NBSP = "\u00a0"
 
@@ -191,17 +189,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
             )
         pdf = history.letter_attachment_id.raw
         self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", file.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-                timeout=60,
-            ).stdout
-        text = " ".join(text.replace(NBSP, " ").split())
+        text = pdf_text(pdf)
         self.assertIn("Objet : Dernier rappel avant mise en demeure", text)
         self.assertIn("Madame, Monsieur,", text)
         self.assertIn(invoice.name, text)

@@ -9,8 +9,6 @@ Rates of the shipped table: H1 2026 ECB 2.15 % → B2B 12.15 %, public buyers
 
 import html as html_lib
 import shutil
-import subprocess
-import tempfile
 import unittest
 from datetime import date, timedelta
 
@@ -21,7 +19,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_text
 
 NBSP = "\u00a0"
 
@@ -595,17 +593,7 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
                 )
             )
         self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", file.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-                timeout=60,
-            ).stdout
-        text = " ".join(text.replace(NBSP, " ").split())
+        text = pdf_text(pdf)
         self.assertIn("In dispute", text)
         self.assertIn("Disputed invoices, not claimed while the dispute lasts", text)
         self.assertIn("1,049.99", text)
