@@ -211,6 +211,30 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertNotIn("Penalties and indemnity", text)
         self.assertNotIn("40 €", text)
 
+    def test_penalty_notice_of_each_regime(self):
+        """A business customer reads the Commercial Code, a public buyer the
+        Public Procurement Code; both for invoices not paid by their due date."""
+        self._create_individual_and_public_body()
+        self._invoice(self.public_body, 500.0, self.today - timedelta(days=60))
+        self._activate_french()
+        self.customer.lang = "fr_FR"
+        self.public_body.lang = "fr_FR"
+        business = self._text(self._get(self._path(self.access)))
+        public = self._text(self._get(self._path(self._access(self.public_body))))
+        self.assertIn(
+            "40 € par facture non réglée à son échéance sont dues de plein droit "
+            "(articles L441-10 et D441-5 du Code de commerce)",
+            business,
+        )
+        self.assertIn(
+            "Les intérêts moratoires et l'indemnité forfaitaire de 40 € par facture "
+            "non réglée à son échéance sont dus de plein droit (articles L2192-13 et "
+            "D2192-35 du Code de la commande publique)",
+            public,
+        )
+        self.assertNotIn("L441-10", public)
+        self.assertNotIn("payée en retard", business + public)
+
     def test_penalties_never_provisional(self):
         """A half-year without its rates: no figure, the page says nothing false."""
         with freeze_time(f"{self.today.year + 3}-09-15"):
