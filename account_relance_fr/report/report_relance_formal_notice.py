@@ -4,16 +4,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools import (
-    START,
-    amount_to_words_fr,
-    fr_amount,
-    fr_date,
-    fr_date_short,
-    fr_half_year,
-    fr_rate,
-    fr_siren,
-)
+from ..tools import START, LetterFormat, fr_siren
 from ..tools.late_penalty import round_amount
 
 # Top of the recipient block on the sheet, in mm: the window of a French DL
@@ -32,7 +23,8 @@ class ReportRelanceFormalNotice(models.AbstractModel):
 
     The letter covers the instalments of the run (context
     ``relance_line_ids``) or, printed by hand, every overdue instalment of
-    the customer.
+    the customer. It is written in the language of the contact whose address
+    it bears (``res.partner._get_relance_lang``), whoever prints it.
     """
 
     _name = "report.account_relance_fr.report_relance_formal_notice"
@@ -42,7 +34,10 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         partners = self.env["res.partner"].browse(docids)
         self._check_can_send(partners)
-        letters = {partner.id: self._get_letter_values(partner) for partner in partners}
+        letters = {
+            partner.id: self._with_letter_lang(partner)._get_letter_values(partner)
+            for partner in partners
+        }
         # credits covering the claim, or a remainder within the tolerance:
         # nothing to put on notice
         empty = partners.filtered(
@@ -72,11 +67,23 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             **self._get_print_layout_values(
                 "account_relance_fr.report_relance_formal_notice"
             ),
-            "fr_amount": fr_amount,
-            "fr_date": fr_date,
-            "fr_date_short": fr_date_short,
-            "fr_rate": fr_rate,
         }
+
+    @api.model
+    def _with_letter_lang(self, partner):
+        """This model in the language of ``partner``'s mise en demeure: the
+        language of the contact whose address it bears."""
+        return self.with_context(
+            lang=partner._get_relance_lang(partner.relance_postal_contact_id)
+        )
+
+    @api.model
+    def _get_letter_format(self):
+        """Formats of amounts, dates and rates in the current language
+        (``tools.LetterFormat``)."""
+        lang = self.env.lang or "en_US"
+        data = self.env["res.lang"]._get_data(code=lang)
+        return LetterFormat(lang, data.date_format if data else None)
 
     @api.model
     def _get_print_layout_values(self, report_name):
@@ -197,7 +204,13 @@ class ReportRelanceFormalNotice(models.AbstractModel):
 
     @api.model
     def _get_letter_values(self, partner):
+        """Values of ``partner``'s letter, texts in the current language.
+
+        :return: dict; amounts per currency (``groups``), never added across
+            currencies; the indemnity in the company's currency (euros)
+        """
         company = self._get_company(partner)
+        fmt = self._get_letter_format()
         today = company._get_relance_today()
         if not self.env.context.get("relance_line_ids"):
             # printed by hand: what is open now, not what an earlier computation
@@ -236,7 +249,9 @@ class ReportRelanceFormalNotice(models.AbstractModel):
                 }
             )
         missing = sorted({key for data in by_move.values() for key in data.missing})
-        groups = self._get_currency_groups(rows, balance, company, bool(missing))
+        groups = self._get_currency_groups(
+            rows, balance, company, bool(missing), fmt
+        )
         indemnity = round_amount(sum(row["indemnity"] for row in rows))
         periods = [
             (row["move"], period)
@@ -258,10 +273,17 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             if any(row["pay_url"] for row in rows)
             else False
         )
+        floors = penalty_model._get_floor_lines(company, regime, rates)
         return {
+            "lang": self.env.lang,
+            "fmt": fmt,
+            "place_date": self.env[
+                "report.account_relance_fr.report_relance_letter"
+            ]._get_place_date(company, self.env.lang),
+            "signed_for": self.env._("For %(company)s,", company=company.name),
             "company": company,
             "siren": company._get_relance_siren(),
-            "customer_siren": partner._get_relance_siren(),
+            "customer_siren": fr_siren(partner._get_relance_siren()),
             "previous_reminders": self.env[
                 "account.relance.history"
             ]._count_previous_reminders(moves, level=level),
@@ -269,9 +291,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "regime": regime,
             "rows": rows,
             "periods": periods,
-            "rates": [
-                (fr_half_year(*key), rate) for key, rate in sorted(rates.items())
-            ],
+            "period_rows": self._get_period_rows(periods, fmt),
             "method": method,
             "base": company.relance_penalty_base,
             "penalty_mode": company.relance_penalty_mode,
@@ -282,10 +302,8 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             "principal": main.get("principal", 0.0),
             "penalty": sum(group["penalty"] for group in groups),
             # the floor of each half-year the penalties use (L441-10 II)
-            "floors": [
-                dict(line, label=fr_half_year(*line["half_year"]))
-                for line in penalty_model._get_floor_lines(company, regime, rates)
-            ],
+            "floors": floors,
+            "floors_text": self._get_floors_text(floors, fmt),
             "indemnity": indemnity,
             "indemnity_count": len([row for row in rows if row["indemnity"]]),
             "already_billed": any(
@@ -293,10 +311,13 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             ),
             "total": main.get("total", 0.0),
             # "la somme de 1 010,90 $ et de 40,00 €"
-            "total_text": " et de ".join(group["total_text"] for group in groups),
-            "total_words": ", et de ".join(group["total_words"] for group in groups),
+            "total_text": self._join_amounts(
+                [group["total_text"] for group in groups]
+            ),
+            "total_words": self._join_amounts(
+                [group["total_words"] for group in groups], words=True
+            ),
             "missing": missing,
-            "missing_label": ", ".join(fr_half_year(*key) for key in missing),
             "today": today,
             "deadline_days": company.relance_formal_notice_days,
             "deadline": today + timedelta(days=company.relance_formal_notice_days),
@@ -307,7 +328,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         }
 
     @api.model
-    def _get_currency_groups(self, rows, balance, company, rates_missing):
+    def _get_currency_groups(self, rows, balance, company, rates_missing, fmt):
         """The claim per currency: principal, credits, net, penalties, total.
 
         The principal claimed is the net of the customer's unapplied credits
@@ -316,6 +337,8 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         indemnity goes with the company's currency (euros). Missing rates:
         no penalty figure, only their principle.
 
+        :param fmt: the letter's ``tools.LetterFormat`` (totals as text and
+            in words, in the letter's language)
         :return: [dict] the company's currency first
         """
         main = company.currency_id
@@ -340,35 +363,96 @@ class ReportRelanceFormalNotice(models.AbstractModel):
                 else 0.0
             )
             total = round_amount(net + penalty + indemnity)
-            symbol = currency.symbol
             groups.append(
                 {
                     "currency": currency,
-                    "symbol": symbol,
                     "rows": currency_rows,
                     "principal": principal,
                     "credits": [
-                        (self._get_credit_label(credit), credit.amount)
+                        (
+                            self.env["account.relance.balance"]._get_credit_label(
+                                credit
+                            ),
+                            credit.amount,
+                        )
                         for credit in (item.credits if item else [])
                     ],
                     "net": net,
                     "penalty": penalty,
                     "indemnity": indemnity,
                     "total": total,
-                    "total_text": fr_amount(total, symbol),
-                    "total_words": amount_to_words_fr(total, currency.name),
+                    "total_text": fmt.amount(total, currency),
+                    "total_words": fmt.words(total, currency.name),
                 }
             )
         return groups
 
     @api.model
-    def _get_credit_label(self, credit):
-        """French wording of an unapplied credit (the letter is in French)."""
-        day = fr_date_short(credit.date)
-        if credit.kind == "credit_note":
-            return f"Avoir {credit.name} du {day}"
-        if credit.kind == "payment":
-            return f"Règlement {credit.name} du {day}, non imputé"
-        if credit.kind == "bank":
-            return f"Virement reçu le {day}, non imputé"
-        return f"Crédit {credit.name} du {day}"
+    def _join_amounts(self, texts, words=False):
+        """Amounts in several currencies as one claim, in the current language:
+        "1 010,90 $ et de 40,00 €" (``words``: "…, et de …")."""
+        if not texts:
+            return ""
+        result = texts[0]
+        for text in texts[1:]:
+            if words:
+                result = self.env._(
+                    "%(amounts)s, and %(amount)s", amounts=result, amount=text
+                )
+            else:
+                result = self.env._(
+                    "%(amounts)s and %(amount)s", amounts=result, amount=text
+                )
+        return result
+
+    @api.model
+    def _get_period_rows(self, periods, fmt):
+        """Rows of the penalty computation table: one per invoice and period.
+
+        :param periods: [(account.move, period)] of ``tools.late_penalty``
+        :return: [dict] with the period's label in the current language
+        """
+        return [
+            {
+                "move": move,
+                "currency": move.currency_id,
+                "label": self.env._(
+                    "from %(start)s to %(end)s",
+                    start=fmt.date_short(period.date_from),
+                    end=fmt.date_short(period.date_to),
+                ),
+                "days": period.days,
+                "base": period.base,
+                "rate": period.rate,
+                "interest": period.interest,
+            }
+            for move, period in periods
+        ]
+
+    @api.model
+    def _get_floors_text(self, floors, fmt):
+        """The legal floor of each half-year of the computation, as printed
+        after a contractual rate: "2e semestre 2026 : 9,48 % (3 × 3,16 %)".
+
+        :param floors: lines of ``account.relance.penalty._get_floor_lines``
+        """
+        texts = []
+        for floor in floors:
+            text = self.env._(
+                "%(half_year)s: %(floor)s (3 × %(legal)s)",
+                half_year=fmt.half_year(*floor["half_year"]),
+                floor=fmt.rate(floor["floor"]),
+                legal=fmt.rate(floor["legal"]),
+            )
+            if floor["applied"]:
+                text = self.env._(
+                    "%(floor)s, applied as it exceeds the contractual rate",
+                    floor=text,
+                )
+            texts.append(text)
+        if not texts:
+            return ""
+        result = texts[0]
+        for text in texts[1:]:
+            result = self.env._("%(floors)s; %(floor)s", floors=result, floor=text)
+        return result

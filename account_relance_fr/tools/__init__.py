@@ -8,7 +8,7 @@ from .french_calendar import (
     region_from_address,
 )
 from .sending_window import is_open_day, next_window_opening, within_window
-from .amount_words import amount_to_words_fr
+from .amount_words import amount_to_words_en, amount_to_words_fr
 from .late_penalty import (
     SPLIT,
     START,
@@ -27,3 +27,4 @@ from .french_format import (
     fr_siren,
 )
 from .menu_path import menu_path
+from .letter_format import LetterFormat

@@ -1,4 +1,5 @@
-"""Amounts in words, as French legal letters write them."""
+"""Amounts in words, as French legal letters and their English version
+write them."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,3 +66,51 @@ def amount_to_words_fr(amount, currency_code="EUR"):
     if not parts:
         return f"zéro {unit}"
     return " et ".join(parts)
+
+
+# ISO code: (unit, units, subunit, subunits) in English.
+CURRENCY_WORDS_EN = {
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "USD": ("US dollar", "US dollars", "cent", "cents"),
+    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "GBP": ("pound sterling", "pounds sterling", "penny", "pence"),
+    "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes"),
+    "XOF": ("CFA franc", "CFA francs", None, None),
+    "XPF": ("CFP franc", "CFP francs", None, None),
+    "JPY": ("yen", "yen", None, None),
+    "MAD": ("dirham", "dirhams", "centime", "centimes"),
+    "TND": ("Tunisian dinar", "Tunisian dinars", "millime", "millimes"),
+}
+
+
+def amount_to_words_en(amount, currency_code="EUR"):
+    """An amount in English words, in its own currency.
+
+    ``1234.5`` → "one thousand two hundred and thirty-four euros and fifty
+    cents"; ``0.01`` → "one cent"; ``(1000, "USD")`` → "one thousand US
+    dollars". Same rounding as ``amount_to_words_fr``.
+
+    :param currency_code: ISO 4217 code of the amount's currency (default EUR)
+    """
+    unit, units, subunit, subunits = CURRENCY_WORDS_EN.get(
+        (currency_code or "EUR").upper(),
+        (currency_code, currency_code, "hundredth", "hundredths"),
+    )
+    cents_total = int(
+        Decimal(repr(abs(amount))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        * 100
+    )
+    whole, cents = divmod(cents_total, 100)
+    if not subunit:
+        whole, cents = divmod(cents_total + 50, 100)[0], 0
+    parts = []
+    if whole:
+        words = num2words(whole, lang="en").replace(",", "")
+        parts.append(f"{words} {units if whole > 1 else unit}")
+    if cents:
+        words = num2words(cents, lang="en")
+        parts.append(f"{words} {subunits if cents > 1 else subunit}")
+    if not parts:
+        return f"zero {units}"
+    return " and ".join(parts)
