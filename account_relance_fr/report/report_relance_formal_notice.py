@@ -249,9 +249,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
                 }
             )
         missing = sorted({key for data in by_move.values() for key in data.missing})
-        groups = self._get_currency_groups(
-            rows, balance, company, bool(missing), fmt
-        )
+        groups = self._get_currency_groups(rows, balance, company, bool(missing), fmt)
         indemnity = round_amount(sum(row["indemnity"] for row in rows))
         periods = [
             (row["move"], period)
@@ -311,9 +309,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
             ),
             "total": main.get("total", 0.0),
             # "la somme de 1 010,90 $ et de 40,00 €"
-            "total_text": self._join_amounts(
-                [group["total_text"] for group in groups]
-            ),
+            "total_text": self._join_amounts([group["total_text"] for group in groups]),
             "total_words": self._join_amounts(
                 [group["total_words"] for group in groups], words=True
             ),

@@ -293,15 +293,18 @@ class TestRelanceBalance(RelanceCommon):
         notice = self._html_text(
             "account_relance_fr.report_relance_formal_notice", self.customer
         )
-        self.assertIn("Principal restant dû 1 000,00 €", notice)
+        # the customer reads English: so does its mise en demeure
+        self.assertIn("Outstanding principal €1,000.00", notice)
         self.assertIn(
-            f"À déduire : Avoir {credit_note.name} du 16/03/2026 -300,00 €", notice
+            f"Less: Credit note {credit_note.name} of 03/16/2026 -€300.00", notice
         )
-        self.assertIn("Principal net réclamé 700,00 €", notice)
+        self.assertIn("Net principal claimed €700.00", notice)
         # 10 days late: 1 000 × 12.15 % × 10 / 365 = 3.33 €, + 40 €
-        self.assertIn("Total dû 743,33 €", notice)
-        self.assertIn("la somme de 743,33 € dans un délai", notice)
-        self.assertIn("sept cent quarante-trois euros et trente-trois centimes", notice)
+        self.assertIn("Total due €743.33", notice)
+        self.assertIn("the sum of €743.33 within a period", notice)
+        self.assertIn(
+            "seven hundred and forty-three euros and thirty-three cents", notice
+        )
         statement = self._html_text(
             "account_relance_fr.report_relance_statement", self.customer
         )

@@ -53,8 +53,13 @@ class TestRelanceFormalNotice(RelanceCommon):
         )
         cls.formal_level = cls.levels.filtered("is_formal_notice")[:1]
         cls._create_individual_and_public_body()
+        # the mise en demeure follows its customer's language: French here
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        (cls.individual | cls.public_body).lang = "fr_FR"
 
     def _render(self, partners, **context):
+        (partners - self.customer_2).lang = "fr_FR"
         content, _type = (
             self.env["ir.actions.report"]
             .with_context(**context)
@@ -288,8 +293,8 @@ class TestRelanceFormalNotice(RelanceCommon):
         self.assertEqual(histories.state, "sent")
         attachment = histories.letter_attachment_id
         self.assertTrue(attachment.name.startswith("Formal notice Garage Dupont"))
-        # tests render the HTML of the report
-        self.assertIn("Mise en demeure de payer", attachment.raw.decode())
+        # tests render the HTML of the report, in the customer's language
+        self.assertIn("Formal notice to pay", attachment.raw.decode())
         self.assertEqual(attachment.res_model, "res.partner")
         self.assertEqual(attachment.res_id, self.customer_2.id)
 
@@ -347,6 +352,7 @@ class TestRelanceFormalNotice(RelanceCommon):
     @freeze_time("2026-04-15")
     def test_real_pdf(self):
         self._b2b_invoice()
+        self.customer.lang = "fr_FR"
         # Debian's wkhtmltopdf warns about the switches it ignores, and about
         # the stylesheets it cannot fetch without a running server
         # test mode: the server answering wkhtmltopdf's requests for the

@@ -139,7 +139,7 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         (invoice_pdf,) = attachments.values()
         self.assertIn("Invoice", _text(invoice_pdf.raw))
         self.assertNotIn("Facture", _text(invoice_pdf.raw))
-        # the mise en demeure is a French legal act; its file name is English
+        # the mise en demeure and its file name: English too
         self._approve_formal_notice(self.customer_2)
         formal = self._histories(invoice).filtered(
             lambda history: history.level_id.is_formal_notice
@@ -149,6 +149,9 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         self.assertEqual(
             formal.letter_attachment_id.name, f"Formal notice Garage Dupont {day}.pdf"
         )
+        formal_text = _text(formal.letter_attachment_id.raw)
+        self.assertIn("Subject: Formal notice to pay", formal_text)
+        self.assertNotIn("Mise en demeure", formal_text)
         # the French customer of the same run still gets French
         control_history = self._histories(control).filtered(
             lambda history: history.level_id == self.last_notice
@@ -194,3 +197,133 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         self.assertIn("Madame, Monsieur,", text)
         self.assertIn(invoice.name, text)
         self.assertNotIn("Subject", text)
+
+    # The real PDF of the same mise en demeure for a French and an English
+    # customer, sent by the daily job and approved from the follow-up screen
+    # by a user of the other language. Both invoices are due on 16 Mar 2026,
+    # unpaid, in the first half of 2026 (ECB 2.15 % + 10 = 12.15 %); the letter
+    # goes on 15 Apr, 30 days late:
+    # - 1 234,50 € × 12.15 % × 30 / 365 = 12.3281 → 12.33 €, + 40 € = 1 286,83 €
+    # - 800 € × 12.15 % × 30 / 365 = 7.9890 → 7.99 €, + 40 € = 847.99 €
+
+    FRENCH = (
+        "Lettre recommandée avec accusé de réception",
+        "Objet : Mise en demeure de payer",
+        "Lyon, le 15 avril 2026",
+        "Madame, Monsieur,",
+        "Malgré nos précédentes relances, restées sans effet, nous constatons que "
+        "la facture ci-dessous, arrivée à échéance, demeure impayée à ce jour :",
+        "16/03/2026 1 234,50 € 0,00 € 1 234,50 € 30",
+        "Pénalités de retard arrêtées au 15/04/2026 (art. L441-10 du Code de "
+        "commerce) 12,33 €",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 € × 1 facture non "
+        "réglée à son échéance (art. D441-5 du Code de commerce) 40,00 €",
+        "Total dû 1 286,83 €",
+        "Soit la somme de mille deux cent quatre-vingt-six euros et quatre-vingt-"
+        "trois centimes.",
+        "du 17/03/2026 au 15/04/2026 30 1 234,50 € 12,15 % 12,33 €",
+        "nous vous mettons en demeure de nous régler la somme de 1 286,83 € dans "
+        "un délai de 8 jours à compter de la date de la présente lettre, soit au "
+        "plus tard le 23 avril 2026.",
+        "une indemnité forfaitaire pour frais de recouvrement de 40 euros est due "
+        "pour chaque facture non réglée à son échéance (article D441-5 du même "
+        "code)",
+        "La présente lettre vaut mise en demeure au sens de l'article 1344 du Code "
+        "civil.",
+        "Modalités de règlement",
+        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos "
+        "salutations distinguées.",
+        "Pour ",
+    )
+    ENGLISH = (
+        "Registered letter with acknowledgement of receipt",
+        "Subject: Formal notice to pay",
+        "Lyon, April 15, 2026",
+        "Dear Sir or Madam,",
+        "Despite our previous reminders, which have remained unanswered, we note "
+        "that the invoice below, which has fallen due, remains unpaid as of today:",
+        "03/16/2026 €800.00 €0.00 €800.00 30",
+        "Late-payment penalties accrued to 04/15/2026 (Article L441-10 of the "
+        "French Commercial Code) €7.99",
+        "Fixed indemnity for recovery costs: €40 × 1 invoice not paid by its due "
+        "date (Article D441-5 of the French Commercial Code) €40.00",
+        "Total due €847.99",
+        "That is the sum of eight hundred and forty-seven euros and ninety-nine "
+        "cents.",
+        "from 03/17/2026 to 04/15/2026 30 €800.00 12.15% €7.99",
+        "we hereby give you formal notice to pay us the sum of €847.99 within a "
+        "period of 8 days from the date of this letter, that is no later than "
+        "April 23, 2026.",
+        "a fixed indemnity for recovery costs of 40 euros is due for each invoice "
+        "not paid by its due date (Article D441-5 of the same code)",
+        "This letter constitutes formal notice within the meaning of Article 1344 "
+        "of the French Civil Code.",
+        "Means of payment",
+        "Yours faithfully",
+        "For ",
+    )
+
+    def _formal_notice_pdfs(self, job_lang):
+        """Both customers through the ladder to the mise en demeure, sent as
+        real PDFs by a job user speaking ``job_lang``.
+
+        :return: {customer: (attachment name, PDF text)}
+        """
+        self.env.user.lang = job_lang
+        french = self._invoice(self.customer, 1234.5, self.DUE)
+        english = self._invoice(self.customer_2, 800.0, self.DUE)
+        self._run_ladder_to_last_notice(french | english)
+        day = self.DUE + timedelta(days=30)
+        self._run(day)
+        rows = self.env["account.relance.followup"].search(
+            [
+                ("partner_id", "in", (self.customer | self.customer_2).ids),
+                ("company_id", "=", self.company.id),
+            ]
+        )
+        self.assertEqual(len(rows), 2)
+        with (
+            self.mock_mail_gateway(),
+            freeze_time(f"{day} 10:00:00"),
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            rows.with_context(force_report_rendering=True).action_approve()
+        result = {}
+        for partner, invoice in ((self.customer, french), (self.customer_2, english)):
+            formal = self._histories(invoice).filtered(
+                lambda history: history.level_id.is_formal_notice
+            )
+            self.assertEqual(formal.state, "sent", formal.error)
+            pdf = formal.letter_attachment_id.raw
+            self.assertTrue(pdf.startswith(b"%PDF"))
+            result[partner] = (formal.letter_attachment_id.name, pdf_text(pdf))
+        return result
+
+    def _check_letters(self, letters):
+        name, text = letters[self.customer]
+        self.assertEqual(name, "Mise en demeure Boulangerie Martin 2026-04-15.pdf")
+        for expected in self.FRENCH:
+            self.assertIn(expected, text)
+        for english in ("Subject", "Dear", "Formal notice", "Total due", "€40 ×"):
+            self.assertNotIn(english, text)
+        name, text = letters[self.customer_2]
+        self.assertEqual(name, "Formal notice Garage Dupont 2026-04-15.pdf")
+        for expected in self.ENGLISH:
+            self.assertIn(expected, text)
+        for french in ("Objet", "Madame", "Mise en demeure", "Total dû", "euros et"):
+            self.assertNotIn(french, text)
+
+    @unittest.skipUnless(
+        shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+        "needs wkhtmltopdf and pdftotext",
+    )
+    def test_formal_notices_by_english_job_user(self):
+        self._check_letters(self._formal_notice_pdfs("en_US"))
+
+    @unittest.skipUnless(
+        shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+        "needs wkhtmltopdf and pdftotext",
+    )
+    def test_formal_notices_by_french_job_user(self):
+        self._check_letters(self._formal_notice_pdfs("fr_FR"))

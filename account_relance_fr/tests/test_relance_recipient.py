@@ -181,11 +181,12 @@ class TestRelanceRecipient(RelanceCommon):
         """A customer without a street: the letters bear the address of its
         invoice-address contact, and the mise en demeure can go."""
         ferronnerie = self.env["res.partner"].create(
-            {"name": "Ferronnerie Petit", "is_company": True}
+            {"name": "Ferronnerie Petit", "is_company": True, "lang": "fr_FR"}
         )
         compta = self.env["res.partner"].create(
             {
                 "name": "Comptabilité Ferronnerie",
+                "lang": "fr_FR",
                 "parent_id": ferronnerie.id,
                 "type": "invoice",
                 "street": "12 quai Saint-Vincent",
