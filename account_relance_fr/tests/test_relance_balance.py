@@ -448,16 +448,17 @@ class TestRelanceCurrencies(RelanceCommon):
             self.customer,
             relance_line_ids=lines.ids,
         )
-        self.assertIn("1 000,00 $ 0,00 $ 1 000,00 $ 30", text)
-        self.assertIn("Principal restant dû en USD 1 000,00 $", text)
-        self.assertNotIn("500,00", text)
-        self.assertIn("(art. L441-10 du Code de commerce) 9,99 $", text)
-        self.assertIn("Total dû en USD 1 009,99 $", text)
-        self.assertIn("Total dû en EUR 40,00 €", text)
-        self.assertIn("la somme de 1 009,99 $ et de 40,00 € dans un délai", text)
+        # an English customer: the letter, its amounts and words in English
+        self.assertIn("$1,000.00 $0.00 $1,000.00 30", text)
+        self.assertIn("Outstanding principal in USD $1,000.00", text)
+        self.assertNotIn("500.00", text)
+        self.assertIn("(Article L441-10 of the French Commercial Code) $9.99", text)
+        self.assertIn("Total due in USD $1,009.99", text)
+        self.assertIn("Total due in EUR €40.00", text)
+        self.assertIn("the sum of $1,009.99 and €40.00 within a period", text)
         self.assertIn(
-            "Soit la somme de mille neuf dollars et quatre-vingt-dix-neuf cents, "
-            "et de quarante euros.",
+            "That is the sum of one thousand and nine US dollars and ninety-nine "
+            "cents, and forty euros.",
             text,
         )
         self.assertNotIn("840", text)

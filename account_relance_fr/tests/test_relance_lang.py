@@ -214,10 +214,11 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         "Malgré nos précédentes relances, restées sans effet, nous constatons que "
         "la facture ci-dessous, arrivée à échéance, demeure impayée à ce jour :",
         "16/03/2026 1 234,50 € 0,00 € 1 234,50 € 30",
-        "Pénalités de retard arrêtées au 15/04/2026 (art. L441-10 du Code de "
-        "commerce) 12,33 €",
-        "Indemnité forfaitaire pour frais de recouvrement : 40 € × 1 facture non "
-        "réglée à son échéance (art. D441-5 du Code de commerce) 40,00 €",
+        # pdftotext -layout cuts the wrapped cells of the totals
+        "Pénalités de retard arrêtées au 15/04/2026 (art. L441-10 du Code de",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 € × 1 facture non",
+        "réglée à son échéance (art. D441-5 du Code de commerce)",
+        "Principal restant dû 1 234,50 €",
         "Total dû 1 286,83 €",
         "Soit la somme de mille deux cent quatre-vingt-six euros et quatre-vingt-"
         "trois centimes.",
@@ -243,10 +244,9 @@ class TestRelanceCustomerLanguage(RelanceCommon):
         "Despite our previous reminders, which have remained unanswered, we note "
         "that the invoice below, which has fallen due, remains unpaid as of today:",
         "03/16/2026 €800.00 €0.00 €800.00 30",
-        "Late-payment penalties accrued to 04/15/2026 (Article L441-10 of the "
-        "French Commercial Code) €7.99",
-        "Fixed indemnity for recovery costs: €40 × 1 invoice not paid by its due "
-        "date (Article D441-5 of the French Commercial Code) €40.00",
+        "Late-payment penalties accrued to 04/15/2026 (Article L441-10 of the",
+        "Fixed indemnity for recovery costs: €40 × 1 invoice not paid by its due",
+        "Outstanding principal €800.00",
         "Total due €847.99",
         "That is the sum of eight hundred and forty-seven euros and ninety-nine "
         "cents.",

@@ -50,6 +50,8 @@ class RelanceDocumentsCommon(RelanceCommon):
         cls._create_individual_and_public_body()
         cls.public_body.email = "finances@villeurbanne.example"
         cls.formal_level = cls.levels.filtered("is_formal_notice")[:1]
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
 
     def _render(self, report, partners, **context):
         content, _type = (
@@ -63,7 +65,15 @@ class RelanceDocumentsCommon(RelanceCommon):
         return self._render("report_relance_statement", partner)
 
     def _formal_notice(self, partner, **context):
-        return self._render("report_relance_formal_notice", partner, **context)
+        """The mise en demeure of ``partner`` as a French reader receives it
+        (the letter follows its customer's language): the legal wording
+        checked with this helper is the French one."""
+        lang = partner.lang
+        partner.lang = "fr_FR"
+        try:
+            return self._render("report_relance_formal_notice", partner, **context)
+        finally:
+            partner.lang = lang
 
     def _message(self, partner, day):
         """Text of the reminder email posted on ``partner`` on ``day``."""
@@ -195,8 +205,9 @@ class TestRelanceDisputedInvoices(RelanceDocumentsCommon):
         self.assertEqual(formal.move_id, self.kept)
         formal_text = visible_text(formal.letter_attachment_id.raw)
         self.assertNotIn(self.disputed.name, formal_text)
-        self.assertIn("Total dû 1 049,99 €", formal_text)
-        self.assertIn("40 € × 1 facture non réglée à son échéance", formal_text)
+        # an English customer: its mise en demeure is in English
+        self.assertIn("Total due €1,049.99", formal_text)
+        self.assertIn("€40 × 1 invoice not paid by its due date", formal_text)
 
 
 @tagged("post_install", "-at_install")
@@ -424,7 +435,8 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
         self.customer.company_registry = "732829320"
         self._invoice(self.customer, 1000.0, self.DUE)
         self.assertIn(
-            "Votre SIREN : 732829320", visible_text(self._formal_notice(self.customer))
+            "Votre SIREN : 732 829 320",
+            visible_text(self._formal_notice(self.customer)),
         )
         self.assertIn(
             "Your SIREN 732829320", visible_text(self._statement(self.customer))
@@ -487,9 +499,10 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
         self.assertEqual(formal.state, "to_confirm")
         with freeze_time(self.DUE + timedelta(days=30)):
             formal.action_approve()
+            # sent to an English customer: in English
             self.assertIn(
-                "Malgré nos précédentes relances, restées sans effet, nous constatons "
-                "que la facture ci-dessous",
+                "Despite our previous reminders, which have remained unanswered, we "
+                "note that the invoice below",
                 visible_text(formal.letter_attachment_id.raw),
             )
             # a second invoice never reminded: the letter asserts nothing
