@@ -428,7 +428,7 @@ class ReportRelanceFormalNotice(models.AbstractModel):
     @api.model
     def _get_floors_text(self, floors, fmt):
         """The legal floor of each half-year of the computation, as printed
-        after a contractual rate: "2e semestre 2026 : 9,48 % (3 × 3,16 %)".
+        after a contractual rate: "2e semestre 2026 : 9,48 % (3 × 3,16 %) ;".
 
         :param floors: lines of ``account.relance.penalty._get_floor_lines``
         """
@@ -451,4 +451,5 @@ class ReportRelanceFormalNotice(models.AbstractModel):
         result = texts[0]
         for text in texts[1:]:
             result = self.env._("%(floors)s; %(floor)s", floors=result, floor=text)
-        return result
+        # the clause ends the sentence's part: "… (3 × 3,71 %) ;"
+        return self.env._("%(floors)s;", floors=result)
