@@ -13,7 +13,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 from odoo.tools import mute_logger
 
-from ..tools import amount_to_words_fr
+from ..tools import LetterFormat, amount_to_words_en, amount_to_words_fr
 from .common import RelanceCommon, pdf_text
 
 NBSP = "\u00a0"
@@ -34,6 +34,45 @@ class TestAmountInWords(BaseCase):
         for amount, words in cases.items():
             with self.subTest(amount=amount):
                 self.assertEqual(amount_to_words_fr(amount), words)
+
+    def test_amounts_in_english(self):
+        cases = {
+            (0.01, "EUR"): "one cent",
+            (80, "EUR"): "eighty euros",
+            (1, "EUR"): "one euro",
+            (1234.50, "EUR"): "one thousand two hundred and thirty-four euros and "
+            "fifty cents",
+            (1_000_000, "EUR"): "one million euros",
+            (1009.99, "USD"): "one thousand and nine US dollars and ninety-nine cents",
+            (2.01, "GBP"): "two pounds sterling and one penny",
+            (1500.4, "JPY"): "one thousand five hundred yen",
+        }
+        for (amount, currency), words in cases.items():
+            with self.subTest(amount=amount, currency=currency):
+                self.assertEqual(amount_to_words_en(amount, currency), words)
+
+    def test_letter_formats(self):
+        """French letters keep the French legal forms; English ones get the
+        English forms of their language, rounded half up like the French."""
+        day = date(2026, 7, 1)
+        euro = type("Currency", (), {"name": "EUR", "symbol": "€"})
+        french = LetterFormat("fr_FR")
+        self.assertEqual(french.amount(1234.565, euro), f"1{NBSP}234,57{NBSP}€")
+        self.assertEqual(french.date(day), "1er juillet 2026")
+        self.assertEqual(french.date_short(day), "01/07/2026")
+        self.assertEqual(french.rate(12.15), f"12,15{NBSP}%")
+        self.assertEqual(french.half_year(2026, 2), "2e semestre 2026")
+        english = LetterFormat("en_US", "%m/%d/%Y")
+        self.assertEqual(english.amount(1234.565, euro), "€1,234.57")
+        self.assertEqual(english.date(day), "July 1, 2026")
+        self.assertEqual(english.date_short(day), "07/01/2026")
+        self.assertEqual(english.rate(12.15), "12.15%")
+        self.assertEqual(english.half_year(2026, 1), "first half of 2026")
+        british = LetterFormat("en_GB", "%d/%m/%Y")
+        self.assertEqual(british.date(day), "1 July 2026")
+        self.assertEqual(british.date_short(day), "01/07/2026")
+        # a language without a translation of the letter: English forms
+        self.assertEqual(LetterFormat("de_DE").date(day), "July 1, 2026")
 
 
 @tagged("post_install", "-at_install")
