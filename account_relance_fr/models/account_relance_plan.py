@@ -141,6 +141,11 @@ class AccountRelancePlan(models.Model):
         help="Name given by the customer when accepting on the customer page.",
     )
     broken_on = fields.Date(readonly=True, copy=False)
+    completed_on = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Day the daily check found the plan paid to the end.",
+    )
     signed_copy = fields.Binary(
         attachment=True,
         copy=False,
@@ -716,6 +721,8 @@ class AccountRelancePlan(models.Model):
                 plan_state = plan._get_follow_state(today)
                 if plan_state == "broken":
                     broken |= plan
+                elif plan_state == "completed":
+                    plan.write({"state": "completed", "completed_on": today})
                 elif plan_state != plan.state:
                     plan.state = plan_state
             running = (

@@ -351,22 +351,73 @@ class AccountRelanceAnalysisData(models.AbstractModel):
 
     @api.model
     def _get_forecast_extra(self, filters, today):
-        """Expected cash-in that other add-ons add (payment plans), by bucket.
+        """Expected cash-in of the extra forecast rows (the instalments of the
+        running payment plans), in one grouped query on those rows only.
 
-        :return: ``{bucket: (amount, number of rows)}``; empty, without any
-            query, while no add-on adds rows
+        :return: ``(forecast, plans, amount)``: ``{bucket: (amount, number of
+            rows)}``, the number of running plans with something left to pay
+            and what is left on them (company currency)
         """
         Forecast = self.env["account.relance.analysis.forecast"]
-        if not Forecast._get_forecast_extra_rows(today):
-            return {}
-        return {
-            bucket: (amount, count)
-            for bucket, amount, count in Forecast._read_group(
-                self._domain(filters) + [("source", "=", "plan")],
-                ["bucket"],
-                ["amount:sum", "__count"],
+        sources = Forecast._get_forecast_extra_rows(today)
+        if not sources:
+            return {}, 0, 0.0
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT extra.bucket, SUM(extra.amount), COUNT(*),
+                       COUNT(DISTINCT extra.plan_id)
+                  FROM (SELECT %(bucket)s AS bucket, rows.amount, rows.plan_id
+                          FROM (%(rows)s) AS rows
+                         WHERE %(condition)s) AS extra
+              GROUP BY GROUPING SETS ((extra.bucket), ())
+                """,
+                bucket=Forecast._get_bucket_sql(
+                    SQL("rows.expected_date"), SQL("rows.in_dispute"), today
+                ),
+                rows=SQL(" UNION ALL ").join(SQL("(%s)", row) for row in sources),
+                condition=self._condition(filters, alias="rows"),
             )
+        )
+        forecast = {
+            bucket: (amount, count)
+            for bucket, amount, count, _plans in rows
+            if bucket is not None
         }
+        totals = [
+            (plans, amount) for bucket, amount, _c, plans in rows if bucket is None
+        ]
+        plans, amount = totals[0] if totals else (0, 0.0)
+        return forecast, plans, amount or 0.0
+
+    @api.model
+    def _get_ended_plans(self, filters, start, end):
+        """Payment plans completed or broken from ``start`` to ``end``.
+
+        :return: ``{"completed" | "broken": number of plans}``
+        """
+        dims = self.env["account.relance.analysis.forecast"]._get_plan_dimensions_sql()
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT plan.state, COUNT(*)
+                      FROM account_relance_plan plan
+                      JOIN (%(dims)s) AS dims ON dims.plan_id = plan.id
+                     WHERE %(condition)s
+                       AND ((plan.state = 'completed'
+                             AND plan.completed_on BETWEEN %(start)s AND %(end)s)
+                         OR (plan.state = 'broken'
+                             AND plan.broken_on BETWEEN %(start)s AND %(end)s))
+                  GROUP BY plan.state
+                    """,
+                    dims=dims,
+                    condition=self._condition(filters, alias="dims"),
+                    start=start,
+                    end=end,
+                )
+            )
+        )
 
     @api.model
     def _today(self):
