@@ -138,6 +138,7 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
               JOIN %(rate_table)s ON rate_table.company_id = line.company_id
          LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
              WHERE line.parent_state = 'posted'
+               AND move.state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
                AND line.account_id = ANY(%(accounts)s)
                AND %(where)s
