@@ -25,10 +25,26 @@ class AccountRelanceAnalysisData(models.AbstractModel):
     _description = "Collection Figures: Queries"
 
     def init(self):
-        """A covering index of the posted customer invoices and credit notes:
-        the screen reads their totals by day, and joins their dimensions to
-        the open instalments, from this index alone (an index-only scan about
-        a tenth of the table's size) instead of the whole ``account_move``."""
+        """Two covering indexes, so that the screen reads indexes about a
+        tenth of the tables' size instead of the tables (index-only scans):
+
+        - the posted customer invoices and credit notes: their totals by day,
+          and their dimensions joined to the open instalments;
+        - the posted instalments (``payment_term`` lines, the only lines of a
+          sale document on a receivable account): the open ones, and those
+          of the matchings of the period.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_line_relance_analysis_index
+                    ON account_move_line (id)
+                   INCLUDE (move_id, account_id, company_id, date, date_maturity,
+                            balance, amount_residual, reconciled)
+                 WHERE parent_state = 'posted' AND display_type = 'payment_term'
+                """
+            )
+        )
         self.env.cr.execute(
             SQL(
                 """
