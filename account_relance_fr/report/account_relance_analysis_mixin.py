@@ -86,9 +86,11 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
             ``partner`` and ``level``, to let PostgreSQL use the indexes of
             ``account_move_line`` (e.g. only the open ones)
 
-        The instalments are the ``payment_term`` lines (Odoo requires them,
-        and only them, on the receivable account of a sale document), so the
-        covering indexes of ``account.relance.analysis.data`` serve.
+        The instalments are the ``payment_term`` lines: Odoo requires them,
+        and only them, on the receivable account of a sale document
+        (``account.move.line._check_payable_receivable``), so no account list
+        is needed and the covering indexes of ``account.relance.analysis.data``
+        serve.
 
         Columns: ``line_id, move_id, move_type, company_id, currency_id,
         partner_id, user_id, ladder_id, payer_profile, payer_rating,
@@ -145,26 +147,12 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
                AND line.display_type = 'payment_term'
                AND move.state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
-               AND line.account_id = ANY(%(accounts)s)
                AND %(where)s
             """,
             currency_id=self.env.company.currency_id.id,
             rate_table=self._analysis_rate_table(),
             where=where or SQL("TRUE"),
-            accounts=self._analysis_receivable_accounts(),
         )
-
-    @api.model
-    def _analysis_receivable_accounts(self):
-        """Ids of the receivable accounts: given as values, they let PostgreSQL
-        estimate how many journal items a query reads."""
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id FROM account_account WHERE account_type = %s",
-                "asset_receivable",
-            )
-        )
-        return [row[0] for row in rows] or [0]
 
     @api.model
     def _analysis_settlements(self, start, end=None):
