@@ -778,7 +778,9 @@ class AccountRelanceFollowup(models.Model):
         readonly=True,
         help="Date of the earliest instalment not fully paid of the running plans.",
     )
-    plan_currency_id = fields.Many2one("res.currency", readonly=True)
+    plan_currency_id = fields.Many2one(
+        "res.currency", string="Payment Plan Currency", readonly=True
+    )
     plan_next_amount = fields.Monetary(
         string="Next Instalment",
         currency_field="plan_currency_id",

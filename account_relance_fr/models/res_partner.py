@@ -806,7 +806,9 @@ class ResPartner(models.Model):
         string="Next Instalment On", compute="_compute_relance_plan_next"
     )
     relance_plan_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_relance_plan_next"
+        "res.currency",
+        string="Payment Plan Currency",
+        compute="_compute_relance_plan_next",
     )
     relance_plan_next_amount = fields.Monetary(
         string="Next Instalment",
