@@ -304,6 +304,19 @@ class AccountMove(models.Model):
                 lambda plan: plan.state in ("accepted", "kept")
             )[:1]
 
+    relance_plan_next_line_id = fields.Many2one(
+        "account.relance.plan.line",
+        string="Next Instalment",
+        compute="_compute_relance_plan_next_line_id",
+        help="The plan's next instalment not fully paid; payments on the "
+        "plan's invoices go to its instalments in date order.",
+    )
+
+    @api.depends("relance_plan_ids.state", "amount_residual")
+    def _compute_relance_plan_next_line_id(self):
+        for move in self:
+            move.relance_plan_next_line_id = move.relance_plan_id.next_line_id
+
     def _relance_penalty_waived(self):
         """True when a plan accepted, kept or completed waives the
         late-payment penalties of this invoice (not once the plan is broken)."""

@@ -221,12 +221,14 @@ class AccountRelanceFollowup(models.Model):
 
     @property
     def _table_query(self):
-        return SQL(
-            "%s %s %s %s",
-            self._select(),
-            self._from(),
-            self._where(),
-            self._group_by(),
+        return self._add_plan_columns(
+            SQL(
+                "%s %s %s %s",
+                self._select(),
+                self._from(),
+                self._where(),
+                self._group_by(),
+            )
         )
 
     def _get_today(self):
@@ -748,3 +750,87 @@ class AccountRelanceFollowup(models.Model):
             by_key[answer.partner_id, answer.company_id] |= answer
         for followup in self:
             followup.answer_ids = by_key[followup.partner_id, followup.company_id]
+
+    # ------------------------------------------------------------------
+    # PAYMENT PLANS
+    # ------------------------------------------------------------------
+
+    under_plan = fields.Boolean(
+        string="Under Payment Plan",
+        readonly=True,
+        help="The customer has an accepted payment plan running: its invoices "
+        "get the plan's instalment reminders instead of the ladder.",
+    )
+    plan_state = fields.Selection(
+        [("running", "Payment Plan")],
+        string="Plan",
+        readonly=True,
+        help="Shown when an accepted payment plan is running for the customer.",
+    )
+    plan_id = fields.Many2one(
+        "account.relance.plan",
+        string="Payment Plan",
+        readonly=True,
+        help="The running plan of the next instalment.",
+    )
+    plan_next_date = fields.Date(
+        string="Next Instalment On",
+        readonly=True,
+        help="Date of the earliest instalment not fully paid of the running plans.",
+    )
+    plan_currency_id = fields.Many2one(
+        "res.currency", string="Payment Plan Currency", readonly=True
+    )
+    plan_next_amount = fields.Monetary(
+        string="Next Instalment",
+        currency_field="plan_currency_id",
+        readonly=True,
+        aggregator=None,
+        help="What is left to pay on that instalment, in the plan's currency "
+        "(payments go to the instalments in date order).",
+    )
+
+    # the plans' tables, flushed before the screen reads its rows
+    _depends = {
+        **_depends,
+        "account.relance.plan": [
+            "state",
+            "partner_id",
+            "company_id",
+            "currency_id",
+            "amount_total",
+            "move_ids",
+        ],
+        "account.relance.plan.line": ["plan_id", "date", "sequence", "amount"],
+        "account.move": [*_depends["account.move"], "amount_residual"],
+    }
+
+    @api.model
+    def _add_plan_columns(self, query):
+        """``query`` (the rows of the screen) with the columns of the running
+        payment plans of each row's customer and company: ``under_plan``,
+        ``plan_state``, ``plan_id``, ``plan_next_date``, ``plan_next_amount``,
+        ``plan_currency_id``. One grouped join, no query per row."""
+        return SQL(
+            """
+            SELECT followup.*,
+                   plans.partner_id IS NOT NULL AS under_plan,
+                   CASE WHEN plans.partner_id IS NOT NULL THEN 'running' END
+                       AS plan_state,
+                   plans.plan_id,
+                   plans.next_date AS plan_next_date,
+                   plans.next_amount AS plan_next_amount,
+                   plans.currency_id AS plan_currency_id
+              FROM (%(query)s) AS followup
+         LEFT JOIN (%(plans)s) AS plans
+                ON plans.partner_id = followup.partner_id
+               AND plans.company_id = followup.company_id
+            """,
+            query=query,
+            plans=self.env["account.relance.plan"]._get_next_instalment_sql(),
+        )
+
+    def action_open_plans(self):
+        """The customer's payment plans."""
+        self.ensure_one()
+        return self.partner_id.action_relance_open_plans()

@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount, format_date, format_datetime
+from odoo.tools import SQL, format_amount, format_date, format_datetime
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -141,6 +141,11 @@ class AccountRelancePlan(models.Model):
         help="Name given by the customer when accepting on the customer page.",
     )
     broken_on = fields.Date(readonly=True, copy=False)
+    completed_on = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Day the daily check found the plan paid to the end.",
+    )
     signed_copy = fields.Binary(
         attachment=True,
         copy=False,
@@ -577,6 +582,121 @@ class AccountRelancePlan(models.Model):
         return True
 
     # ------------------------------------------------------------------
+    # SQL OF THE SCREENS AND FIGURES
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_instalments_left_sql(self, where=None):
+        """SQL rows of the instalments still to pay of the running plans
+        (accepted or kept), as :meth:`AccountRelancePlanLine._compute_paid`
+        allocates the payments: what the covered invoices lost of their
+        balance since the plan was drawn up goes to the instalments in date
+        order.
+
+        :param where: optional ``SQL`` condition on the table ``plan``
+            (``account_relance_plan``)
+        :return: ``SQL`` with the columns ``line_id, plan_id, partner_id,
+            company_id, currency_id, date, sequence, amount_left`` (in the
+            plan's currency, above half its rounding)
+        """
+        return SQL(
+            """
+            SELECT line.id AS line_id, line.plan_id, plan.partner_id,
+                   plan.company_id, plan.currency_id, line.date, line.sequence,
+                   line.amount - LEAST(GREATEST(plan.paid - line.before, 0),
+                                       line.amount) AS amount_left
+              FROM (SELECT plan.id, plan.partner_id, plan.company_id,
+                           plan.currency_id,
+                           LEAST(GREATEST(COALESCE(plan.amount_total, 0)
+                                          - COALESCE(SUM(move.amount_residual), 0),
+                                          0),
+                                 COALESCE(plan.amount_total, 0)) AS paid
+                      FROM account_relance_plan plan
+                 LEFT JOIN account_relance_plan_move_rel rel ON rel.plan_id = plan.id
+                 LEFT JOIN account_move move ON move.id = rel.move_id
+                     WHERE plan.state IN %(running)s AND %(where)s
+                  GROUP BY plan.id) AS plan
+              JOIN (SELECT line.id, line.plan_id, line.date, line.sequence,
+                           line.amount,
+                           SUM(line.amount) OVER (
+                               PARTITION BY line.plan_id
+                               ORDER BY line.date, line.sequence, line.id
+                           ) - line.amount AS before
+                      FROM account_relance_plan_line line) AS line
+                ON line.plan_id = plan.id
+              JOIN res_currency currency ON currency.id = plan.currency_id
+             WHERE line.amount - LEAST(GREATEST(plan.paid - line.before, 0),
+                                       line.amount) > currency.rounding / 2
+            """,
+            running=RUNNING_STATES,
+            where=where or SQL("TRUE"),
+        )
+
+    @api.model
+    def _flush_for_sql(self):
+        """Flush what the SQL of :meth:`_get_instalments_left_sql` reads."""
+        self.flush_model()
+        self.env["account.relance.plan.line"].flush_model()
+        self.env["account.move"].flush_model(["amount_residual"])
+
+    @api.model
+    def _get_next_instalments(self, partners):
+        """The next instalment of each customer under a running plan.
+
+        :param partners: commercial partners (``res.partner``)
+        :return: ``{(partner id, company id): (plan id, date or None, amount
+            left in the plan's currency or None, currency id)}``
+        """
+        if not partners:
+            return {}
+        self._flush_for_sql()
+        rows = self.env.execute_query(
+            self._get_next_instalment_sql(
+                SQL("plan.partner_id = ANY(%s)", partners.ids)
+            )
+        )
+        return {
+            (partner_id, company_id): (plan_id, day, amount, currency_id)
+            for partner_id, company_id, plan_id, day, amount, currency_id in rows
+        }
+
+    @api.model
+    def _get_next_instalment_sql(self, where=None):
+        """SQL rows of the customers under a running plan, one per customer
+        and company: ``partner_id, company_id, plan_id`` (the plan of the next
+        instalment, else one of the running plans), ``next_date``,
+        ``next_amount`` (left to pay on the earliest instalment not fully
+        paid, in the plan's currency), ``currency_id`` (the plan's).
+
+        :param where: optional ``SQL`` condition on the table ``plan``
+        """
+        where = where or SQL("TRUE")
+        return SQL(
+            """
+            SELECT plan.partner_id, plan.company_id,
+                   COALESCE(next.plan_id, MIN(plan.id)) AS plan_id,
+                   next.date AS next_date,
+                   next.amount_left AS next_amount,
+                   COALESCE(next.currency_id, MIN(plan.currency_id)) AS currency_id
+              FROM account_relance_plan plan
+         LEFT JOIN (SELECT DISTINCT ON (left_line.partner_id, left_line.company_id)
+                           left_line.*
+                      FROM (%(left)s) AS left_line
+                  ORDER BY left_line.partner_id, left_line.company_id,
+                           left_line.date, left_line.sequence, left_line.line_id
+                   ) AS next
+                ON next.partner_id = plan.partner_id
+               AND next.company_id = plan.company_id
+             WHERE plan.state IN %(running)s AND %(where)s
+          GROUP BY plan.partner_id, plan.company_id, next.plan_id, next.date,
+                   next.amount_left, next.currency_id
+            """,
+            left=self._get_instalments_left_sql(where),
+            running=RUNNING_STATES,
+            where=where,
+        )
+
+    # ------------------------------------------------------------------
     # DAILY CHECK
     # ------------------------------------------------------------------
 
@@ -601,6 +721,8 @@ class AccountRelancePlan(models.Model):
                 plan_state = plan._get_follow_state(today)
                 if plan_state == "broken":
                     broken |= plan
+                elif plan_state == "completed":
+                    plan.write({"state": "completed", "completed_on": today})
                 elif plan_state != plan.state:
                     plan.state = plan_state
             running = (
@@ -739,6 +861,28 @@ class AccountRelancePlanLine(models.Model):
         for line in self.filtered(lambda line: not line.plan_id):
             line.paid_amount = 0.0
             line.state = "due"
+
+    @api.depends("date", "amount", "paid_amount")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for line in self:
+            if not line.date:
+                line.display_name = False
+                continue
+            values = {
+                "amount": format_amount(self.env, line.amount, line.currency_id),
+                "date": format_date(self.env, line.date),
+            }
+            if line.state == "partial":
+                line.display_name = self.env._(
+                    "%(amount)s on %(date)s (%(left)s left)",
+                    left=format_amount(
+                        self.env, line.amount - line.paid_amount, line.currency_id
+                    ),
+                    **values,
+                )
+            else:
+                line.display_name = self.env._("%(amount)s on %(date)s", **values)
 
     def _sorted_by_date(self):
         """The instalments in payment order: date, sequence (a new line

@@ -796,6 +796,43 @@ class ResPartner(models.Model):
         for partner in self:
             partner.relance_plan_count = counts.get(partner.commercial_partner_id, 0)
 
+    relance_plan_id = fields.Many2one(
+        "account.relance.plan",
+        string="Running Payment Plan",
+        compute="_compute_relance_plan_next",
+        help="The accepted plan of the customer's next instalment.",
+    )
+    relance_plan_next_date = fields.Date(
+        string="Next Instalment On", compute="_compute_relance_plan_next"
+    )
+    relance_plan_currency_id = fields.Many2one(
+        "res.currency",
+        string="Payment Plan Currency",
+        compute="_compute_relance_plan_next",
+    )
+    relance_plan_next_amount = fields.Monetary(
+        string="Next Instalment",
+        currency_field="relance_plan_currency_id",
+        compute="_compute_relance_plan_next",
+        help="What is left to pay on the next instalment of the running plan.",
+    )
+
+    @api.depends_context("company")
+    def _compute_relance_plan_next(self):
+        """The next instalment of the running plans of the customer in the
+        current company: one query for all the partners."""
+        Plan = self.env["account.relance.plan"]
+        nexts = Plan.sudo()._get_next_instalments(self.commercial_partner_id)
+        company = self.env.company
+        for partner in self:
+            plan_id, day, amount, currency_id = nexts.get(
+                (partner.commercial_partner_id.id, company.id), (False,) * 4
+            )
+            partner.relance_plan_id = Plan.browse(plan_id or [])
+            partner.relance_plan_next_date = day
+            partner.relance_plan_next_amount = amount or 0.0
+            partner.relance_plan_currency_id = currency_id
+
     def action_relance_open_plans(self):
         """The customer's payment plans; a new one is drawn up for the customer
         with the whole overdue balance."""

@@ -24,6 +24,44 @@ class AccountRelanceAnalysisData(models.AbstractModel):
     _name = "account.relance.analysis.data"
     _description = "Collection Figures: Queries"
 
+    def init(self):
+        """Two covering indexes, so that the screen reads indexes about a
+        tenth of the tables' size instead of the tables (index-only scans):
+
+        - the posted customer invoices and credit notes: their totals by day,
+          and their dimensions joined to the open instalments;
+        - the posted instalments (``payment_term`` lines, the only lines of a
+          sale document on a receivable account): the open ones, and those
+          of the matchings of the period.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_line_relance_analysis_index
+                    ON account_move_line (id)
+                   INCLUDE (move_id, account_id, company_id, date, date_maturity,
+                            balance, amount_residual, reconciled)
+                 WHERE parent_state = 'posted' AND display_type = 'payment_term'
+                """
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_relance_analysis_index
+                    ON account_move (date)
+                   INCLUDE (id, move_type, company_id, commercial_partner_id,
+                            invoice_user_id, relance_level_id,
+                            amount_total_signed, amount_residual_signed,
+                            relance_dispute, relance_dispute_date,
+                            relance_promise_date, relance_promise_broken,
+                            payment_state)
+                 WHERE state = 'posted'
+                   AND move_type IN ('out_invoice', 'out_refund')
+                """
+            )
+        )
+
     # ------------------------------------------------------------------
     # FILTERS
     # ------------------------------------------------------------------
@@ -64,9 +102,12 @@ class AccountRelanceAnalysisData(models.AbstractModel):
 
     @api.model
     def _get_receivable_figures(self, filters, start, end, today):
-        """Everything the screen needs from the instalments and their
-        matchings, in one query: one pass over the instalments, one over the
-        matchings dated from ``start`` on.
+        """Everything the screen needs from the invoices, their instalments
+        and their matchings, in one statement of three lean passes: one over
+        the invoices (their totals and balances are those of their receivable
+        instalments), one over the open instalments (through the index of the
+        unreconciled journal items), one over the matchings dated from
+        ``start`` on. Nothing is materialised invoice by invoice.
 
         :param start: first day of the window (trend and previous period)
         :param end: last day of the period
@@ -95,35 +136,62 @@ class AccountRelanceAnalysisData(models.AbstractModel):
         before_start = figures.months_back(
             start - timedelta(days=1), figures.COUNTBACK_MAX_MONTHS
         )[0][0]
+        condition = self._condition(filters)
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH rl AS MATERIALIZED (
-                    SELECT rl.line_id, rl.move_id, rl.move_type, rl.company_id,
-                           rl.currency_id, rl.partner_id, rl.user_id, rl.ladder_id,
-                           rl.payer_profile, rl.payer_rating, rl.payer_days_late,
-                           rl.date, rl.invoice_date, rl.date_maturity, rl.balance,
-                           rl.residual, rl.rate, rl.reconciled, rl.in_dispute,
-                           rl.dispute_date, rl.promise_date, rl.payment_state,
-                           rl.promise_broken
-                      FROM (%(lines)s) AS rl
+                WITH ol AS MATERIALIZED (
+                    SELECT rl.move_id, rl.move_type, rl.residual,
+                           rl.date_maturity, rl.in_dispute, rl.dispute_date,
+                           rl.promise_date, rl.promise_broken, rl.payer_days_late
+                      FROM (%(open_lines)s) AS rl
                      WHERE %(condition)s
                 ),
                 p AS MATERIALIZED (%(matched)s)
                 %(branches)s
                 """,
-                lines=self._lines(),
-                condition=self._condition(filters),
-                matched=self._get_matched_sql(start),
-                branches=self._get_branches_sql(start, end, today, before_start),
+                open_lines=self._lines(where=SQL("line.reconciled IS NOT TRUE")),
+                condition=condition,
+                matched=self._get_matched_sql(start, condition),
+                branches=self._get_branches_sql(filters, end, today, before_start),
             )
         )
-        return self._read_receivable_rows(rows, end)
+        return self._read_receivable_rows(rows, start, end, before_start)
 
     @api.model
-    def _get_matched_sql(self, start):
-        """Matchings from ``start`` on of the instalments ``rl``: invoices on
-        their debit, credit notes on their credit (negative)."""
+    def _get_moves_sql(self):
+        """Posted customer invoices and credit notes with the dimensions of
+        ``_analysis_lines`` and, converted, ``total`` (their receivable
+        instalments' balance: ``amount_total_signed``) and ``residual``
+        (``amount_residual_signed``), so the totals by day need no journal
+        item."""
+        return SQL(
+            """
+            SELECT move.id AS move_id, move.date, move.company_id,
+                   move.commercial_partner_id AS partner_id,
+                   move.invoice_user_id AS user_id,
+                   level.ladder_id,
+                   partner.relance_payer_profile AS payer_profile,
+                   partner.relance_payer_rating AS payer_rating,
+                   move.amount_total_signed * rate_table.rate AS total,
+                   move.amount_residual_signed * rate_table.rate AS residual
+              FROM account_move move
+         LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              JOIN %(rate_table)s ON rate_table.company_id = move.company_id
+         LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
+             WHERE move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+            """,
+            rate_table=self.env[
+                "account.relance.analysis.mixin"
+            ]._analysis_rate_table(),
+        )
+
+    @api.model
+    def _get_matched_sql(self, start, condition):
+        """Matchings from ``start`` on of the instalments matching
+        ``condition`` (on ``rl``): invoices on their debit, credit notes on
+        their credit (negative)."""
         return SQL(" UNION ALL ").join(
             SQL(
                 """
@@ -131,13 +199,16 @@ class AccountRelanceAnalysisData(models.AbstractModel):
                        AS amount, rl.line_id, rl.date < %(start)s AS before,
                        rl.reconciled, rl.move_type, rl.date_maturity
                   FROM account_partial_reconcile partial
-                  JOIN rl ON rl.line_id = partial.%(side)s
+                  JOIN (%(lines)s) AS rl ON rl.line_id = partial.%(side)s
                  WHERE partial.max_date >= %(start)s AND rl.move_type = %(move_type)s
+                   AND %(condition)s
                 """,
                 sign=sign,
                 start=start,
                 side=SQL.identifier(side),
                 move_type=move_type,
+                lines=self._lines(),
+                condition=condition,
             )
             for side, sign, move_type in (
                 ("debit_move_id", 1, "out_invoice"),
@@ -146,48 +217,40 @@ class AccountRelanceAnalysisData(models.AbstractModel):
         )
 
     @api.model
-    def _get_branches_sql(self, start, end, today, before_start):
-        """The grouped selects over ``rl`` and ``p``, with the columns ``kind,
-        day, label, flag, other_date, amount, number, number_2``."""
+    def _get_branches_sql(self, filters, end, today, before_start):
+        """The grouped selects over the invoices, ``ol`` (open instalments)
+        and ``p`` (matchings), with the columns ``kind, day, label, flag,
+        other_date, amount, amount_2, number, number_2``. The invoices dated
+        before ``before_start`` count on one day, the day before it (only
+        their open balance matters)."""
         Forecast = self.env["account.relance.analysis.forecast"]
         return SQL(
             """
-            SELECT 'sales', rl.date, NULL::text, FALSE, NULL::date,
-                   SUM(rl.balance), 0, 0
-              FROM rl
-             WHERE rl.date >= %(start)s AND rl.date <= %(end)s
-          GROUP BY rl.date
-         UNION ALL
-            SELECT 'month', date_trunc('month', rl.date)::date, NULL, FALSE, NULL,
-                   SUM(rl.balance), 0, 0
-              FROM rl
-             WHERE rl.date >= %(before_start)s AND rl.date < %(start)s
+            SELECT 'day', GREATEST(rm.date, %(before_start)s::date - 1),
+                   NULL::text, FALSE, NULL::date,
+                   SUM(rm.total), SUM(rm.residual), 0, 0
+              FROM (%(moves)s) AS rm
+             WHERE rm.date <= %(end)s AND %(moves_condition)s
           GROUP BY 2
          UNION ALL
-            SELECT 'open', NULL, %(ageing)s, rl.in_dispute, rl.dispute_date,
-                   SUM(rl.residual), COUNT(DISTINCT rl.move_id), 0
-              FROM rl
-             WHERE NOT rl.reconciled
+            SELECT 'open', NULL, %(ageing)s, ol.in_dispute, ol.dispute_date,
+                   SUM(ol.residual), 0, COUNT(DISTINCT ol.move_id), 0
+              FROM ol
           GROUP BY 3, 4, 5
          UNION ALL
-            SELECT 'before', NULL, NULL, FALSE, NULL,
-                   COALESCE(SUM(rl.residual), 0), 0, 0
-              FROM rl
-             WHERE NOT rl.reconciled AND rl.date < %(start)s
-         UNION ALL
             SELECT 'forecast', NULL, %(bucket)s, FALSE, NULL,
-                   SUM(rl.residual), COUNT(*), 0
-              FROM rl
-             WHERE NOT rl.reconciled AND rl.move_type = 'out_invoice'
-               AND rl.residual > 0 AND %(forecast_condition)s
+                   SUM(rl.residual), 0, COUNT(*), 0
+              FROM ol AS rl
+             WHERE rl.move_type = 'out_invoice' AND rl.residual > 0
+               AND %(forecast_condition)s
           GROUP BY 3
          UNION ALL
-            SELECT 'matched', p.day, NULL, p.before, NULL, SUM(p.amount), 0, 0
+            SELECT 'matched', p.day, NULL, p.before, NULL, SUM(p.amount), 0, 0, 0
               FROM p
           GROUP BY p.day, p.before
          UNION ALL
             SELECT 'settled', s.day, NULL, FALSE, NULL,
-                   SUM(GREATEST(s.day - s.due, 0)), COUNT(*),
+                   SUM(GREATEST(s.day - s.due, 0)), 0, COUNT(*),
                    COUNT(*) FILTER (WHERE s.day > s.due)
               FROM (SELECT p.line_id, MAX(p.day) AS day, MIN(p.date_maturity) AS due
                       FROM p
@@ -196,10 +259,11 @@ class AccountRelanceAnalysisData(models.AbstractModel):
              WHERE s.day <= %(end)s
           GROUP BY s.day
             """,
-            start=start,
             end=end,
             before_start=before_start,
-            ageing=self._get_ageing_sql(SQL("rl.date_maturity"), today),
+            moves=self._get_moves_sql(),
+            moves_condition=self._condition(filters, alias="rm"),
+            ageing=self._get_ageing_sql(SQL("ol.date_maturity"), today),
             bucket=Forecast._get_bucket_sql(
                 Forecast._get_expected_date_sql(), SQL("rl.in_dispute"), today
             ),
@@ -223,11 +287,11 @@ class AccountRelanceAnalysisData(models.AbstractModel):
         )
 
     @api.model
-    def _read_receivable_rows(self, rows, end):
+    def _read_receivable_rows(self, rows, start, end, before_start):
         """Sort the rows of :meth:`_get_receivable_figures` into its dict."""
         result = {
             "sales_by_day": {},
-            "sales_by_month": {},
+            "sales_by_month": defaultdict(float),
             "open_before": 0.0,
             "settled_before": 0.0,
             "settled_by_day": defaultdict(float),
@@ -235,15 +299,26 @@ class AccountRelanceAnalysisData(models.AbstractModel):
             "open_items": [],
             "forecast": {},
         }
-        for kind, day, label, flag, other_date, amount, number, number_2 in rows:
-            if kind == "sales":
-                result["sales_by_day"][day] = amount
-            elif kind == "month":
-                result["sales_by_month"][day] = amount
+        for (
+            kind,
+            day,
+            label,
+            flag,
+            other_date,
+            amount,
+            amount_2,
+            number,
+            number_2,
+        ) in rows:
+            if kind == "day":
+                if day >= start:
+                    result["sales_by_day"][day] = amount
+                    continue
+                result["open_before"] += amount_2
+                if day >= before_start:
+                    result["sales_by_month"][day.replace(day=1)] += amount
             elif kind == "open":
                 result["open_items"].append((label, flag, other_date, amount, number))
-            elif kind == "before":
-                result["open_before"] = amount
             elif kind == "forecast":
                 result["forecast"][label] = (amount, number)
             elif kind == "settled":
@@ -253,6 +328,7 @@ class AccountRelanceAnalysisData(models.AbstractModel):
                     result["settled_before"] += amount
                 if day <= end:
                     result["settled_by_day"][day] += amount
+        result["sales_by_month"] = dict(result["sales_by_month"])
         result["settled_by_day"] = dict(result["settled_by_day"])
         return result
 
@@ -351,22 +427,73 @@ class AccountRelanceAnalysisData(models.AbstractModel):
 
     @api.model
     def _get_forecast_extra(self, filters, today):
-        """Expected cash-in that other add-ons add (payment plans), by bucket.
+        """Expected cash-in of the extra forecast rows (the instalments of the
+        running payment plans), in one grouped query on those rows only.
 
-        :return: ``{bucket: (amount, number of rows)}``; empty, without any
-            query, while no add-on adds rows
+        :return: ``(forecast, plans, amount)``: ``{bucket: (amount, number of
+            rows)}``, the number of running plans with something left to pay
+            and what is left on them (company currency)
         """
         Forecast = self.env["account.relance.analysis.forecast"]
-        if not Forecast._get_forecast_extra_rows(today):
-            return {}
-        return {
-            bucket: (amount, count)
-            for bucket, amount, count in Forecast._read_group(
-                self._domain(filters) + [("source", "=", "plan")],
-                ["bucket"],
-                ["amount:sum", "__count"],
+        sources = Forecast._get_forecast_extra_rows(today)
+        if not sources:
+            return {}, 0, 0.0
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT extra.bucket, SUM(extra.amount), COUNT(*),
+                       COUNT(DISTINCT extra.plan_id)
+                  FROM (SELECT %(bucket)s AS bucket, rows.amount, rows.plan_id
+                          FROM (%(rows)s) AS rows
+                         WHERE %(condition)s) AS extra
+              GROUP BY GROUPING SETS ((extra.bucket), ())
+                """,
+                bucket=Forecast._get_bucket_sql(
+                    SQL("rows.expected_date"), SQL("rows.in_dispute"), today
+                ),
+                rows=SQL(" UNION ALL ").join(SQL("(%s)", row) for row in sources),
+                condition=self._condition(filters, alias="rows"),
             )
+        )
+        forecast = {
+            bucket: (amount, count)
+            for bucket, amount, count, _plans in rows
+            if bucket is not None
         }
+        totals = [
+            (plans, amount) for bucket, amount, _c, plans in rows if bucket is None
+        ]
+        plans, amount = totals[0] if totals else (0, 0.0)
+        return forecast, plans, amount or 0.0
+
+    @api.model
+    def _get_ended_plans(self, filters, start, end):
+        """Payment plans completed or broken from ``start`` to ``end``.
+
+        :return: ``{"completed" | "broken": number of plans}``
+        """
+        dims = self.env["account.relance.analysis.forecast"]._get_plan_dimensions_sql()
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT plan.state, COUNT(*)
+                      FROM account_relance_plan plan
+                      JOIN (%(dims)s) AS dims ON dims.plan_id = plan.id
+                     WHERE %(condition)s
+                       AND ((plan.state = 'completed'
+                             AND plan.completed_on BETWEEN %(start)s AND %(end)s)
+                         OR (plan.state = 'broken'
+                             AND plan.broken_on BETWEEN %(start)s AND %(end)s))
+                  GROUP BY plan.state
+                    """,
+                    dims=dims,
+                    condition=self._condition(filters, alias="dims"),
+                    start=start,
+                    end=end,
+                )
+            )
+        )
 
     @api.model
     def _today(self):

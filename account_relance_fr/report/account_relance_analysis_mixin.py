@@ -86,6 +86,12 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
             ``partner`` and ``level``, to let PostgreSQL use the indexes of
             ``account_move_line`` (e.g. only the open ones)
 
+        The instalments are the ``payment_term`` lines: Odoo requires them,
+        and only them, on the receivable account of a sale document
+        (``account.move.line._check_payable_receivable``), so no account list
+        is needed and the covering indexes of ``account.relance.analysis.data``
+        serve.
+
         Columns: ``line_id, move_id, move_type, company_id, currency_id,
         partner_id, user_id, ladder_id, payer_profile, payer_rating,
         payer_days_late (the customer's average delay of the last 12 months,
@@ -138,27 +144,15 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
               JOIN %(rate_table)s ON rate_table.company_id = line.company_id
          LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
              WHERE line.parent_state = 'posted'
+               AND line.display_type = 'payment_term'
+               AND move.state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
-               AND line.account_id = ANY(%(accounts)s)
                AND %(where)s
             """,
             currency_id=self.env.company.currency_id.id,
             rate_table=self._analysis_rate_table(),
             where=where or SQL("TRUE"),
-            accounts=self._analysis_receivable_accounts(),
         )
-
-    @api.model
-    def _analysis_receivable_accounts(self):
-        """Ids of the receivable accounts: given as values, they let PostgreSQL
-        estimate how many journal items a query reads."""
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id FROM account_account WHERE account_type = %s",
-                "asset_receivable",
-            )
-        )
-        return [row[0] for row in rows] or [0]
 
     @api.model
     def _analysis_settlements(self, start, end=None):

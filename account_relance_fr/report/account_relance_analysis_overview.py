@@ -120,6 +120,28 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     formal_notice_recovered = fields.Monetary(
         string="Recovered After Formal Notice", compute="_compute_figures"
     )
+    plan_running_count = fields.Integer(
+        string="Payment Plans Running",
+        compute="_compute_figures",
+        help="Accepted payment plans with an instalment left to pay, today.",
+    )
+    plan_amount = fields.Monetary(
+        string="Amount Under Payment Plan",
+        compute="_compute_figures",
+        help="What is left to pay on the running plans, today.",
+    )
+    plan_completed_count = fields.Integer(
+        string="Plans Completed", compute="_compute_figures"
+    )
+    plan_broken_count = fields.Integer(
+        string="Plans Broken", compute="_compute_figures"
+    )
+    plan_kept_share = fields.Float(
+        string="Plans Kept (%)",
+        compute="_compute_figures",
+        help="Of the plans that ended in the period, the share paid to the end "
+        "(completed) rather than broken.",
+    )
     forecast_total = fields.Monetary(
         string="Expected in 8 Weeks", compute="_compute_figures"
     )
@@ -199,9 +221,11 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             open_items
         )
         forecast = dict(open_forecast)
-        for bucket, (amount, count) in Data._get_forecast_extra(filters, today).items():
+        extra, plan_count, plan_amount = Data._get_forecast_extra(filters, today)
+        for bucket, (amount, count) in extra.items():
             known_amount, known_count = forecast.get(bucket, (0.0, 0))
             forecast[bucket] = (known_amount + amount, known_count + count)
+        values.update(screen._get_plan_figures(plan_count, plan_amount))
         values["forecast_html"], values["forecast_total"] = screen._render_forecast(
             forecast
         )
@@ -375,6 +399,25 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             "promise_kept_count": promises.get("kept", 0),
             "promise_broken_count": promises.get("broken", 0),
             "promise_pending_count": promises.get("pending", 0),
+        }
+
+    def _get_plan_figures(self, running, amount):
+        """Payment plans: running today, left to pay on them, and the share of
+        the plans ended in the period that were kept to the end.
+
+        :param running: number of running plans with something left to pay
+        :param amount: left to pay on them (company currency)
+        """
+        ended = self.env["account.relance.analysis.data"]._get_ended_plans(
+            self._get_filters(), self.date_from, self.date_to
+        )
+        completed, broken = ended.get("completed", 0), ended.get("broken", 0)
+        return {
+            "plan_running_count": running,
+            "plan_amount": amount,
+            "plan_completed_count": completed,
+            "plan_broken_count": broken,
+            "plan_kept_share": self._share(completed, completed + broken),
         }
 
     def _get_dispute_figures(self, open_items, today):

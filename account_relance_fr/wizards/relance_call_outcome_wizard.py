@@ -1,8 +1,9 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
@@ -11,6 +12,7 @@ OUTCOMES = [
     ("promise", "Promise to Pay"),
     ("dispute", "Dispute"),
     ("paid", "Says It Is Paid"),
+    ("plan", "Payment Plan Requested"),
     ("no_answer", "No Answer"),
     ("wrong_contact", "Wrong Contact"),
 ]
@@ -31,7 +33,8 @@ def add_working_days(day, count, closed_days=()):
 
 class AccountRelanceCallOutcomeWizard(models.TransientModel):
     """Record how a reminder call went and what follows: a promise pauses the
-    invoices, a dispute stops them, the accountant checks a payment or fixes a
+    invoices, a dispute stops them, a payment plan request drafts a plan of
+    the invoices of the call, the accountant checks a payment or fixes a
     contact, no answer calls again two working days later.
 
     Salespeople without accounting rights use it for their own calls: the
@@ -54,7 +57,22 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     outcome = fields.Selection(OUTCOMES, required=True, default="promise")
     promise_date = fields.Date(string="Promised Payment Date")
     dispute_reason = fields.Char()
+    plan_instalment_count = fields.Integer(
+        string="Instalments Asked For",
+        default=3,
+        help="Number of monthly instalments the customer asks for; the plan "
+        "is drafted with equal instalments, the accountant can change it.",
+    )
+    plan_start_date = fields.Date(
+        string="First Instalment On",
+        default=lambda self: self._default_plan_start_date(),
+    )
     feedback = fields.Text(help="What the customer said, for the chatter.")
+
+    @api.model
+    def _default_plan_start_date(self):
+        """A month after today (the company's day)."""
+        return self.env.company._get_relance_today() + relativedelta(months=1)
 
     # ------------------------------------------------------------------
     # COMPUTE METHODS
@@ -198,6 +216,12 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
                 date=format_date(self.env, self.promise_date),
             ),
             "dispute": self.dispute_reason,
+            "plan": self.plan_start_date
+            and self.env._(
+                "instalments: %(count)s, the first on %(date)s",
+                count=self.plan_instalment_count,
+                date=format_date(self.env, self.plan_start_date),
+            ),
         }.get(self.outcome)
         parts = [label + (f" ({details})" if details else "")]
         if self.feedback:
@@ -231,6 +255,15 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
                     self.env._("The customer has no overdue invoice to dispute.")
                 )
             moves.action_relance_set_dispute(self.dispute_reason)
+        elif self.outcome == "plan":
+            plan = self._create_plan(moves)
+            # read before the call closes: closing it deletes this wizard
+            feedback = self.feedback or ""
+            self._write_history()
+            activity.with_context(relance_call_outcome_recorded=True).action_feedback(
+                feedback=self._get_feedback()
+            )
+            return self._plan_action(plan, feedback)
         elif self.outcome == "paid":
             self._schedule_accountant_activity(
                 self.env._("Check a payment"),
@@ -276,6 +309,87 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
         self._write_history()
         activity.with_context(relance_call_outcome_recorded=True).action_feedback(
             feedback=self._get_feedback()
+        )
+        return self._reload_action()
+
+    def _create_plan(self, moves):
+        """A draft payment plan of the call's invoices (those of the currency
+        of the oldest one), in equal monthly instalments, with what the
+        customer said; written as superuser for the salespeople.
+
+        :raise UserError: no overdue invoice, no instalment or no date
+        :raise ValidationError: a consumer's plan beyond 3 months (see
+            ``account.relance.plan._check_consumer_duration``)
+        """
+        self.ensure_one()
+        if not moves:
+            raise UserError(
+                self.env._("The customer has no overdue invoice to spread out.")
+            )
+        if self.plan_instalment_count < 1 or not self.plan_start_date:
+            raise UserError(
+                self.env._(
+                    "Give the number of instalments and the date of the first one."
+                )
+            )
+        company = self._get_company()
+        currency = moves.sorted(lambda move: (move.invoice_date_due, move.id))[
+            :1
+        ].currency_id
+        return (
+            self.env["account.relance.plan"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": self._get_partner().id,
+                    "company_id": company.id,
+                    "currency_id": currency.id,
+                    "date": company._get_relance_today(),
+                    "scope": "selection",
+                    "move_ids": [
+                        Command.set(
+                            moves.filtered(
+                                lambda move: move.currency_id == currency
+                            ).ids
+                        )
+                    ],
+                    "split_mode": "equal",
+                    "period": "month",
+                    "instalment_count": self.plan_instalment_count,
+                    "start_date": self.plan_start_date,
+                    "note": self.feedback or False,
+                }
+            )
+        )
+
+    @api.model
+    def _plan_action(self, plan, feedback):
+        """The plan's form for a reminder accountant; for a salesperson, a
+        to-do for the accountant on the plan and the dialog closes.
+
+        :param feedback: what the customer said, for the accountant
+        """
+        if self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": plan._name,
+                "res_id": plan.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+            }
+        accountant = plan.company_id._get_relance_accountant()
+        env = self.with_context(lang=accountant.lang or self.env.lang).env
+        plan.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=env._("Payment plan requested during a call"),
+            note=env._(
+                "%(user)s drafted this plan during a reminder call: check it and "
+                "propose it to the customer. %(feedback)s",
+                user=self.env.user.name,
+                feedback=feedback,
+            ),
+            user_id=accountant.id,
         )
         return self._reload_action()
 
