@@ -6,7 +6,9 @@ whose due dates are spread over every stage of the ladder (10 days ahead to
 120 days late), commits, then runs the job exactly as Odoo's cron runner does:
 ``_cron_send_relances`` called with the cron in the context, one commit after
 each call, until nothing remains. Appends one JSON object per run to the file
-named by RELANCE_BENCH_JSON.
+named by RELANCE_BENCH_JSON. The data is built by one process
+(RELANCE_BENCH_PHASE=build) and the job run by a fresh one (=run), so that
+the peak memory measured is the job's.
 """
 
 import json
@@ -22,6 +24,11 @@ CUSTOMERS = int(os.environ["RELANCE_BENCH_CUSTOMERS"])
 INVOICES = int(os.environ["RELANCE_BENCH_INVOICES"])
 LADDER = os.environ.get("RELANCE_BENCH_LADDER", "email")
 OUTPUT = os.environ["RELANCE_BENCH_JSON"]
+# "build" (the data) or "run" (the job and the screen), one process each
+PHASE = os.environ.get("RELANCE_BENCH_PHASE", "run")
+STATE = os.environ["RELANCE_BENCH_STATE"]
+# build the data and measure the follow-up screen only, without the job
+NO_JOB = os.environ.get("RELANCE_BENCH_NO_JOB") == "1"
 SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
 # due dates from 10 days ahead (préventive) to 120 days late (every level)
 EARLIEST, LATEST = -10, 120
@@ -133,9 +140,10 @@ def run_job(env):
     return time.perf_counter() - start, env.cr.sql_log_count - queries, calls
 
 
-def followup_first_page(env, company):
+def followup_first_page(env, company, domain=()):
     """Server time and queries of the follow-up screen's first page (list
-    view fields, 80 rows, with its count), cache cold."""
+    view fields, 80 rows, with its count), cache cold: (seconds, queries,
+    rows in all)."""
     followup = env["account.relance.followup"].with_context(
         allowed_company_ids=[company.id]
     )
@@ -154,7 +162,7 @@ def followup_first_page(env, company):
     queries = env.cr.sql_log_count
     start = time.perf_counter()
     page = followup.web_search_read(
-        [("company_id", "=", company.id)], specification, limit=80
+        [("company_id", "=", company.id), *domain], specification, limit=80
     )
     return (
         time.perf_counter() - start,
@@ -163,26 +171,60 @@ def followup_first_page(env, company):
     )
 
 
-def main(env):
+def followup_pages(env, company):
+    """The follow-up screen's first page as the menu opens it (filter "To Do
+    Today"), and without the filter: {key: value} for the results."""
+    result = {}
+    for key, domain in (
+        ("followup_first_page", [("action_due", "=", True)]),
+        ("followup_all_first_page", []),
+    ):
+        seconds, queries, rows = followup_first_page(env, company, domain)
+        result[f"{key}_seconds"] = round(seconds, 3)
+        result[f"{key}_queries"] = queries
+        result[f"{key}_rows"] = rows
+    return result
+
+
+def build(env):
+    """Phase 1 (its own process): build and commit the data; keep the
+    company, the customers and the build time in the state file."""
     tag = f"{int(time.time())}"
     build_start = time.perf_counter()
     company = build_company(env, tag)
     env.cr.commit()
     partners = build_invoices(env, company, tag)
-    build_seconds = time.perf_counter() - build_start
+    with open(STATE, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "company": company.id,
+                "partners": partners.ids,
+                "build_seconds": round(time.perf_counter() - build_start, 1),
+            },
+            handle,
+        )
+
+
+def measure(env):
+    """Phase 2 (a fresh process, so that its peak memory is the job's): run
+    the job, time the follow-up screen, append the results."""
+    with open(STATE, encoding="utf-8") as handle:
+        state = json.load(handle)
+    company = env["res.company"].browse(state["company"])
+    partners = env["res.partner"].browse(state["partners"])
     attachments_before = env["ir.attachment"].search_count(
         [("mimetype", "=", "application/pdf")]
     )
-    seconds, queries, calls = run_job(env)
+    seconds, queries, calls = run_job(env) if not NO_JOB else (0.0, 0, 0)
     memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     histories = env["account.relance.history"].search([("company_id", "=", company.id)])
-    page_seconds, page_queries, page_rows = followup_first_page(env, company)
+    pages = followup_pages(env, company)
     result = {
         "scale": SCALE,
         "customers": CUSTOMERS,
         "invoices_per_customer": INVOICES,
         "ladder": LADDER,
-        "build_seconds": round(build_seconds, 1),
+        "build_seconds": state["build_seconds"],
         "job_seconds": round(seconds, 2),
         "job_calls": calls,
         "queries": queries,
@@ -202,13 +244,22 @@ def main(env):
         )
         - attachments_before,
         "peak_memory_mb": round(memory_kb / 1024, 1),
-        "followup_first_page_seconds": round(page_seconds, 3),
-        "followup_first_page_queries": page_queries,
-        "followup_rows": page_rows,
+        "open_invoices": env["account.move"].search_count(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("state", "=", "posted"),
+            ]
+        ),
+        **pages,
     }
     with open(OUTPUT, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(result) + "\n")
     print("BENCH", json.dumps(result))
 
 
-main(env)  # noqa: F821 - odoo-bin shell provides env
+if PHASE == "build":
+    build(env)  # noqa: F821 - odoo-bin shell provides env
+else:
+    measure(env)  # noqa: F821
