@@ -388,15 +388,15 @@ class AccountRelanceFollowup(models.Model):
     def _compute_next_action(self):
         """Today's action (fix, approve, or the levels the ladder plans today,
         as the daily job would send them), else the day of the next planned
-        reminder (``account.relance.run._get_next_dates``). One plan and one
-        forecast per company for all the rows."""
-        run = self.env["account.relance.run"]
+        reminder: the stored next actions of the rows' customers
+        (``account.relance.next.action``, computed again only for the
+        customers whose data changed), a handful of queries per page."""
+        next_action = self.env["account.relance.next.action"]
         for company, followups in self.grouped("company_id").items():
-            planned = self._get_planned_levels(company, followups.partner_id)
-            forecast = run._get_next_dates(company, followups.partner_id)
+            actions = next_action._get_next_actions(company, followups.partner_id)
             today = company._get_relance_today()
             for followup in followups:
-                levels = planned.get(followup.partner_id.id)
+                day, levels = actions.get(followup.partner_id.id, (False, None))
                 if followup.failed_count:
                     action = self.env._("Fix the failed reminder")
                 elif followup.to_confirm_count:
@@ -410,7 +410,6 @@ class AccountRelanceFollowup(models.Model):
                     followup.next_action = action
                     followup.next_action_date = today
                     continue
-                day = forecast.get(followup.partner_id, (False, {}))[0]
                 followup.next_action = day and self.env._("Next reminder")
                 followup.next_action_date = day
 
@@ -441,8 +440,15 @@ class AccountRelanceFollowup(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on “To Do Today”."))
         domains = [[("failed_count", ">", 0)], [("to_confirm_count", ">", 0)]]
+        next_action = self.env["account.relance.next.action"]
         for company in self.env.companies:
-            partner_ids = list(self._get_planned_levels(company))
+            partner_ids = [
+                partner_id
+                for partner_id, (_day, levels) in next_action._get_next_actions(
+                    company
+                ).items()
+                if levels
+            ]
             if partner_ids:
                 domains.append(
                     [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]
