@@ -29,6 +29,9 @@ PHASE = os.environ.get("RELANCE_BENCH_PHASE", "run")
 STATE = os.environ["RELANCE_BENCH_STATE"]
 # build the data and measure the follow-up screen only, without the job
 NO_JOB = os.environ.get("RELANCE_BENCH_NO_JOB") == "1"
+# copies of the customers and their invoices made in SQL after the build (the
+# screen's volume without hours of invoice posting): 1 = none
+CLONES = int(os.environ.get("RELANCE_BENCH_CLONES", "1"))
 SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
 # due dates from 10 days ahead (préventive) to 120 days late (every level)
 EARLIEST, LATEST = -10, 120
@@ -186,6 +189,94 @@ def followup_pages(env, company):
     return result
 
 
+def _columns(env, table):
+    """The columns of ``table`` but its id, as SQL identifiers."""
+    env.cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND column_name != 'id' AND is_generated = 'NEVER' "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def clone(env, partners, copies):
+    """``copies - 1`` copies of ``partners`` and of their posted invoices
+    (moves and lines), made in SQL: the same data under new customers, for
+    the follow-up screen's volume. Returns the ids of all the customers."""
+    cr = env.cr
+    all_ids = list(partners.ids)
+    moves = env["account.move"].search([("partner_id", "in", partners.ids)])
+    for copy in range(1, copies):
+        cr.execute(
+            "CREATE TEMP TABLE pmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('res_partner_id_seq') AS new FROM res_partner WHERE id = ANY(%s)",
+            [partners.ids],
+        )
+        cr.execute(
+            "CREATE TEMP TABLE mmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('account_move_id_seq') AS new FROM account_move "
+            "WHERE id = ANY(%s)",
+            [moves.ids],
+        )
+        cr.execute(
+            "CREATE TEMP TABLE lmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('account_move_line_id_seq') AS new FROM account_move_line "
+            "WHERE move_id = ANY(%s)",
+            [moves.ids],
+        )
+        columns = _columns(env, "res_partner")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "name": f"p.name || ' #{copy}'",
+                "complete_name": f"p.complete_name || ' #{copy}'",
+                "commercial_partner_id": "pmap.new",
+            }.get(c, f'p."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO res_partner (id, {names}) SELECT pmap.new, {values} "
+            "FROM res_partner p JOIN pmap ON pmap.old = p.id"
+        )
+        columns = _columns(env, "account_move")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "name": f"m.name || '-{copy}'",
+                "partner_id": "pmap.new",
+                "commercial_partner_id": "pmap.new",
+            }.get(c, f'm."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO account_move (id, {names}) SELECT mmap.new, {values} "
+            "FROM account_move m JOIN mmap ON mmap.old = m.id "
+            "JOIN pmap ON pmap.old = m.partner_id"
+        )
+        columns = _columns(env, "account_move_line")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "move_id": "mmap.new",
+                "partner_id": "COALESCE(pmap.new, l.partner_id)",
+                "move_name": f"l.move_name || '-{copy}'",
+            }.get(c, f'l."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO account_move_line (id, {names}) SELECT lmap.new, {values} "
+            "FROM account_move_line l JOIN lmap ON lmap.old = l.id "
+            "JOIN mmap ON mmap.old = l.move_id "
+            "LEFT JOIN pmap ON pmap.old = l.partner_id"
+        )
+        cr.execute("SELECT new FROM pmap")
+        all_ids += [row[0] for row in cr.fetchall()]
+        env.cr.commit()
+    env.invalidate_all()
+    return all_ids
+
+
 def build(env):
     """Phase 1 (its own process): build and commit the data; keep the
     company, the customers and the build time in the state file."""
@@ -194,11 +285,12 @@ def build(env):
     company = build_company(env, tag)
     env.cr.commit()
     partners = build_invoices(env, company, tag)
+    partner_ids = clone(env, partners, CLONES) if CLONES > 1 else partners.ids
     with open(STATE, "w", encoding="utf-8") as handle:
         json.dump(
             {
                 "company": company.id,
-                "partners": partners.ids,
+                "partners": partner_ids,
                 "build_seconds": round(time.perf_counter() - build_start, 1),
             },
             handle,
@@ -221,14 +313,14 @@ def measure(env):
     pages = followup_pages(env, company)
     result = {
         "scale": SCALE,
-        "customers": CUSTOMERS,
+        "customers": CUSTOMERS * CLONES,
         "invoices_per_customer": INVOICES,
         "ladder": LADDER,
         "build_seconds": state["build_seconds"],
         "job_seconds": round(seconds, 2),
         "job_calls": calls,
         "queries": queries,
-        "queries_per_customer": round(queries / CUSTOMERS, 1),
+        "queries_per_customer": round(queries / (CUSTOMERS * CLONES), 1),
         "customers_reminded": len(histories.partner_id),
         "histories": len(histories),
         "histories_sent": len(histories.filtered(lambda h: h.state == "sent")),
