@@ -269,7 +269,7 @@ class AccountRelanceFollowup(models.Model):
                 aml.company_id AS company_id,
                 company.currency_id AS currency_id,
                 partner.user_id AS user_id,
-                partner_ladder.ladder_id AS ladder_id,
+                %(ladder)s AS ladder_id,
                 COALESCE(partner.relance_excluded, FALSE) AS excluded,
                 partner.relance_postponed_until AS postponed_until,
                 SUM(aml.amount_residual) AS amount_due,
@@ -311,6 +311,10 @@ class AccountRelanceFollowup(models.Model):
             to_confirm=to_confirm,
             failed=failed,
             last_sent=last_sent,
+            # once per row (customer and company), not per invoice line
+            ladder=self.env["account.relance.ladder"]._get_partner_ladder_sql(
+                SQL.identifier("partner"), SQL("aml.company_id")
+            ),
         )
 
     @api.model
@@ -325,7 +329,6 @@ class AccountRelanceFollowup(models.Model):
             JOIN %(today_table)s AS relance_today(company_id, day)
                  ON relance_today.company_id = aml.company_id
             LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
-            LEFT JOIN LATERAL (SELECT %(ladder)s AS ladder_id) partner_ladder ON TRUE
             LEFT JOIN (
                 SELECT move_line_id,
                        COUNT(*) FILTER (WHERE state = 'to_confirm') AS to_confirm_count,
@@ -343,9 +346,6 @@ class AccountRelanceFollowup(models.Model):
                   AND sent.company_id = aml.company_id
             """,
             today_table=self._get_today_table(),
-            ladder=self.env["account.relance.ladder"]._get_partner_ladder_sql(
-                SQL.identifier("partner"), SQL("aml.company_id")
-            ),
         )
 
     @api.model
@@ -369,7 +369,7 @@ class AccountRelanceFollowup(models.Model):
                      aml.company_id,
                      company.currency_id,
                      partner.user_id,
-                     partner_ladder.ladder_id,
+                     partner.id,
                      partner.relance_excluded,
                      partner.relance_postponed_until,
                      relance_today.day
