@@ -31,20 +31,26 @@ class AccountRelanceNextAction(models.Model):
     _log_access = False
 
     partner_id = fields.Many2one(
-        "res.partner", required=True, ondelete="cascade", index=True
+        "res.partner", string="Customer", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     key = fields.Char(
-        required=True, help="Digest of the data the row was computed from."
+        string="Data Digest",
+        required=True,
+        help="Digest of the data the row was computed from.",
     )
     start = fields.Date(
+        string="Computed For",
         help="First day the job could still send when the row was computed "
         "(the company's day).",
     )
-    next_date = fields.Date(help="The customer's next reminder, False when none.")
+    next_date = fields.Date(
+        string="Next Reminder",
+        help="The customer's next reminder; empty when none is planned.",
+    )
     level_ids = fields.Json(
         string="Planned Today",
-        help="Ids of the levels the job sends on the start day, when it is " "today.",
+        help="The levels the job sends on the day the row was computed for.",
     )
 
     _sql_constraints = [
