@@ -80,7 +80,7 @@ print("SENT", len(mails), flush=True)
 """
 
 
-def wait_for_line(path, marker, process, timeout=90):
+def wait_for_line(path, marker, process, timeout=120):
     """The first line of the log at ``path`` starting with ``marker``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
