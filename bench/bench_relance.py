@@ -6,7 +6,9 @@ whose due dates are spread over every stage of the ladder (10 days ahead to
 120 days late), commits, then runs the job exactly as Odoo's cron runner does:
 ``_cron_send_relances`` called with the cron in the context, one commit after
 each call, until nothing remains. Appends one JSON object per run to the file
-named by RELANCE_BENCH_JSON.
+named by RELANCE_BENCH_JSON. The data is built by one process
+(RELANCE_BENCH_PHASE=build) and the job run by a fresh one (=run), so that
+the peak memory measured is the job's.
 """
 
 import json
@@ -22,6 +24,14 @@ CUSTOMERS = int(os.environ["RELANCE_BENCH_CUSTOMERS"])
 INVOICES = int(os.environ["RELANCE_BENCH_INVOICES"])
 LADDER = os.environ.get("RELANCE_BENCH_LADDER", "email")
 OUTPUT = os.environ["RELANCE_BENCH_JSON"]
+# "build" (the data) or "run" (the job and the screen), one process each
+PHASE = os.environ.get("RELANCE_BENCH_PHASE", "run")
+STATE = os.environ["RELANCE_BENCH_STATE"]
+# build the data and measure the follow-up screen only, without the job
+NO_JOB = os.environ.get("RELANCE_BENCH_NO_JOB") == "1"
+# copies of the customers and their invoices made in SQL after the build (the
+# screen's volume without hours of invoice posting): 1 = none
+CLONES = int(os.environ.get("RELANCE_BENCH_CLONES", "1"))
 SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
 # due dates from 10 days ahead (préventive) to 120 days late (every level)
 EARLIEST, LATEST = -10, 120
@@ -133,9 +143,10 @@ def run_job(env):
     return time.perf_counter() - start, env.cr.sql_log_count - queries, calls
 
 
-def followup_first_page(env, company):
+def followup_first_page(env, company, domain=()):
     """Server time and queries of the follow-up screen's first page (list
-    view fields, 80 rows, with its count), cache cold."""
+    view fields, 80 rows, with its count), cache cold: (seconds, queries,
+    rows in all)."""
     followup = env["account.relance.followup"].with_context(
         allowed_company_ids=[company.id]
     )
@@ -154,7 +165,7 @@ def followup_first_page(env, company):
     queries = env.cr.sql_log_count
     start = time.perf_counter()
     page = followup.web_search_read(
-        [("company_id", "=", company.id)], specification, limit=80
+        [("company_id", "=", company.id), *domain], specification, limit=80
     )
     return (
         time.perf_counter() - start,
@@ -163,30 +174,153 @@ def followup_first_page(env, company):
     )
 
 
-def main(env):
+def followup_pages(env, company):
+    """The follow-up screen's first page as the menu opens it (filter "To Do
+    Today"), and without the filter: {key: value} for the results."""
+    result = {}
+    for key, domain in (
+        ("followup_first_page", [("action_due", "=", True)]),
+        ("followup_all_first_page", []),
+    ):
+        seconds, queries, rows = followup_first_page(env, company, domain)
+        result[f"{key}_seconds"] = round(seconds, 3)
+        result[f"{key}_queries"] = queries
+        result[f"{key}_rows"] = rows
+    return result
+
+
+def _columns(env, table):
+    """The columns of ``table`` but its id, as SQL identifiers."""
+    env.cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND column_name != 'id' AND is_generated = 'NEVER' "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def clone(env, partners, copies):
+    """``copies - 1`` copies of ``partners`` and of their posted invoices
+    (moves and lines), made in SQL: the same data under new customers, for
+    the follow-up screen's volume. Returns the ids of all the customers."""
+    cr = env.cr
+    all_ids = list(partners.ids)
+    moves = env["account.move"].search([("partner_id", "in", partners.ids)])
+    for copy in range(1, copies):
+        cr.execute(
+            "CREATE TEMP TABLE pmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('res_partner_id_seq') AS new FROM res_partner WHERE id = ANY(%s)",
+            [partners.ids],
+        )
+        cr.execute(
+            "CREATE TEMP TABLE mmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('account_move_id_seq') AS new FROM account_move "
+            "WHERE id = ANY(%s)",
+            [moves.ids],
+        )
+        cr.execute(
+            "CREATE TEMP TABLE lmap ON COMMIT DROP AS SELECT id AS old, "
+            "nextval('account_move_line_id_seq') AS new FROM account_move_line "
+            "WHERE move_id = ANY(%s)",
+            [moves.ids],
+        )
+        columns = _columns(env, "res_partner")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "name": f"p.name || ' #{copy}'",
+                "complete_name": f"p.complete_name || ' #{copy}'",
+                "commercial_partner_id": "pmap.new",
+            }.get(c, f'p."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO res_partner (id, {names}) SELECT pmap.new, {values} "
+            "FROM res_partner p JOIN pmap ON pmap.old = p.id"
+        )
+        columns = _columns(env, "account_move")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "name": f"m.name || '-{copy}'",
+                "partner_id": "pmap.new",
+                "commercial_partner_id": "pmap.new",
+            }.get(c, f'm."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO account_move (id, {names}) SELECT mmap.new, {values} "
+            "FROM account_move m JOIN mmap ON mmap.old = m.id "
+            "JOIN pmap ON pmap.old = m.partner_id"
+        )
+        columns = _columns(env, "account_move_line")
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            {
+                "move_id": "mmap.new",
+                "partner_id": "COALESCE(pmap.new, l.partner_id)",
+                "move_name": f"l.move_name || '-{copy}'",
+            }.get(c, f'l."{c}"')
+            for c in columns
+        )
+        cr.execute(
+            f"INSERT INTO account_move_line (id, {names}) SELECT lmap.new, {values} "
+            "FROM account_move_line l JOIN lmap ON lmap.old = l.id "
+            "JOIN mmap ON mmap.old = l.move_id "
+            "LEFT JOIN pmap ON pmap.old = l.partner_id"
+        )
+        cr.execute("SELECT new FROM pmap")
+        all_ids += [row[0] for row in cr.fetchall()]
+        env.cr.commit()
+    env.invalidate_all()
+    return all_ids
+
+
+def build(env):
+    """Phase 1 (its own process): build and commit the data; keep the
+    company, the customers and the build time in the state file."""
     tag = f"{int(time.time())}"
     build_start = time.perf_counter()
     company = build_company(env, tag)
     env.cr.commit()
     partners = build_invoices(env, company, tag)
-    build_seconds = time.perf_counter() - build_start
+    partner_ids = clone(env, partners, CLONES) if CLONES > 1 else partners.ids
+    with open(STATE, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "company": company.id,
+                "partners": partner_ids,
+                "build_seconds": round(time.perf_counter() - build_start, 1),
+            },
+            handle,
+        )
+
+
+def measure(env):
+    """Phase 2 (a fresh process, so that its peak memory is the job's): run
+    the job, time the follow-up screen, append the results."""
+    with open(STATE, encoding="utf-8") as handle:
+        state = json.load(handle)
+    company = env["res.company"].browse(state["company"])
+    partners = env["res.partner"].browse(state["partners"])
     attachments_before = env["ir.attachment"].search_count(
         [("mimetype", "=", "application/pdf")]
     )
-    seconds, queries, calls = run_job(env)
+    seconds, queries, calls = run_job(env) if not NO_JOB else (0.0, 0, 0)
     memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     histories = env["account.relance.history"].search([("company_id", "=", company.id)])
-    page_seconds, page_queries, page_rows = followup_first_page(env, company)
+    pages = followup_pages(env, company)
     result = {
         "scale": SCALE,
-        "customers": CUSTOMERS,
+        "customers": CUSTOMERS * CLONES,
         "invoices_per_customer": INVOICES,
         "ladder": LADDER,
-        "build_seconds": round(build_seconds, 1),
+        "build_seconds": state["build_seconds"],
         "job_seconds": round(seconds, 2),
         "job_calls": calls,
         "queries": queries,
-        "queries_per_customer": round(queries / CUSTOMERS, 1),
+        "queries_per_customer": round(queries / (CUSTOMERS * CLONES), 1),
         "customers_reminded": len(histories.partner_id),
         "histories": len(histories),
         "histories_sent": len(histories.filtered(lambda h: h.state == "sent")),
@@ -202,13 +336,22 @@ def main(env):
         )
         - attachments_before,
         "peak_memory_mb": round(memory_kb / 1024, 1),
-        "followup_first_page_seconds": round(page_seconds, 3),
-        "followup_first_page_queries": page_queries,
-        "followup_rows": page_rows,
+        "open_invoices": env["account.move"].search_count(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("state", "=", "posted"),
+            ]
+        ),
+        **pages,
     }
     with open(OUTPUT, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(result) + "\n")
     print("BENCH", json.dumps(result))
 
 
-main(env)  # noqa: F821 - odoo-bin shell provides env
+if PHASE == "build":
+    build(env)  # noqa: F821 - odoo-bin shell provides env
+else:
+    measure(env)  # noqa: F821

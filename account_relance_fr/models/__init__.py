@@ -24,3 +24,4 @@ from . import account_relance_payer_rating
 from . import ir_actions_report
 from . import account_relance_plan
 from . import ir_http
+from . import account_relance_next_action

@@ -271,7 +271,7 @@ class AccountRelanceFollowup(models.Model):
                 aml.company_id AS company_id,
                 company.currency_id AS currency_id,
                 partner.user_id AS user_id,
-                partner_ladder.ladder_id AS ladder_id,
+                %(ladder)s AS ladder_id,
                 COALESCE(partner.relance_excluded, FALSE) AS excluded,
                 partner.relance_postponed_until AS postponed_until,
                 SUM(aml.amount_residual) AS amount_due,
@@ -313,6 +313,10 @@ class AccountRelanceFollowup(models.Model):
             to_confirm=to_confirm,
             failed=failed,
             last_sent=last_sent,
+            # once per row (customer and company), not per invoice line
+            ladder=self.env["account.relance.ladder"]._get_partner_ladder_sql(
+                SQL.identifier("partner"), SQL("aml.company_id")
+            ),
         )
 
     @api.model
@@ -327,7 +331,6 @@ class AccountRelanceFollowup(models.Model):
             JOIN %(today_table)s AS relance_today(company_id, day)
                  ON relance_today.company_id = aml.company_id
             LEFT JOIN account_relance_level level ON level.id = move.relance_level_id
-            LEFT JOIN LATERAL (SELECT %(ladder)s AS ladder_id) partner_ladder ON TRUE
             LEFT JOIN (
                 SELECT move_line_id,
                        COUNT(*) FILTER (WHERE state = 'to_confirm') AS to_confirm_count,
@@ -345,9 +348,6 @@ class AccountRelanceFollowup(models.Model):
                   AND sent.company_id = aml.company_id
             """,
             today_table=self._get_today_table(),
-            ladder=self.env["account.relance.ladder"]._get_partner_ladder_sql(
-                SQL.identifier("partner"), SQL("aml.company_id")
-            ),
         )
 
     @api.model
@@ -371,7 +371,7 @@ class AccountRelanceFollowup(models.Model):
                      aml.company_id,
                      company.currency_id,
                      partner.user_id,
-                     partner_ladder.ladder_id,
+                     partner.id,
                      partner.relance_excluded,
                      partner.relance_postponed_until,
                      relance_today.day
@@ -390,15 +390,15 @@ class AccountRelanceFollowup(models.Model):
     def _compute_next_action(self):
         """Today's action (fix, approve, or the levels the ladder plans today,
         as the daily job would send them), else the day of the next planned
-        reminder (``account.relance.run._get_next_dates``). One plan and one
-        forecast per company for all the rows."""
-        run = self.env["account.relance.run"]
+        reminder: the stored next actions of the rows' customers
+        (``account.relance.next.action``, computed again only for the
+        customers whose data changed), a handful of queries per page."""
+        next_action = self.env["account.relance.next.action"]
         for company, followups in self.grouped("company_id").items():
-            planned = self._get_planned_levels(company, followups.partner_id)
-            forecast = run._get_next_dates(company, followups.partner_id)
+            actions = next_action._get_next_actions(company, followups.partner_id)
             today = company._get_relance_today()
             for followup in followups:
-                levels = planned.get(followup.partner_id.id)
+                day, levels = actions.get(followup.partner_id.id, (False, None))
                 if followup.failed_count:
                     action = self.env._("Fix the failed reminder")
                 elif followup.to_confirm_count:
@@ -412,7 +412,6 @@ class AccountRelanceFollowup(models.Model):
                     followup.next_action = action
                     followup.next_action_date = today
                     continue
-                day = forecast.get(followup.partner_id, (False, {}))[0]
                 followup.next_action = day and self.env._("Next reminder")
                 followup.next_action_date = day
 
@@ -443,8 +442,15 @@ class AccountRelanceFollowup(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on “To Do Today”."))
         domains = [[("failed_count", ">", 0)], [("to_confirm_count", ">", 0)]]
+        next_action = self.env["account.relance.next.action"]
         for company in self.env.companies:
-            partner_ids = list(self._get_planned_levels(company))
+            partner_ids = [
+                partner_id
+                for partner_id, (_day, levels) in next_action._get_next_actions(
+                    company
+                ).items()
+                if levels
+            ]
             if partner_ids:
                 domains.append(
                     [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]

@@ -107,6 +107,9 @@ class AccountRelanceRun(models.AbstractModel):
             # only held customers are left: try them again a little later
             # rather than loop on them (the cron runner stops on done=0)
             cron._trigger(fields.Datetime.now() + timedelta(minutes=LOCK_RETRY_MINUTES))
+        elif partners is None:
+            # the run is over: bring the follow-up screen's next actions up to date
+            self.env["account.relance.next.action"]._trigger_refresh()
         _logger.info(
             "Reminder run: %s customers processed, %s held by another "
             "transaction, %s remaining",

@@ -11,6 +11,7 @@ from . import test_relance_holidays
 from . import test_relance_recipient
 from . import test_relance_lang
 from . import test_relance_next_dates
+from . import test_relance_next_action
 from . import test_relance_company_day
 from . import test_relance_penalty_wizard
 from . import test_relance_legal_documents
