@@ -23,3 +23,4 @@ from . import test_relance_letters_to_post
 from . import test_relance_invoice_chatter
 from . import test_relance_failures
 from . import test_relance_followup_form
+from . import test_relance_salesperson_access
