@@ -392,8 +392,11 @@ class AccountRelanceFollowup(models.Model):
         """Today's action (fix, approve, or the levels the ladder plans today,
         as the daily job would send them), else the day of the next planned
         reminder (``account.relance.run._get_next_dates``). One plan and one
-        forecast per company for all the rows."""
-        run = self.env["account.relance.run"]
+        forecast per company for all the rows.
+
+        Read as superuser, like the amounts: a salesperson sees the next
+        action of the rows the record rules show them."""
+        run = self.env["account.relance.run"].sudo()
         for company, followups in self.grouped("company_id").items():
             planned = self._get_planned_levels(company, followups.partner_id)
             forecast = run._get_next_dates(company, followups.partner_id)
@@ -816,18 +819,18 @@ class AccountRelanceFollowup(models.Model):
             found = by_customer.get(followup.partner_id.sudo(), contacts.browse())
             followup.contact_ids = found.sudo(False)
 
-    def _get_note_subtypes(self):
-        """Subtypes of the chatter entries shown as notes: internal notes and
-        done activities (the calls and their outcome)."""
-        return self.env.ref("mail.mt_note") | self.env.ref("mail.mt_activities")
-
     def _compute_note_ids(self):
+        # a note typed by someone ("Log note", the form's note) or a done
+        # activity; not the automatic notifications (creation, tracking)
         messages = self.env["mail.message"].search(
             [
                 ("model", "=", "res.partner"),
                 ("res_id", "in", self.partner_id.ids),
-                ("subtype_id", "in", self._get_note_subtypes().ids),
-                ("message_type", "in", ("comment", "notification")),
+                "|",
+                "&",
+                ("message_type", "=", "comment"),
+                ("subtype_id", "=", self.env.ref("mail.mt_note").id),
+                ("subtype_id", "=", self.env.ref("mail.mt_activities").id),
             ],
             order="date desc, id desc",
         )

@@ -183,7 +183,9 @@ class TestRelanceFollowupForm(RelanceCommon):
         self.customer.message_post(
             body="Ancienne note", subtype_xmlid="mail.mt_note", message_type="comment"
         )
-        # a message to the customer is not a note
+        # an automatic log (creation, tracking) and a message to the
+        # customer are not notes
+        self.customer._message_log(body="Journal automatique")
         self.customer.message_post(
             body="Message au client", subtype_xmlid="mail.mt_comment"
         )

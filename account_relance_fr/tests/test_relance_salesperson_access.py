@@ -6,6 +6,7 @@ sending."""
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -62,6 +63,30 @@ class TestRelanceSalespersonAccess(RelanceCommon, HttpCase):
         self.assertEqual(rows.indemnity_amount, 40.0)
         self.assertEqual(rows.history_ids.move_id, self.mine)
         self.assertIn(self.customer, rows.contact_ids)
+        # the next action, as the accountant sees it
+        self.assertEqual(rows.next_action, "Next reminder")
+        self.assertGreater(rows.next_action_date, date(2026, 4, 15))
+        self.assertFalse(rows.action_due)
+        self.assertEqual(
+            self._rows().filtered(lambda row: row.partner_id == self.customer).mapped(
+                "next_action_date"
+            ),
+            [rows.next_action_date],
+        )
+        # the salesperson's "My Customers" list and form read as a whole
+        rows.invalidate_recordset()
+        views = rows.get_views([(False, "list"), (False, "form")])["views"]
+        names = {
+            node.get("name")
+            for view in ("list", "form")
+            for node in etree.fromstring(views[view]["arch"]).xpath(
+                "//field[not(ancestor::field)]"
+            )
+        }
+        self.assertIn("next_action", names)
+        self.assertNotIn("move_ids", names)
+        values = rows.web_read({name: {} for name in names})[0]
+        self.assertEqual(values["penalty_amount"], 3.33)
         with self.assertRaises(AccessError):
             self.mine.with_user(self.salesperson).read(["name"])
         # read only: no note, no approval, no sending, no configuration
