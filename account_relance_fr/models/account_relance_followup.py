@@ -701,7 +701,11 @@ class AccountRelanceFollowup(models.Model):
         ).report_action(self.partner_id, config=False)
 
     def action_toggle_exclude(self):
-        """Exclude the customers from the reminders, or include them back."""
+        """Exclude the customers from the reminders, or include them back.
+
+        :raise AccessError: for a user who does not run the reminders
+        """
+        self._check_relance_manager()
         self.partner_id.action_relance_toggle_exclude()
         return self._notify(self.env._("Reminder exclusion updated."))
 
@@ -711,7 +715,10 @@ class AccountRelanceFollowup(models.Model):
         The same plan as the daily run, restricted to the selected customers and
         regardless of the sending window: a level waiting for approval is
         queued as "to confirm", the others go.
+
+        :raise AccessError: for a user who does not run the reminders
         """
+        self._check_relance_manager()
         run = self.env["account.relance.run"]
         histories = self.env["account.relance.history"]
         planned_customers = 0
@@ -1035,6 +1042,16 @@ class AccountRelanceFollowup(models.Model):
     # ------------------------------------------------------------------
     # SALESPEOPLE: read access to their customers' invoices
     # ------------------------------------------------------------------
+
+    def _check_relance_manager(self):
+        """Salespeople read their rows; only the reminder managers act on them.
+
+        :raise AccessError: when the user is not a reminder manager
+        """
+        if not self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            raise AccessError(
+                self.env._("Only the accountants running the reminders can do this.")
+            )
 
     @api.model
     def _get_salesperson_invoice(self, move_id):

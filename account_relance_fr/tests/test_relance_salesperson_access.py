@@ -100,6 +100,9 @@ class TestRelanceSalespersonAccess(RelanceCommon, HttpCase):
             )
         with self.assertRaises(AccessError):
             self.ladder.with_user(self.salesperson).write({"name": "Changed"})
+        for action in ("action_process", "action_approve", "action_toggle_exclude"):
+            with self.assertRaises(AccessError, msg=action):
+                getattr(rows, action)()
         arch = rows.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="invoice_summary"', arch)
         for name in (
