@@ -905,40 +905,44 @@ class AccountRelanceFollowup(models.Model):
     def _compute_ageing_html(self):
         ageing = self._get_ageing()
         buckets = self._get_ageing_buckets()
-        head = Markup("").join(
+        head = Markup("<th>%s</th>") % self.env._("Currency") + Markup("").join(
             Markup('<th class="text-end">%s</th>') % label
             for label in [label for _key, label in buckets] + [self.env._("Total")]
         )
-        head = Markup("<th>%s</th>") % self.env._("Currency") + head
         for followup in self:
             by_currency = ageing.get((followup.partner_id.id, followup.company_id.id))
             if not by_currency:
                 followup.ageing_html = False
                 continue
+            # the company's currency first
             rows = Markup("").join(
-                Markup("<tr><td>%s</td>%s</tr>")
-                % (
-                    currency.name,
-                    Markup("").join(
-                        Markup('<td class="text-end text-nowrap" data-bucket="%s">%s</td>')
-                        % (key, currency.format(amounts[key]) if amounts[key] else "")
-                        for key in [key for key, _label in buckets]
-                    )
-                    + Markup(
-                        '<td class="text-end text-nowrap fw-bold" data-bucket="total">'
-                        "%s</td>"
-                    )
-                    % currency.format(sum(amounts.values())),
-                )
+                self._get_ageing_row_html(currency, amounts, buckets)
                 for currency, amounts in sorted(
                     by_currency.items(),
-                    key=lambda item: (item[0] != followup.currency_id, item[0].name),
+                    key=lambda item, main=followup.currency_id: (
+                        item[0] != main,
+                        item[0].name,
+                    ),
                 )
             )
             followup.ageing_html = Markup(
                 '<table class="table table-sm o_relance_ageing"><thead><tr>%s</tr>'
                 "</thead><tbody>%s</tbody></table>"
             ) % (head, rows)
+
+    @api.model
+    def _get_ageing_row_html(self, currency, amounts, buckets):
+        """One currency's row of the ageing table: an amount per bucket (empty
+        when nothing), then the total."""
+        cell = Markup('<td class="text-end text-nowrap" data-bucket="%s">%s</td>')
+        cells = Markup("").join(
+            cell % (key, currency.format(amounts[key]) if amounts[key] else "")
+            for key, _label in buckets
+        )
+        total = Markup(
+            '<td class="text-end text-nowrap fw-bold" data-bucket="total">%s</td>'
+        ) % currency.format(sum(amounts.values()))
+        return Markup("<tr><td>%s</td>%s%s</tr>") % (currency.name, cells, total)
 
     def _compute_penalties(self):
         """Penalties and indemnities to date of the rows' overdue invoices not
@@ -951,9 +955,13 @@ class AccountRelanceFollowup(models.Model):
         self.penalty_regime_consumer = False
         for company, followups in self.grouped("company_id").items():
             today = company._get_relance_today()
-            lines = followups.sudo()._get_open_lines().filtered(
-                lambda line, day=today: line.date_maturity < day
-                and not line.move_id.relance_dispute
+            lines = (
+                followups.sudo()
+                ._get_open_lines()
+                .filtered(
+                    lambda line, day=today: line.date_maturity < day
+                    and not line.move_id.relance_dispute
+                )
             )
             by_move = penalty_model.with_company(company)._compute_moves(
                 lines.move_id, today=today
@@ -1009,6 +1017,7 @@ class AccountRelanceFollowup(models.Model):
         template = self.env.ref("account_relance_fr.mail_template_relance_statement")
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Send the Account Statement"),
             "res_model": "mail.compose.message",
             "view_mode": "form",
             "views": [(False, "form")],

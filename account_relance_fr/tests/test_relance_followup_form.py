@@ -133,9 +133,7 @@ class TestRelanceFollowupForm(RelanceCommon):
         self.assertEqual(ageing["USD"]["total"], self._money(100.0, self.usd))
         self.assertEqual(ageing["USD"]["1_30"], "")
         # the company's currency first
-        self.assertLess(
-            row.ageing_html.index(">EUR<"), row.ageing_html.index(">USD<")
-        )
+        self.assertLess(row.ageing_html.index(">EUR<"), row.ageing_html.index(">USD<"))
         self.assertNotIn(self.other.name, row.ageing_html)
         self.assertEqual(
             self._ageing(self._row(self.customer_2))["EUR"]["1_30"], self._money(90.0)
@@ -166,7 +164,9 @@ class TestRelanceFollowupForm(RelanceCommon):
 
     @freeze_time(TODAY)
     def test_consumer_has_no_penalty(self):
-        self.customer.write({"is_company": False, "relance_customer_type": "individual"})
+        self.customer.write(
+            {"is_company": False, "relance_customer_type": "individual"}
+        )
         row = self._row()
         self.assertTrue(row.penalty_regime_consumer)
         self.assertEqual(row.penalty_amount, 0.0)
@@ -249,7 +249,9 @@ class TestRelanceFollowupForm(RelanceCommon):
             row.action_postpone()["context"]["default_partner_ids"], self.customer.ids
         )
         printed = row.action_print_statement()
-        self.assertEqual(printed["report_name"], "account_relance_fr.report_relance_statement")
+        self.assertEqual(
+            printed["report_name"], "account_relance_fr.report_relance_statement"
+        )
         self.assertEqual(printed["context"]["active_ids"], self.customer.ids)
         arch = row.get_views([(False, "form")])["views"]["form"]["arch"]
         for name in (

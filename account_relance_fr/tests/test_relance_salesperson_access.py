@@ -68,9 +68,9 @@ class TestRelanceSalespersonAccess(RelanceCommon, HttpCase):
         self.assertGreater(rows.next_action_date, date(2026, 4, 15))
         self.assertFalse(rows.action_due)
         self.assertEqual(
-            self._rows().filtered(lambda row: row.partner_id == self.customer).mapped(
-                "next_action_date"
-            ),
+            self._rows()
+            .filtered(lambda row: row.partner_id == self.customer)
+            .mapped("next_action_date"),
             [rows.next_action_date],
         )
         # the salesperson's "My Customers" list and form read as a whole
@@ -129,9 +129,11 @@ class TestRelanceSalespersonAccess(RelanceCommon, HttpCase):
         with self.assertRaisesRegex(UserError, "no open invoice among your customers"):
             self.customer_2.with_user(self.salesperson).action_relance_open_followup()
         # the button is on the customer form of a user without the invoicing
-        arch = self.env["res.partner"].with_user(self.salesperson).get_views(
-            [(False, "form")]
-        )["views"]["form"]["arch"]
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.salesperson)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn('name="action_relance_open_followup"', arch)
         self.assertNotIn('name="relance_amount_overdue"', arch)
 
