@@ -798,7 +798,7 @@ class AccountRelanceFollowup(models.Model):
         string="Late Penalties to Date",
         compute="_compute_penalties",
         help="Late-payment penalties of the overdue invoices not billed yet, in "
-        "the company's currency (articles L441-10 of the French Commercial "
+        "the company's currency (article L441-10 of the French Commercial "
         "Code). Disputed invoices claim none. Shown only when the rates of "
         "every half-year concerned are entered.",
     )
