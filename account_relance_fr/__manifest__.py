@@ -35,6 +35,7 @@
         "report/relance_balance_templates.xml",
         "report/report_relance_formal_notice.xml",
         "report/report_relance_statement.xml",
+        "data/mail_template_statement_data.xml",
         "report/report_invoice_seller.xml",
         "wizards/relance_send_wizard_views.xml",
         "wizards/relance_call_outcome_wizard_views.xml",

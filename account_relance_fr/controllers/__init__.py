@@ -1,2 +1,3 @@
 from . import portal
 from . import plan_portal
+from . import salesperson

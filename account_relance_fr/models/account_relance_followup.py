@@ -3,9 +3,12 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, plaintext2html
+
+from ..report.report_relance_statement import AGEING_BUCKETS
+from ..tools.late_penalty import half_year_label, round_amount
 
 
 class AccountRelanceFollowup(models.Model):
@@ -392,8 +395,11 @@ class AccountRelanceFollowup(models.Model):
         as the daily job would send them), else the day of the next planned
         reminder: the stored next actions of the rows' customers
         (``account.relance.next.action``, computed again only for the
-        customers whose data changed), a handful of queries per page."""
-        next_action = self.env["account.relance.next.action"]
+        customers whose data changed), a handful of queries per page.
+
+        Read as superuser, like the amounts: a salesperson sees the next
+        action of the rows the record rules show them."""
+        next_action = self.env["account.relance.next.action"].sudo()
         for company, followups in self.grouped("company_id").items():
             actions = next_action._get_next_actions(company, followups.partner_id)
             today = company._get_relance_today()
@@ -518,7 +524,8 @@ class AccountRelanceFollowup(models.Model):
                     '<td class="text-end">%s</td><td>%s</td></tr>'
                 )
                 % (
-                    move.name,
+                    Markup('<a href="/relance/invoice/%s/pdf" target="_blank">%s</a>')
+                    % (move.id, move.name),
                     format_date(self.env, move.invoice_date_due),
                     max((today - move.invoice_date_due).days, 0)
                     if today and move.invoice_date_due
@@ -702,7 +709,11 @@ class AccountRelanceFollowup(models.Model):
         ).report_action(self.partner_id, config=False)
 
     def action_toggle_exclude(self):
-        """Exclude the customers from the reminders, or include them back."""
+        """Exclude the customers from the reminders, or include them back.
+
+        :raise AccessError: for a user who does not run the reminders
+        """
+        self._check_relance_manager()
         self.partner_id.action_relance_toggle_exclude()
         return self._notify(self.env._("Reminder exclusion updated."))
 
@@ -712,7 +723,10 @@ class AccountRelanceFollowup(models.Model):
         The same plan as the daily run, restricted to the selected customers and
         regardless of the sending window: a level waiting for approval is
         queued as "to confirm", the others go.
+
+        :raise AccessError: for a user who does not run the reminders
         """
+        self._check_relance_manager()
         run = self.env["account.relance.run"]
         histories = self.env["account.relance.history"]
         planned_customers = 0
@@ -840,3 +854,332 @@ class AccountRelanceFollowup(models.Model):
         """The customer's payment plans."""
         self.ensure_one()
         return self.partner_id.action_relance_open_plans()
+
+    # ------------------------------------------------------------------
+    # CUSTOMER FORM: what the accountant works from
+    # ------------------------------------------------------------------
+
+    contact_ids = fields.Many2many(
+        "res.partner",
+        string="Contacts",
+        compute="_compute_contact_ids",
+        help="The customer and its active contacts, with their phone and email.",
+    )
+    note_ids = fields.Many2many(
+        "mail.message",
+        string="Notes",
+        compute="_compute_note_ids",
+        help="Internal notes and done activities (calls) of the customer's "
+        "chatter, newest first.",
+    )
+    new_note = fields.Text(
+        compute="_compute_new_note",
+        inverse="_inverse_new_note",
+        help="Posted as an internal note on the customer's chatter when the form "
+        "is saved.",
+    )
+    ageing_html = fields.Html(
+        string="Ageing",
+        compute="_compute_ageing_html",
+        sanitize=False,
+        help="What is left to pay on the open invoices by days past the due "
+        "date, per currency (amounts in each invoice's currency).",
+    )
+    penalty_regime_consumer = fields.Boolean(compute="_compute_penalties")
+    penalty_amount = fields.Monetary(
+        string="Late Penalties to Date",
+        compute="_compute_penalties",
+        help="Late-payment penalties of the overdue invoices not billed yet, in "
+        "the company's currency (article L441-10 of the French Commercial "
+        "Code). Disputed invoices claim none. Shown only when the rates of "
+        "every half-year concerned are entered.",
+    )
+    indemnity_amount = fields.Monetary(
+        string="Recovery Indemnities to Date",
+        compute="_compute_penalties",
+        help="40 € per overdue invoice not billed yet (article D441-5 of the "
+        "French Commercial Code); never for consumers.",
+    )
+    penalty_missing = fields.Char(
+        string="Rates to Enter",
+        compute="_compute_penalties",
+        help="Half-years whose rates are missing: no penalty figure is shown "
+        "until they are entered.",
+    )
+
+    def _compute_contact_ids(self):
+        contacts = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("id", "child_of", self.partner_id.ids)], order="type, name")
+        )
+        by_customer = contacts.grouped("commercial_partner_id")
+        for followup in self:
+            found = by_customer.get(followup.partner_id.sudo(), contacts.browse())
+            followup.contact_ids = found.sudo(False)
+
+    def _compute_note_ids(self):
+        # a note typed by someone ("Log note", the form's note) or a done
+        # activity; not the automatic notifications (creation, tracking)
+        messages = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", self.partner_id.ids),
+                "|",
+                "&",
+                ("message_type", "=", "comment"),
+                ("subtype_id", "=", self.env.ref("mail.mt_note").id),
+                ("subtype_id", "=", self.env.ref("mail.mt_activities").id),
+            ],
+            order="date desc, id desc",
+        )
+        by_partner = defaultdict(lambda: messages.browse())
+        for message in messages:
+            by_partner[message.res_id] |= message
+        for followup in self:
+            followup.note_ids = by_partner[followup.partner_id.id]
+
+    def _compute_new_note(self):
+        self.new_note = False
+
+    def _inverse_new_note(self):
+        for followup in self.filtered(lambda row: (row.new_note or "").strip()):
+            followup.partner_id.message_post(
+                body=plaintext2html(followup.new_note.strip()),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_add_note(self):
+        """The form's "Add Note": the web client saves the typed note first
+        (``new_note``, posted on the customer's chatter by its inverse), then
+        reloads the form, the note on top of the log.
+
+        :return: True (the form reloads)
+        """
+        self.ensure_one()
+        return True
+
+    @api.model
+    def _get_ageing_buckets(self):
+        """[(key, label)] of the ageing columns, as on the account statement."""
+        labels = {
+            "not_due": self.env._("Not Due"),
+            "1_30": self.env._("1-30 Days"),
+            "31_60": self.env._("31-60 Days"),
+            "61_90": self.env._("61-90 Days"),
+            "over_90": self.env._("Over 90 Days"),
+        }
+        return [(key, labels[key]) for key, _low, _high in AGEING_BUCKETS]
+
+    def _get_ageing(self):
+        """Ageing of the rows' open instalments, one search for all the rows.
+
+        :return: {(partner id, company id): {res.currency: {bucket key: amount
+            left to pay, in that currency}}}; bucket keys as
+            ``AGEING_BUCKETS`` of the account statement (days past the due
+            date on the company's today: not due, 1-30, 31-60, 61-90, over 90)
+        """
+        statement = self.env["report.account_relance_fr.report_relance_statement"]
+        today_by_company = {
+            company: company._get_relance_today() for company in self.company_id
+        }
+        result = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+        for line in self.sudo()._get_open_lines():
+            today = today_by_company[line.company_id.sudo(False)]
+            key = (line.move_id.commercial_partner_id.id, line.company_id.id)
+            bucket = statement._get_bucket((today - line.date_maturity).days)
+            result[key][line.currency_id.sudo(False)][bucket] += (
+                line.amount_residual_currency
+            )
+        return result
+
+    def _compute_ageing_html(self):
+        ageing = self._get_ageing()
+        buckets = self._get_ageing_buckets()
+        head = Markup("<th>%s</th>") % self.env._("Currency") + Markup("").join(
+            Markup('<th class="text-end">%s</th>') % label
+            for label in [label for _key, label in buckets] + [self.env._("Total")]
+        )
+        for followup in self:
+            by_currency = ageing.get((followup.partner_id.id, followup.company_id.id))
+            if not by_currency:
+                followup.ageing_html = False
+                continue
+            # the company's currency first
+            rows = Markup("").join(
+                self._get_ageing_row_html(currency, amounts, buckets)
+                for currency, amounts in sorted(
+                    by_currency.items(),
+                    key=lambda item, main=followup.currency_id: (
+                        item[0] != main,
+                        item[0].name,
+                    ),
+                )
+            )
+            followup.ageing_html = Markup(
+                '<table class="table table-sm o_relance_ageing"><thead><tr>%s</tr>'
+                "</thead><tbody>%s</tbody></table>"
+            ) % (head, rows)
+
+    @api.model
+    def _get_ageing_row_html(self, currency, amounts, buckets):
+        """One currency's row of the ageing table: an amount per bucket (empty
+        when nothing), then the total."""
+        cell = Markup('<td class="text-end text-nowrap" data-bucket="%s">%s</td>')
+        cells = Markup("").join(
+            cell % (key, currency.format(amounts[key]) if amounts[key] else "")
+            for key, _label in buckets
+        )
+        total = Markup(
+            '<td class="text-end text-nowrap fw-bold" data-bucket="total">%s</td>'
+        ) % currency.format(sum(amounts.values()))
+        return Markup("<tr><td>%s</td>%s%s</tr>") % (currency.name, cells, total)
+
+    def _compute_penalties(self):
+        """Penalties and indemnities to date of the rows' overdue invoices not
+        disputed: one penalty computation per company for all the rows. Read
+        as superuser, so a salesperson sees the figures of the rows the record
+        rules show them."""
+        penalty_model = self.env["account.relance.penalty"].sudo()
+        self.penalty_amount = self.indemnity_amount = 0.0
+        self.penalty_missing = False
+        self.penalty_regime_consumer = False
+        for company, followups in self.grouped("company_id").items():
+            today = company._get_relance_today()
+            lines = (
+                followups.sudo()
+                ._get_open_lines()
+                .filtered(
+                    lambda line, day=today: line.date_maturity < day
+                    and not line.move_id.relance_dispute
+                )
+            )
+            by_move = penalty_model.with_company(company)._compute_moves(
+                lines.move_id, today=today
+            )
+            by_partner = defaultdict(list)
+            for move, data in by_move.items():
+                by_partner[move.commercial_partner_id.id].append(data)
+            for followup in followups:
+                if penalty_model._get_regime(followup.partner_id.sudo()) == "consumer":
+                    followup.penalty_regime_consumer = True
+                    continue
+                datas = by_partner[followup.partner_id.id]
+                missing = sorted({key for data in datas for key in data.missing})
+                if missing:
+                    followup.penalty_missing = ", ".join(
+                        half_year_label(*key) for key in missing
+                    )
+                    continue
+                followup.penalty_amount = round_amount(
+                    sum(data.interest_unbilled for data in datas)
+                )
+                followup.indemnity_amount = round_amount(
+                    sum(data.indemnity_unbilled for data in datas)
+                )
+
+    def action_print_statement(self):
+        """Print the account statement (relevé de compte) of the customer:
+        open items, ageing, penalties, in the customer's language."""
+        self.ensure_one()
+        return (
+            self.env.ref("account_relance_fr.report_relance_statement_action")
+            .with_company(self.company_id)
+            .report_action(self.partner_id, config=False)
+        )
+
+    def action_send_statement(self):
+        """Open the mail composer sending the account statement (PDF attached)
+        to the customer's reminder contact, in the customer's language.
+
+        :raise UserError: when no contact of the customer has an email
+        """
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        contact = partner._get_relance_contact()
+        if not contact:
+            raise UserError(
+                self.env._(
+                    "No contact of %(customer)s has an email address: add one "
+                    "before sending the account statement.",
+                    customer=partner.display_name,
+                )
+            )
+        template = self.env.ref("account_relance_fr.mail_template_relance_statement")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the Account Statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": partner.ids,
+                "default_composition_mode": "comment",
+                "default_template_id": template.id,
+                "default_partner_ids": contact.ids,
+                "allowed_company_ids": [self.company_id.id]
+                + [cid for cid in self.env.companies.ids if cid != self.company_id.id],
+            },
+        }
+
+    def action_log_call(self):
+        """Log a call with the customer now: a reminder call for the current
+        user, due today, then its outcome wizard (promise, dispute, paid, no
+        answer, wrong contact), which writes the outcome to the customer's
+        chatter."""
+        self.ensure_one()
+        company = self.company_id
+        activity = self.partner_id.with_company(company).activity_schedule(
+            "account_relance_fr.mail_activity_type_relance_call",
+            date_deadline=company._get_relance_today(),
+            summary=self.env._("Call logged from the follow-up"),
+            user_id=self.env.user.id,
+        )
+        return activity._get_relance_call_outcome_action()
+
+    # ------------------------------------------------------------------
+    # SALESPEOPLE: read access to their customers' invoices
+    # ------------------------------------------------------------------
+
+    def _check_relance_manager(self):
+        """Salespeople read their rows; only the reminder managers act on them.
+
+        :raise AccessError: when the user is not a reminder manager
+        """
+        if not self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            raise AccessError(
+                self.env._("Only the accountants running the reminders can do this.")
+            )
+
+    @api.model
+    def _get_salesperson_invoice(self, move_id):
+        """The posted customer invoice or credit note ``move_id`` (as
+        superuser) when the current user may read it: through the invoicing
+        rights, or as the salesperson of its customer or of the invoice, in
+        one of the user's companies (the rule of the reminder history).
+
+        :param move_id: id of an account.move
+        :return: the account.move, sudo
+        :raise AccessError: unknown record, not a posted customer document, or
+            not one of the user's customers
+        """
+        move = self.env["account.move"].sudo().browse(move_id).exists()
+        user = self.env.user
+        allowed = (
+            move
+            and move.state == "posted"
+            and move.move_type in ("out_invoice", "out_refund")
+            and move.company_id in user.company_ids
+            and (
+                move.sudo(False).has_access("read")
+                or user in (move.commercial_partner_id.user_id, move.invoice_user_id)
+            )
+        )
+        if not allowed:
+            raise AccessError(
+                self.env._("This invoice is not one of your customers' invoices.")
+            )
+        return move

@@ -3,7 +3,7 @@ from collections import defaultdict
 from stdnum.fr import siren as fr_siren
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools.collection_figures import PAYER_RATINGS
@@ -535,6 +535,44 @@ class ResPartner(models.Model):
         """Postpone every reminder of these customers until ``until``."""
         self.write({"relance_postponed_until": until})
         return True
+
+    def action_relance_open_followup(self):
+        """Open the customer's follow-up form (contacts, notes, ageing,
+        penalties, history, next action) in the current company; the reminder
+        history when the customer has no open invoice there.
+
+        For a salesperson, the record rules show only their own customers'
+        rows: another customer gets the message below.
+
+        :raise UserError: when a salesperson opens a customer with no open
+            invoice they may see
+        """
+        self.ensure_one()
+        row = self.env["account.relance.followup"].search(
+            [
+                ("partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", self.env.company.id),
+            ],
+            limit=1,
+        )
+        if row:
+            return {
+                "type": "ir.actions.act_window",
+                "name": row.partner_id.display_name,
+                "res_model": "account.relance.followup",
+                "res_id": row.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "current",
+            }
+        if not self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no open invoice among your customers.",
+                    customer=self.commercial_partner_id.display_name,
+                )
+            )
+        return self.action_relance_open_history()
 
     def action_relance_open_history(self):
         self.ensure_one()

@@ -25,3 +25,5 @@ from . import test_relance_invoice_chatter
 from . import test_relance_failures
 from . import test_relance_plan_screens
 from . import test_relance_plan_figures
+from . import test_relance_followup_form
+from . import test_relance_salesperson_access
