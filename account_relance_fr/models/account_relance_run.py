@@ -1,15 +1,18 @@
+import io
 import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
+import lxml.html
 import psycopg2
 import pytz
 from markupsafe import escape
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, clean_context, is_html_empty
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from ..tools import next_window_opening, within_window
 
@@ -34,6 +37,8 @@ CONFLICT_ERRORS = (
 MAX_PREVENTIVE_DAYS = 60
 # Sending days the forecast of the next reminders simulates, at most.
 MAX_FORECAST_STEPS = 100
+# Invoices rendered by one wkhtmltopdf call, at most.
+PDF_CHUNK = 100
 
 
 class RelanceSendError(Exception):
@@ -1138,6 +1143,7 @@ class AccountRelanceRun(models.AbstractModel):
                 alone.append(send)
             else:
                 together.append(send)
+        self._prepare_invoice_pdfs(together)
         results = self._run_isolated(
             together,
             lambda units: self._send_batch(units, today),
@@ -1152,6 +1158,28 @@ class AccountRelanceRun(models.AbstractModel):
                 )
             )
         return results
+
+    def _prepare_invoice_pdfs(self, sends):
+        """Render and store the missing invoice PDFs of the email reminders
+        of ``sends`` that attach them, all together and before the batch: a
+        batch sent again one customer at a time reuses them. A rendering that
+        fails is left to the sending of each customer, which records it.
+        """
+        documents = [
+            (
+                send["partner"]._get_relance_lang(send["contact"]),
+                self._get_items_moves(send["items"]),
+            )
+            for send in sends
+            if "email" in send["channels"] and send["level"].attach_invoice_pdf
+        ]
+        if not documents:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._get_invoice_pdfs(documents)
+        except Exception:  # noqa: BLE001 - each customer records its own failure
+            _logger.warning("Invoice PDFs of the reminders not rendered", exc_info=True)
 
     def _get_reminder_followed_partner_ids(self, partners):
         """Ids of ``partners`` having a follower of the reminders' subtype, in
@@ -2039,19 +2067,32 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _get_emails_attachments(self, entries):
         """The attachments of several email reminders (see
-        ``_get_email_attachments``).
+        ``_get_email_attachments``); the invoices' PDFs of all of them are
+        rendered together when missing (``_get_invoice_pdfs``).
 
         :param entries: [(histories, level)], one per customer
         :return: [ir.attachment], one per entry, in order
         """
+        pdfs = self._get_invoice_pdfs(
+            [
+                self._get_invoice_pdfs_request(histories)
+                for histories, level in entries
+                if level.attach_invoice_pdf
+            ]
+        )
         return [
-            self._get_email_attachments(histories, level)
+            self._get_email_attachments(histories, level, pdfs=pdfs)
             for histories, level in entries
         ]
 
-    def _get_email_attachments(self, histories, level):
+    def _get_email_attachments(self, histories, level, pdfs=None):
         """Invoice PDFs and statement of the reminded invoices when the level
-        asks for them, rendered and named in the customer's language."""
+        asks for them; the statement rendered and named in the customer's
+        language, each invoice's PDF as issued (``_get_invoice_pdfs``).
+
+        :param pdfs: {move id: ir.attachment} of the invoices, when known
+        :return: ir.attachment of the customer, to attach to its message
+        """
         partner = histories.partner_id[:1]
         run = self._with_customer_lang(partner, histories.contact_id[:1])
         attachments = run.env["ir.attachment"]
@@ -2059,20 +2100,195 @@ class AccountRelanceRun(models.AbstractModel):
             attachments |= run._get_statement_attachment(partner)
         if not level.attach_invoice_pdf:
             return attachments
-        for move in histories.move_id:
-            pdf = move.invoice_pdf_report_id
-            if not pdf:
-                # the seller's identity in the page body (report_invoice_seller)
-                content, _type = (
-                    run.env["ir.actions.report"]
-                    .with_context(relance_seller_block=True)
-                    ._render_qweb_pdf("account.account_invoices", move.ids)
+        if pdfs is None:
+            pdfs = self._get_invoice_pdfs([self._get_invoice_pdfs_request(histories)])
+        invoice_pdfs = self.env["ir.attachment"].union(
+            *(pdfs[move.id] for move in histories.move_id)
+        )
+        # the message's attachments belong to the customer it is posted on
+        return attachments | invoice_pdfs.copy(
+            {"res_model": "res.partner", "res_id": partner.id}
+        )
+
+    def _get_invoice_pdfs_request(self, histories):
+        """(language, invoices) of the PDFs a reminder of ``histories``
+        attaches: the language of its customer and contact."""
+        partner = histories.partner_id[:1]
+        return partner._get_relance_lang(histories.contact_id[:1]), histories.move_id
+
+    def _get_invoice_pdfs(self, requests):
+        """{move id: ir.attachment}: the PDF of each invoice of ``requests``,
+        the invoice as issued.
+
+        An invoice's PDF is Odoo's stored one (``invoice_pdf_report_id``, kept
+        when the invoice was sent, in the language it was sent in; detached
+        by Odoo when the invoice is reset to draft). The missing ones are
+        rendered once, in the language of their customer (see
+        ``res.partner._get_relance_lang``) with the seller's identity
+        (report_invoice_seller), in one wkhtmltopdf call per language and
+        ``PDF_CHUNK`` invoices, and stored as the invoices' PDF: the later
+        reminders attach the same document.
+
+        :param requests: [(language code, account.move)], one per customer
+        """
+        moves = self.env["account.move"].union(*(moves for _lang, moves in requests))
+        pdfs = {move.id: move.invoice_pdf_report_id for move in moves}
+        missing = defaultdict(dict)
+        for lang, request_moves in requests:
+            for move in request_moves:
+                if not pdfs[move.id]:
+                    missing[lang][move.id] = True
+        for lang, move_ids in missing.items():
+            move_ids = list(move_ids)
+            for start in range(0, len(move_ids), PDF_CHUNK):
+                chunk = moves.browse(move_ids[start : start + PDF_CHUNK])
+                pdfs.update(self.with_context(lang=lang)._render_invoice_pdfs(chunk))
+        return pdfs
+
+    def _render_invoice_pdfs(self, moves):
+        """Render the PDFs of ``moves``, in this run's language with the
+        seller's identity, and store each one as its invoice's PDF
+        (``invoice_pdf_report_file``), as Odoo does when it sends an invoice.
+
+        :return: {move id: ir.attachment}
+        """
+        content_by_id = self._render_invoices_content(moves)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": move._get_invoice_report_filename(),
+                    "raw": content_by_id[move.id],
+                    "mimetype": "application/pdf",
+                    "res_model": move._name,
+                    "res_id": move.id,
+                    "res_field": "invoice_pdf_report_file",
+                }
+                for move in moves
+            ]
+        )
+        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return {attachment.res_id: attachment for attachment in attachments}
+
+    def _render_invoices_content(self, moves):
+        """{move id: content} of the invoice report of ``moves``: one
+        wkhtmltopdf call for all of them (``_render_invoices_one_document``)
+        when it can tell them apart, else one call per invoice (the HTML
+        wkhtmltopdf would print, in tests)."""
+        report_name = "account.account_invoices"
+        # the seller's identity in the page body (report_invoice_seller)
+        reports = self.env["ir.actions.report"].with_context(relance_seller_block=True)
+        content_by_id = None
+        if len(moves) > 1 and self._renders_real_pdf():
+            content_by_id = self._render_invoices_one_document(moves)
+        if content_by_id is None and not self._renders_real_pdf():
+            # tests: the HTML of all of them at once
+            content, report_type = reports._pre_render_qweb_pdf(report_name, moves.ids)
+            content_by_id = reports._get_splitted_report(
+                report_name, content, report_type
+            )
+        if content_by_id is None or set(content_by_id) != set(moves.ids):
+            content_by_id = {}
+            for move in moves:
+                content, report_type = reports._pre_render_qweb_pdf(
+                    report_name, move.ids
                 )
-                pdf = run._create_pdf_attachment(
-                    move._get_invoice_report_filename(), content, move
+                content_by_id.update(
+                    reports._get_splitted_report(report_name, content, report_type)
                 )
-            attachments |= pdf.copy({"res_model": "res.partner", "res_id": partner.id})
-        return attachments
+        return content_by_id
+
+    def _renders_real_pdf(self):
+        """False in tests, where Odoo renders the HTML wkhtmltopdf would print
+        unless the context asks ``force_report_rendering``."""
+        testing = tools.config["test_enable"] or tools.config["test_file"]
+        return not testing or bool(self.env.context.get("force_report_rendering"))
+
+    def _render_invoices_one_document(self, moves):
+        """{move id: PDF bytes} of the invoices ``moves`` printed by one
+        wkhtmltopdf call: their pages in one HTML document (the wkhtmltopdf of
+        the distributions takes one input document only), each invoice on a
+        new page, then the PDF split at its top-level outlines (one per
+        invoice title). None when the invoices cannot be told apart.
+        """
+        report_name = "account.account_invoices"
+        reports = self.env["ir.actions.report"].with_context(
+            relance_seller_block=True, debug=False, webp_as_jpg=True
+        )
+        report = reports._get_report(report_name)
+        html_content = reports._render_qweb_html(
+            report_name, moves.ids, data={"report_type": "pdf", "debug": False}
+        )[0]
+        bodies, html_ids, header, footer, paperformat_args = report._prepare_html(
+            html_content, report_model=report.model
+        )
+        if len(bodies) != len(moves) or set(html_ids) != set(moves.ids):
+            return None
+        document = lxml.html.fromstring(bodies[0])
+        articles = document.xpath(
+            "//div[contains(concat(' ', @class, ' '), ' article ')]"
+        )
+        if len(articles) != 1:
+            return None
+        anchor = articles[0]
+        for body in bodies[1:]:
+            (article,) = lxml.html.fromstring(body).xpath(
+                "//div[contains(concat(' ', @class, ' '), ' article ')]"
+            )
+            article.set(
+                "style", f"page-break-before: always; {article.get('style') or ''}"
+            )
+            anchor.addnext(article)
+            anchor = article
+        merged = lxml.html.tostring(
+            document, encoding="unicode", doctype="<!DOCTYPE html>"
+        )
+        pdf_content = reports._run_wkhtmltopdf(
+            [merged],
+            report_ref=report_name,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
+        parts = self._split_pdf_at_outlines(pdf_content, len(moves))
+        return parts and dict(zip(html_ids, parts, strict=True))
+
+    @api.model
+    def _split_pdf_at_outlines(self, content, count):
+        """The PDF ``content`` of ``count`` documents, each starting on a new
+        page, cut into one PDF per document as Odoo cuts a report of several
+        records: one page each when it has ``count`` pages, else before each
+        of its top-level outlines (the documents' titles) when there are
+        ``count`` of them, the first one on the first page; None otherwise.
+
+        :return: [PDF bytes] or None
+        """
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        if reader.numPages == count:
+            starts = list(range(count))
+        else:
+            root = reader.trailer["/Root"]
+            if "/Outlines" not in root or "/First" not in root["/Outlines"]:
+                return None
+            starts = []
+            node = root["/Outlines"]["/First"]
+            while True:
+                starts.append(root["/Dests"][node["/Dest"]][0])
+                if "/Next" not in node:
+                    break
+                node = node["/Next"]
+            starts = sorted(set(starts))
+            if len(starts) != count or starts[0] != 0:
+                return None
+        parts = []
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else reader.numPages
+            writer = PdfFileWriter()
+            for page in range(start, end):
+                writer.addPage(reader.getPage(page))
+            stream = io.BytesIO()
+            writer.write(stream)
+            parts.append(stream.getvalue())
+        return parts
 
     def _relance_send_letter(self, histories, level, partner, contact):
         """Render the printed letter and keep it on the history and the customer.
