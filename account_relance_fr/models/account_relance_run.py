@@ -1954,8 +1954,9 @@ class AccountRelanceRun(models.AbstractModel):
             if subject != message.subject:
                 values["subject"] = subject
             mail_vals.append(values)
-        context = clean_context(self.env.context)
-        mails = self.env["mail.mail"].sudo().with_context(context).create(mail_vals)
+        # no default_* key of the caller's context reaches these records
+        clean_env = self.env(context=clean_context(self.env.context), su=True)
+        mails = clean_env["mail.mail"].create(mail_vals)
         for post, message, mail in zip(posts, messages, mails, strict=True):
             notification_vals.append(
                 {
@@ -1968,9 +1969,7 @@ class AccountRelanceRun(models.AbstractModel):
                     "res_partner_id": post["contact"].id,
                 }
             )
-        self.env["mail.notification"].sudo().with_context(context).create(
-            notification_vals
-        )
+        clean_env["mail.notification"].create(notification_vals)
         return mails
 
     def _render_post_layout(self, message, partner, lang):
