@@ -1,14 +1,18 @@
+import io
 import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
+import lxml.html
 import psycopg2
 import pytz
+from markupsafe import escape
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context, is_html_empty
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from ..tools import next_window_opening, within_window
 
@@ -33,6 +37,8 @@ CONFLICT_ERRORS = (
 MAX_PREVENTIVE_DAYS = 60
 # Sending days the forecast of the next reminders simulates, at most.
 MAX_FORECAST_STEPS = 100
+# Invoices rendered by one wkhtmltopdf call, at most.
+PDF_CHUNK = 100
 
 
 class RelanceSendError(Exception):
@@ -41,6 +47,23 @@ class RelanceSendError(Exception):
 
 class RelanceHeldError(Exception):
     """Another transaction holds the customer's invoices: try again later."""
+
+
+class BalancesByCustomer:
+    """{(company id, partner id): RelanceBalance} carried to the templates in
+    the render context (``relance_balances``), so that they do not read the
+    credits again: hashable and compared by identity, as context values."""
+
+    def __init__(self, balances):
+        self._balances = dict(balances)
+
+    def get(self, key, default=None):
+        """The RelanceBalance of ``key`` (company id, partner id), or default."""
+        return self._balances.get(key, default)
+
+    def items(self):
+        """The (key, RelanceBalance) pairs."""
+        return self._balances.items()
 
 
 class AccountRelanceRun(models.AbstractModel):
@@ -121,8 +144,8 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _process_plan(self, plan, batch_size):
         """Process the customers of ``plan`` until ``batch_size`` of them are
-        done; a customer another transaction holds is skipped and the next one
-        is taken instead.
+        done, set-based (see ``_process_customers``); a customer another
+        transaction holds is skipped and the next ones are taken instead.
 
         :param plan: [(company, partner, items)] as returned by ``_plan``
         :return: (done, skipped, rest): the numbers of customers processed and
@@ -131,20 +154,30 @@ class AccountRelanceRun(models.AbstractModel):
         """
         done = skipped = 0
         held = []
-        rest_start = len(plan)
-        for index, (company, partner, items) in enumerate(plan):
-            if done >= batch_size:
-                rest_start = index
-                break
-            histories = self.with_company(company)._process_customer_or_skip(
-                partner, items, company._get_relance_today()
-            )
-            if histories is None:
-                skipped += 1
-                held.append((company, partner, items))
-            else:
-                done += 1
-        return done, skipped, held + plan[rest_start:]
+        position = 0
+        while done < batch_size and position < len(plan):
+            chunk = plan[position : position + batch_size - done]
+            position += len(chunk)
+            for company, entries in self._group_plan_by_company(chunk).items():
+                results = self.with_company(company)._process_customers(
+                    [(partner, items) for _company, partner, items in entries],
+                    company._get_relance_today(),
+                )
+                for entry in entries:
+                    if results[entry[1].id] is None:
+                        skipped += 1
+                        held.append(entry)
+                    else:
+                        done += 1
+        return done, skipped, held + plan[position:]
+
+    @api.model
+    def _group_plan_by_company(self, plan):
+        """{company: [(company, partner, items)]} of ``plan``, in its order."""
+        groups = defaultdict(list)
+        for entry in plan:
+            groups[entry[0]].append(entry)
+        return groups
 
     # ------------------------------------------------------------------
     # PLAN KEPT BETWEEN THE BATCHES OF A RUN
@@ -812,7 +845,7 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: the account.relance.history records written; none when
             another transaction holds the customer's invoices (see
-            ``_process_customer_or_skip``)
+            ``_process_customers``)
         """
         histories = self._process_customer_or_skip(
             partner, items, today, force_channels=force_channels, approved=approved
@@ -823,36 +856,166 @@ class AccountRelanceRun(models.AbstractModel):
         self, partner, items, today, force_channels=None, approved=False
     ):
         """Send one customer's reminder, or leave it when another transaction
-        holds its invoices.
-
-        Everything done for the customer, the lock of its invoices included,
-        happens in one savepoint: a conflict with another transaction (a
-        payment registered meanwhile, another server sending the same
-        customer) undoes this customer's work only and leaves the rest of
-        the batch to commit.
+        holds its invoices (see ``_process_customers``).
 
         :return: the account.relance.history records written, or None when
             the customer was skipped and must be tried again later
         """
-        try:
-            with self.env.cr.savepoint():
-                # Another worker holds these invoices: it sends them, we skip.
-                if not self._lock_moves(self._get_items_moves(items)):
-                    raise RelanceHeldError()
-                return self._process_locked_customer(
-                    partner,
-                    items,
-                    today,
-                    force_channels=force_channels,
-                    approved=approved,
-                )
-        except (RelanceHeldError, *CONFLICT_ERRORS) as error:
-            _logger.info(
-                "Reminder to customer %s left for later: %s",
-                partner.id,
-                error.__class__.__name__,
+        return self._process_customers(
+            [(partner, items)],
+            today,
+            force_channels=force_channels,
+            approved=approved,
+        )[partner.id]
+
+    def _process_customers(self, entries, today, force_channels=None, approved=False):
+        """Check, send and record the reminders of several customers of the
+        current company, set-based.
+
+        1. the invoices of all of them are locked at once, without waiting
+           (``_lock_customers``): a customer another transaction holds, or
+           whose invoices changed since this transaction started, is left for
+           a later call;
+        2. each customer is checked again (``_prepare_sends``): what is paid,
+           disputed, postponed meanwhile is dropped; a customer whose credits
+           cover the claim gets a reconcile activity, a reminder waiting for
+           approval is recorded so;
+        3. the others are sent together (``_send_customers``).
+
+        Whatever is written for a customer is undone for that customer only
+        when it meets another transaction: the rest of the batch commits.
+
+        :param entries: [(partner, items)]: one entry per commercial
+            res.partner, items being [(account.move.line,
+            account.relance.level)]
+        :param today: the company's date of the run (``datetime.date``)
+        :param force_channels: channel codes chosen by a person, or None for
+            the level's
+        :param approved: True when a person approved or chose these reminders
+        :return: {partner id: account.relance.history written (maybe none), or
+            None when the customer was skipped and must be tried again later}
+        """
+        results = dict.fromkeys([partner.id for partner, _items in entries])
+        locked = self._lock_customers(entries)
+        if not locked:
+            return results
+        sends = self._prepare_sends(
+            locked, today, force_channels=force_channels, approved=approved
+        )
+        by_kind = defaultdict(list)
+        for send in sends:
+            by_kind[send["kind"]].append(send)
+        History = self.env["account.relance.history"]
+        for send in by_kind["none"]:
+            results[send["partner"].id] = History
+        results.update(self._run_isolated(by_kind["covered"], self._record_covered))
+        results.update(
+            self._run_isolated(
+                by_kind["to_confirm"],
+                lambda units: self._upsert_histories_batch(
+                    units, today, {"state": "to_confirm"}
+                ),
             )
-            return None
+        )
+        results.update(self._send_customers(by_kind["send"], today))
+        return results
+
+    def _run_isolated(self, units, method, one=None):
+        """Run ``method(units)`` in one savepoint; when it raises, run each
+        unit alone in its own savepoint, so that an error or a conflict with
+        another transaction affects its customer only.
+
+        :param units: [dict] with at least ``partner``
+        :param method: callable(units) -> {partner id: result}
+        :param one: callable(unit) -> result, for a unit alone (default:
+            ``method([unit])``); it may record the unit's failure itself
+        :return: {partner id: result, or None when the customer met another
+            transaction and must be tried again later}
+        """
+        if not units:
+            return {}
+        if len(units) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    return method(units)
+            except Exception as error:  # noqa: BLE001 - retried one by one below
+                _logger.info(
+                    "Reminder batch of %s customers sent one by one: %s",
+                    len(units),
+                    error.__class__.__name__,
+                )
+        one = one or (lambda unit: method([unit])[unit["partner"].id])
+        results = {}
+        for unit in units:
+            partner = unit["partner"]
+            try:
+                with self.env.cr.savepoint():
+                    results[partner.id] = one(unit)
+            except (RelanceHeldError, *CONFLICT_ERRORS) as error:
+                _logger.info(
+                    "Reminder to customer %s left for later: %s",
+                    partner.id,
+                    error.__class__.__name__,
+                )
+                results[partner.id] = None
+        return results
+
+    def _lock_customers(self, entries):
+        """Lock the invoices of the customers of ``entries`` for this
+        transaction, without waiting: one query for all of them.
+
+        A customer of which another transaction holds one invoice is left out,
+        and the locks of its other invoices released. When an invoice changed
+        since this transaction started (a conflict), each customer is locked
+        in its own savepoint instead, to leave out that customer only.
+
+        :param entries: [(partner, items)]
+        :return: the entries whose invoices are all locked by this transaction
+        """
+        moves = {partner.id: self._get_items_moves(items) for partner, items in entries}
+        candidates = entries
+        for _attempt in range(3):
+            wanted = self.env["account.move"].union(
+                *(moves[partner.id] for partner, _items in candidates)
+            )
+            complete = candidates
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    locked = self._lock_move_ids(wanted)
+                    complete = [
+                        (partner, items)
+                        for partner, items in candidates
+                        if set(moves[partner.id].ids) <= locked
+                    ]
+                    if len(complete) == len(candidates):
+                        return candidates
+                    # undo the partial locks before locking the complete ones
+                    raise RelanceHeldError()
+            except RelanceHeldError:
+                candidates = complete
+                if not candidates:
+                    return []
+            except CONFLICT_ERRORS:
+                break
+        return self._lock_customers_one_by_one(candidates, moves)
+
+    def _lock_customers_one_by_one(self, entries, moves):
+        """The entries whose invoices (``moves`` {partner id: account.move})
+        this transaction locks, each customer in its own savepoint."""
+        locked = []
+        for partner, items in entries:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    if not self._lock_moves(moves[partner.id]):
+                        raise RelanceHeldError()
+                locked.append((partner, items))
+            except (RelanceHeldError, *CONFLICT_ERRORS) as error:
+                _logger.info(
+                    "Reminder to customer %s left for later: %s",
+                    partner.id,
+                    error.__class__.__name__,
+                )
+        return locked
 
     def _lock_moves(self, moves):
         """Lock ``moves`` for this transaction, without waiting.
@@ -863,8 +1026,16 @@ class AccountRelanceRun(models.AbstractModel):
             since this transaction started (not logged as an error: the
             caller leaves the customer for a later call)
         """
+        return len(self._lock_move_ids(moves)) == len(moves)
+
+    def _lock_move_ids(self, moves):
+        """Lock what it can of ``moves`` without waiting, in one query.
+
+        :return: the set of the ids locked by this transaction
+        :raise psycopg2.errors.SerializationFailure: see ``_lock_moves``
+        """
         if not moves:
-            return True
+            return set()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED",
@@ -872,57 +1043,194 @@ class AccountRelanceRun(models.AbstractModel):
             ),
             log_exceptions=False,
         )
-        return len(self.env.cr.fetchall()) == len(moves)
+        return {row[0] for row in self.env.cr.fetchall()}
 
-    def _process_locked_customer(
-        self, partner, items, today, force_channels=None, approved=False
-    ):
-        """Check, send and record one customer's reminder; its invoices are
-        locked by this transaction.
+    def _prepare_sends(self, entries, today, force_channels=None, approved=False):
+        """Check the locked customers again and decide what each one gets.
 
-        :return: the account.relance.history records written
+        No re-read of the invoices: in this transaction (repeatable read) the
+        lock succeeds only on the version it already sees.
+
+        :param entries: [(partner, items)] whose invoices are locked
+        :return: [dict]: ``kind`` (``none``: nothing to send any more;
+            ``covered``: credits cover the claim; ``to_confirm``: waits for
+            approval; ``send``), ``partner``, ``items`` still to remind,
+            ``level`` of the message (the most advanced), ``channels``,
+            ``contact``, ``balance`` (RelanceBalance of the items, net of the
+            credits) and ``had_failed`` (a failed reminder is sent again)
         """
-        # The templates render the customer in its own environment: give it
-        # the company of this run (the cron's user may be in another company).
-        partner = partner.with_env(self.env)
-        # No re-read of the invoices: in this transaction (repeatable read)
-        # the lock succeeds only on the version it already sees; a newer one
-        # raises a serialization failure (see _process_customer_or_skip).
-        existing = self._get_histories_by_line([line.id for line, _level in items])
-        items = self._check_items(items, today, approved=approved, existing=existing)
-        if not items:
-            return self.env["account.relance.history"]
-        message_level = max(
-            (level for _line, level in items), key=lambda level: level.days
+        # one prefetch set for all the customers: no query per customer
+        partners = self.env["res.partner"].browse(
+            [partner.id for partner, _items in entries]
         )
-        balance = self.env["account.relance.balance"]._get_balance(
-            partner,
-            lines=self.env["account.move.line"].union(*dict(items)),
+        all_lines = self.env["account.move.line"].union(
+            *(line for _partner, items in entries for line, _level in items)
+        )
+        existing = self._get_histories_by_line(all_lines.ids)
+        checked = []
+        for partner, (_planned, items) in zip(partners, entries, strict=True):
+            kept = self._check_items(items, today, approved=approved, existing=existing)
+            checked.append((partner, kept))
+        balances = self.env["account.relance.balance"]._get_balances(
+            partners,
+            lines=self.env["account.move.line"].union(
+                *(line for _partner, items in checked for line, _level in items)
+            ),
             today=today,
         )
-        if balance.is_covered:
-            self._schedule_reconcile_activities([balance])
-            return self.env["account.relance.history"]
-        if balance.is_settled:
-            return self.env["account.relance.history"]
-        if not approved and (
-            message_level.to_confirm
-            or (balance.has_credits and self.env.company.relance_credit_to_confirm)
-        ):
-            return self._record_to_confirm(partner, items, message_level, today)
-        channels = force_channels or message_level._get_channels_for_partner(partner)
-        contact = self._get_relance_recipient(
-            partner, self._get_items_moves(items), channels
+        company = self.env.company
+        sends = []
+        for partner, items in checked:
+            send = {"kind": "none", "partner": partner, "items": items}
+            sends.append(send)
+            if not items:
+                continue
+            level = max((level for _line, level in items), key=lambda lvl: lvl.days)
+            balance = balances[company.id, partner.commercial_partner_id.id]
+            channels = force_channels or level._get_channels_for_partner(partner)
+            send.update(
+                level=level,
+                balance=balance,
+                channels=channels,
+                had_failed=any(
+                    existing[line.id].get(lvl.id, (None,))[0] == "failed"
+                    for line, lvl in items
+                ),
+            )
+            if balance.is_covered:
+                send["kind"] = "covered"
+                continue
+            if balance.is_settled:
+                continue
+            if not approved and (
+                level.to_confirm
+                or (balance.has_credits and company.relance_credit_to_confirm)
+            ):
+                send["kind"] = "to_confirm"
+                send["channels"] = level._get_channels_for_partner(partner)
+            else:
+                send["kind"] = "send"
+            send["contact"] = self._get_relance_recipient(
+                partner, self._get_items_moves(items), send["channels"]
+            )
+        return sends
+
+    def _record_covered(self, sends):
+        """The reconcile activities of the customers whose credits cover the
+        claim (see ``_schedule_reconcile_activities``).
+
+        :return: {partner id: no history}
+        """
+        self._schedule_reconcile_activities([send["balance"] for send in sends])
+        return dict.fromkeys(
+            [send["partner"].id for send in sends],
+            self.env["account.relance.history"],
         )
+
+    def _send_customers(self, sends, today):
+        """Send the reminders of ``sends`` (see ``_prepare_sends``) together.
+
+        Those a check stops before sending (formal notice lacking a legal
+        mention, no email address, no template, archived contact) and those
+        whose customer has followers of the reminders go one by one; when the
+        batch raises, each customer is sent again alone (``_send_one``).
+
+        :return: {partner id: histories written, or None when held}
+        """
+        followed = self._get_reminder_followed_partner_ids(
+            [send["partner"] for send in sends]
+        )
+        together, alone = [], []
+        for send in sends:
+            if send["partner"].id in followed or self._get_send_issue(send):
+                alone.append(send)
+            else:
+                together.append(send)
+        self._prepare_invoice_pdfs(together)
+        results = self._run_isolated(
+            together,
+            lambda units: self._send_batch(units, today),
+            lambda unit: self._send_one(unit, today),
+        )
+        for send in alone:
+            results.update(
+                self._run_isolated(
+                    [send],
+                    lambda units: self._send_batch(units, today),
+                    lambda unit: self._send_one(unit, today),
+                )
+            )
+        return results
+
+    def _prepare_invoice_pdfs(self, sends):
+        """Render and store the missing invoice PDFs of the email reminders
+        of ``sends`` that attach them, all together and before the batch: a
+        batch sent again one customer at a time reuses them. A rendering that
+        fails is left to the sending of each customer, which records it.
+        """
+        documents = [
+            (
+                send["partner"]._get_relance_lang(send["contact"]),
+                self._get_items_moves(send["items"]),
+            )
+            for send in sends
+            if "email" in send["channels"] and send["level"].attach_invoice_pdf
+        ]
+        if not documents:
+            return
         try:
             with self.env.cr.savepoint():
-                self._check_before_send(partner, message_level, channels)
-                histories = self._record_sent(partner, contact, items, channels, today)
-                for channel in channels:
-                    getattr(self, f"_relance_send_{channel}")(
-                        histories, message_level, partner, contact
-                    )
-                histories._log_on_invoices()
+                self._get_invoice_pdfs(documents)
+        except Exception:  # noqa: BLE001 - each customer records its own failure
+            _logger.warning("Invoice PDFs of the reminders not rendered", exc_info=True)
+
+    def _get_reminder_followed_partner_ids(self, partners):
+        """Ids of ``partners`` having a follower of the reminders' subtype, in
+        one query: their reminders go through ``message_post``, which notifies
+        those followers too."""
+        if not partners:
+            return set()
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "account_relance_fr.mail_message_subtype_relance"
+        )
+        followers = (
+            self.env["mail.followers"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", [partner.id for partner in partners]),
+                    ("subtype_ids", "in", subtype_id),
+                ]
+            )
+        )
+        return set(followers.mapped("res_id"))
+
+    def _get_send_issue(self, send):
+        """The RelanceSendError that stops ``send`` before sending, or None."""
+        try:
+            self._check_before_send(send["partner"], send["level"], send["channels"])
+            if "email" in send["channels"]:
+                self._check_email_sendable(
+                    send["partner"], send["level"], send["contact"]
+                )
+        except RelanceSendError as error:
+            return error
+        return None
+
+    def _send_one(self, send, today):
+        """Send one customer's reminder alone; a failure is recorded on its
+        histories with an activity for the accountant.
+
+        :return: the histories written
+        :raise: the conflicts with another transaction (the caller leaves the
+            customer for later)
+        """
+        partner, contact = send["partner"], send["contact"]
+        items, channels = send["items"], send["channels"]
+        try:
+            with self.env.cr.savepoint():
+                return self._send_batch([send], today)[partner.id]
         except CONFLICT_ERRORS:
             raise  # the whole customer is tried again later
         except psycopg2.IntegrityError:
@@ -940,13 +1248,48 @@ class AccountRelanceRun(models.AbstractModel):
                 items,
                 channels,
                 today,
-                self._get_unexpected_failure_message(message_level, error),
+                self._get_unexpected_failure_message(send["level"], error),
             )
-        if any(
-            existing[line.id].get(level.id, (None,))[0] == "failed"
-            for line, level in items
-        ):
-            self._close_failure_activities(partner, today)
+
+    def _send_batch(self, sends, today):
+        """Record and send the reminders of ``sends`` together: histories in
+        bulk, the emails of all of them at once (``_relance_send_emails``),
+        the other channels customer by customer, the notes on the invoices in
+        one go. Raises on the first error (see ``_send_one``).
+
+        :return: {partner id: histories written}
+        """
+        for send in sends:
+            self._check_before_send(send["partner"], send["level"], send["channels"])
+        histories = self._upsert_histories_batch(sends, today, {"state": "sent"})
+        self._relance_send_emails(
+            [
+                (
+                    histories[send["partner"].id],
+                    send["level"],
+                    send["partner"],
+                    send["contact"],
+                    send["balance"],
+                )
+                for send in sends
+                if "email" in send["channels"]
+            ]
+        )
+        for send in sends:
+            for channel in send["channels"]:
+                if channel != "email":
+                    getattr(self, f"_relance_send_{channel}")(
+                        histories[send["partner"].id],
+                        send["level"],
+                        send["partner"],
+                        send["contact"],
+                    )
+        self.env["account.relance.history"].union(
+            *histories.values()
+        )._log_on_invoices()
+        for send in sends:
+            if send["had_failed"]:
+                self._close_failure_activities(send["partner"], today)
         return histories
 
     @api.model
@@ -1038,30 +1381,63 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _upsert_histories(self, partner, contact, items, channels, today, extra_vals):
         """Create the histories of ``items``, or reuse failed / to-confirm ones."""
+        send = {
+            "partner": partner,
+            "contact": contact,
+            "items": items,
+            "channels": channels,
+        }
+        return self._upsert_histories_batch([send], today, extra_vals)[partner.id]
+
+    def _upsert_histories_batch(self, sends, today, extra_vals):
+        """Create the histories of several customers' items in bulk, or reuse
+        their failed / to-confirm ones.
+
+        :param sends: [dict] with ``partner``, ``contact``, ``items`` and
+            ``channels`` (see ``_prepare_sends``)
+        :param extra_vals: values written on all of them (e.g. the state)
+        :return: {partner id: account.relance.history}
+        """
         History = self.env["account.relance.history"]
         existing = History.search(
             [
-                ("move_line_id", "in", [line.id for line, _level in items]),
-                ("level_id", "in", list({level.id for _line, level in items})),
+                (
+                    "move_line_id",
+                    "in",
+                    [line.id for send in sends for line, _level in send["items"]],
+                ),
+                (
+                    "level_id",
+                    "in",
+                    list(
+                        {level.id for send in sends for _line, level in send["items"]}
+                    ),
+                ),
             ]
         )
         existing_by_key = {(h.move_line_id.id, h.level_id.id): h for h in existing}
+        histories = {send["partner"].id: History for send in sends}
         to_create = []
-        histories = History
-        for line, level in items:
-            vals = dict(
-                self._prepare_history_vals(
-                    partner, contact, line, level, channels, today
-                ),
-                **extra_vals,
-            )
-            history = existing_by_key.get((line.id, level.id))
-            if history:
-                history.write(vals)
-                histories |= history
-            else:
-                to_create.append(vals)
-        return histories | History.create(to_create)
+        owners = []
+        for send in sends:
+            partner = send["partner"]
+            for line, level in send["items"]:
+                vals = dict(
+                    self._prepare_history_vals(
+                        partner, send["contact"], line, level, send["channels"], today
+                    ),
+                    **extra_vals,
+                )
+                history = existing_by_key.get((line.id, level.id))
+                if history:
+                    history.write(vals)
+                    histories[partner.id] |= history
+                else:
+                    to_create.append(vals)
+                    owners.append(partner.id)
+        for partner_id, history in zip(owners, History.create(to_create), strict=True):
+            histories[partner_id] |= history
+        return histories
 
     def _record_sent(self, partner, contact, items, channels, today):
         return self._upsert_histories(
@@ -1240,7 +1616,64 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _relance_send_email(self, histories, level, partner, contact):
-        """Post the level's template on the customer, queued for the recipient."""
+        """Post the level's template on the customer, queued for the recipient.
+
+        :return: the mail.message posted
+        :raise RelanceSendError: see ``_check_email_sendable``
+        """
+        return self._relance_send_emails([(histories, level, partner, contact, None)])[
+            0
+        ]
+
+    def _relance_send_emails(self, entries):
+        """Post the level's template on several customers at once, each email
+        queued for its recipient, with the level's attachments; the histories
+        are linked to their message.
+
+        :param entries: [(histories, level, partner, contact, balance)]:
+            balance is the RelanceBalance of the histories' instalments (net
+            of the credits, read once by the run), or None to read it
+        :return: [mail.message], one per entry
+        :raise RelanceSendError: see ``_check_email_sendable``
+        """
+        if not entries:
+            return []
+        for _histories, level, partner, contact, _balance in entries:
+            self._check_email_sendable(partner, level, contact)
+        attachments = self._get_emails_attachments(
+            [(histories, level) for histories, level, *_rest in entries]
+        )
+        messages = self._post_templates(
+            [
+                {
+                    "partner": partner,
+                    "template": level.mail_template_id,
+                    "contact": contact,
+                    "attachments": entry_attachments,
+                    "lines": histories.move_line_id,
+                    "level": level,
+                    "balance": balance,
+                }
+                for (
+                    histories,
+                    level,
+                    partner,
+                    contact,
+                    balance,
+                ), entry_attachments in zip(entries, attachments, strict=True)
+            ]
+        )
+        for (histories, *_rest), message in zip(entries, messages, strict=True):
+            histories.mail_message_id = message
+        return messages
+
+    def _check_email_sendable(self, partner, level, contact):
+        """Stop an email reminder that cannot be queued for ``contact``.
+
+        :raise RelanceSendError: no email address, no template on ``level``,
+            an archived customer or contact, a contact notified in Odoo's
+            inbox instead of by email; in the accountant's language
+        """
         if not contact.email:
             raise RelanceSendError(
                 self._with_accountant_lang().env._(
@@ -1250,8 +1683,7 @@ class AccountRelanceRun(models.AbstractModel):
                     customer=partner.commercial_partner_id.display_name,
                 )
             )
-        template = level.mail_template_id
-        if not template:
+        if not level.mail_template_id:
             raise RelanceSendError(
                 self._with_accountant_lang().env._(
                     "Level %(level)s has no email template: choose one on the "
@@ -1260,17 +1692,8 @@ class AccountRelanceRun(models.AbstractModel):
                 )
             )
         self._check_recipient_active(partner, contact)
-        lines = histories.move_line_id
-        attachments = self._get_email_attachments(histories, level)
-        message = self._post_template(
-            partner.with_context(relance_line_ids=lines.ids, relance_level_id=level.id),
-            template,
-            contact,
-            attachments,
-        )
-        if not message.sudo().notification_ids.filtered(
-            lambda notification: notification.notification_type == "email"
-            and notification.res_partner_id == contact
+        if contact.user_ids.filtered(
+            lambda user: not user.share and user.notification_type == "inbox"
         ):
             raise RelanceSendError(
                 self._with_accountant_lang().env._(
@@ -1280,8 +1703,6 @@ class AccountRelanceRun(models.AbstractModel):
                     email=contact.email,
                 )
             )
-        histories.mail_message_id = message[:1]
-        return message
 
     def _check_recipient_active(self, partner, contact):
         """Stop a reminder to an archived customer or contact: no email would
@@ -1305,40 +1726,375 @@ class AccountRelanceRun(models.AbstractModel):
             )
 
     def _post_template(self, partner, template, contact, attachments=None):
-        """Render ``template`` in the contact's language and post it on the customer.
+        """Render ``template`` in the contact's language and post it on the
+        customer (see ``_post_templates``); ``partner`` carries the render
+        context (e.g. ``relance_paid_move_ids`` of a thank-you).
 
-        Rendering first makes a template error raise here instead of reaching
-        the customer; the email is queued (sent by the mail queue after commit)
-        and only the contact is notified, not the followers.
+        :return: the mail.message posted
         """
-        lang = partner._get_relance_lang(contact)
-        # the template renders the customer in the template's environment: give
-        # it the run's context (instalments, level) and the contact's language
-        record = partner.with_context(lang=lang, relance_contact_id=contact.id)
-        template = template.with_env(record.env)
-        subject = template._render_field("subject", record.ids)[record.id]
-        body = template._render_field("body_html", record.ids)[record.id]
-        return record.with_context(
-            mail_notify_force_send=False, mail_post_autofollow=False
-        ).message_post(
-            body=body,
-            subject=subject,
-            message_type="comment",
-            subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
-            partner_ids=contact.ids,
-            attachment_ids=(attachments or self.env["ir.attachment"]).ids,
-            email_from=self.env.company._get_relance_sender(),
-            email_layout_xmlid="account_relance_fr.relance_mail_layout",
+        return self._post_templates(
+            [
+                {
+                    "partner": partner,
+                    "template": template,
+                    "contact": contact,
+                    "attachments": attachments,
+                }
+            ]
+        )[0]
+
+    def _post_templates(self, posts):
+        """Render templates and post them on their customers, in bulk: what
+        ``message_post`` does for each, with one rendering per template,
+        level and language, and the messages, emails and notifications created
+        together.
+
+        Each message is a comment of the subtype "Payment Reminder" in the
+        customer's chatter, notifying its contact only (not the followers);
+        its email goes through the mail queue (sent after commit) in the
+        reminders' layout (``relance_mail_layout``), in the contact's language.
+        Rendering first makes a template error raise here instead of reaching
+        the customer.
+
+        :param posts: [dict]: ``partner`` (res.partner of the current company,
+            its context passed to the rendering), ``template``
+            (mail.template), ``contact`` (res.partner notified), optional
+            ``attachments`` (ir.attachment), ``lines`` (account.move.line) and
+            ``level`` (account.relance.level) of the reminder, ``balance``
+            (RelanceBalance of these lines, not read again)
+        :return: [mail.message], one per post, in order
+        :raise UserError: no sender address (see ``_get_relance_sender``)
+        """
+        if not posts:
+            return []
+        rendered = self._render_posts(posts)
+        Partner = self.env["res.partner"]
+        company = self.env.company
+        author_id, email_from = Partner._message_compute_author(
+            None, company._get_relance_sender(), raise_on_email=True
         )
+        partners = Partner.browse([post["partner"].id for post in posts])
+        alias_domains = partners.sudo()._mail_get_alias_domains(default_company=company)
+        companies = partners._mail_get_companies(default=company)
+        reply_to = partners._notify_get_reply_to(default=email_from)
+        parents = self._get_thread_parent_ids(partners)
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "account_relance_fr.mail_message_subtype_relance"
+        )
+        messages = Partner._message_create(
+            [
+                {
+                    "author_id": author_id,
+                    "author_guest_id": False,
+                    "email_from": email_from,
+                    "model": partner._name,
+                    "res_id": partner.id,
+                    "body": escape(body),
+                    "message_type": "comment",
+                    "parent_id": parents.get(partner.id, False),
+                    "subject": subject or False,
+                    "subtype_id": subtype_id,
+                    "partner_ids": post["contact"].ids,
+                    "email_add_signature": True,
+                    "record_name": partner.sudo().display_name,
+                    "record_alias_domain_id": alias_domains[partner.id].id,
+                    "record_company_id": companies[partner.id].id,
+                    "reply_to": reply_to[partner.id],
+                    "attachment_ids": [
+                        Command.link(attachment_id)
+                        for attachment_id in (
+                            post.get("attachments") or self.env["ir.attachment"]
+                        ).ids
+                    ],
+                    "email_layout_xmlid": "account_relance_fr.relance_mail_layout",
+                }
+                for post, partner, (_lang, subject, body) in zip(
+                    posts, partners, rendered, strict=True
+                )
+            ]
+        )
+        self._subscribe_post_author(partners, author_id)
+        self._create_post_emails(
+            posts, partners, messages, [lang for lang, *_rest in rendered]
+        )
+        return list(messages)
+
+    def _render_posts(self, posts):
+        """[(lang, subject, body)] of ``posts`` (see ``_post_templates``):
+        one rendering of the subject and one of the body per template, level,
+        language and context, for all their customers.
+
+        The language is the contact's (``res.partner._get_relance_lang``); the
+        customers' instalments, level, contact and balance go to the template
+        through the context (``relance_line_ids``, ``relance_level_id``,
+        ``relance_contact_map``, ``relance_balances``).
+        """
+        groups = defaultdict(list)
+        for index, post in enumerate(posts):
+            partner = post["partner"]
+            lang = partner._get_relance_lang(post["contact"])
+            level = post.get("level")
+            groups[post["template"], lang, level and level.id, id(partner.env)].append(
+                index
+            )
+        rendered = [None] * len(posts)
+        for (template, lang, level_id, _env), indexes in groups.items():
+            group = [posts[index] for index in indexes]
+            context = {
+                "lang": lang,
+                "relance_contact_id": group[0]["contact"].id,
+                "relance_contact_map": tuple(
+                    (post["partner"].id, post["contact"].id) for post in group
+                ),
+            }
+            if level_id:
+                context["relance_level_id"] = level_id
+                context["relance_line_ids"] = [
+                    line_id for post in group for line_id in post["lines"].ids
+                ]
+            if all(post.get("balance") for post in group):
+                context["relance_balances"] = BalancesByCustomer(
+                    {
+                        (
+                            self.env.company.id,
+                            post["partner"].commercial_partner_id.id,
+                        ): post["balance"]
+                        for post in group
+                    }
+                )
+            records = (
+                group[0]["partner"]
+                .browse([post["partner"].id for post in group])
+                .with_context(**context)
+            )
+            # the template renders the customers in the template's environment
+            template = template.with_env(records.env)
+            subjects = template._render_field("subject", records.ids)
+            bodies = template._render_field("body_html", records.ids)
+            for index, record in zip(indexes, records, strict=True):
+                rendered[index] = (lang, subjects[record.id], bodies[record.id])
+        return rendered
+
+    def _get_thread_parent_ids(self, partners):
+        """{partner id: id of the first message of its chatter}, the parent
+        ``message_post`` gives a new message of a flat thread; one query."""
+        if not partners:
+            return {}
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT res_id, MIN(id)
+                  FROM mail_message
+                 WHERE model = %s AND res_id IN %s
+                   AND message_type != 'user_notification'
+                 GROUP BY res_id
+                """,
+                partners._name,
+                tuple(partners.ids),
+            )
+        )
+        return dict(rows)
+
+    def _subscribe_post_author(self, partners, author_id):
+        """The author of the messages follows the customers, as after
+        ``message_post``: the current user when active, else the author."""
+        if self.env.context.get("mail_create_nosubscribe"):
+            return
+        user = self.env.user
+        author = (
+            user.partner_id
+            if user.active
+            else self.env["res.partner"].browse(author_id).filtered("active")
+        )
+        if author:
+            partners._message_subscribe(partner_ids=author.ids)
+
+    def _create_post_emails(self, posts, partners, messages, langs):
+        """The queued emails (mail.mail, in the reminders' layout) and email
+        notifications of the posted ``messages``, in bulk.
+
+        :raise RelanceSendError: when a contact is the author himself (no email
+            would be sent to him)
+        """
+        company = self.env.company
+        references = self._get_mail_references(messages)
+        companies = partners._mail_get_companies(default=company)
+        mail_vals = []
+        notification_vals = []
+        for post, partner, message, lang in zip(
+            posts, partners, messages, langs, strict=True
+        ):
+            contact = post["contact"]
+            if contact == message.author_id:
+                raise RelanceSendError(
+                    self._with_accountant_lang().env._(
+                        "No email could be queued for %(contact)s (%(email)s): "
+                        "check that the contact is active and its address valid.",
+                        contact=contact.display_name,
+                        email=contact.email,
+                    )
+                )
+            headers = {}
+            bounce = (
+                message.sudo().record_alias_domain_id.bounce_email
+                or companies[partner.id].bounce_email
+            )
+            if bounce:
+                headers["Return-Path"] = bounce
+            headers["X-Odoo-Objects"] = f"{partner._name}-{partner.id}"
+            values = {
+                "mail_message_id": message.id,
+                "references": references.get(message.id) or message.message_id,
+                "auto_delete": True,
+                "body_html": self._render_post_layout(message, partner, lang),
+                "recipient_ids": [Command.link(contact.id)],
+                "headers": repr(headers),
+            }
+            subject = " ".join(
+                (message.subject or message.record_name or "").splitlines()
+            )
+            if subject != message.subject:
+                values["subject"] = subject
+            mail_vals.append(values)
+        # no default_* key of the caller's context reaches these records
+        clean_env = self.env(context=clean_context(self.env.context), su=True)
+        mails = clean_env["mail.mail"].create(mail_vals)
+        for post, message, mail in zip(posts, messages, mails, strict=True):
+            notification_vals.append(
+                {
+                    "author_id": message.author_id.id,
+                    "is_read": True,
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": post["contact"].id,
+                }
+            )
+        clean_env["mail.notification"].create(notification_vals)
+        return mails
+
+    def _render_post_layout(self, message, partner, lang):
+        """The email of ``message`` in the reminders' layout, in ``lang``."""
+        company = partner.company_id.sudo() or self.env.company
+        record_name = message.record_name
+        return self.env["ir.qweb"]._render(
+            "account_relance_fr.relance_mail_layout",
+            {
+                "message": message,
+                "subtype": message.subtype_id,
+                "record": partner.with_context(lang=lang),
+                "record_name": record_name,
+                "subtitles": [record_name],
+                "model_description": partner.with_context(
+                    lang=lang
+                )._get_model_description(partner._name),
+                "company": company,
+                "lang": lang,
+                "author_user": False,
+                "signature": "",
+                "email_add_signature": False,
+                "website_url": company.website or False,
+                "tracking_values": [],
+                "is_discussion": False,
+                "is_html_empty": is_html_empty,
+                "has_button_access": False,
+                "button_access": {},
+                "actions": [],
+                "email_notification_force_header": False,
+                "email_notification_force_footer": False,
+                "email_notification_allow_header": True,
+                "email_notification_allow_footer": False,
+            },
+            minimal_qcontext=True,
+            raise_if_not_found=False,
+            lang=lang,
+        )
+
+    def _get_mail_references(self, messages):
+        """{message id: References header}: up to 3 earlier public messages of
+        the same chatter, then the message, as ``message_post`` threads its
+        emails; one query."""
+        if not messages:
+            return {}
+        self.env["mail.message"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT res_id, message_id
+                  FROM (SELECT recent.*,
+                               ROW_NUMBER() OVER (
+                                   PARTITION BY recent.res_id
+                                   ORDER BY recent.public DESC,
+                                            recent.outgoing DESC,
+                                            recent.id DESC) AS rank
+                          FROM (SELECT msg.id, msg.res_id, msg.message_id,
+                                       NOT COALESCE(msg.is_internal, FALSE)
+                                       AND NOT COALESCE(subtype.internal, FALSE)
+                                           AS public,
+                                       msg.message_type IN %(outgoing)s AS outgoing,
+                                       ROW_NUMBER() OVER (
+                                           PARTITION BY msg.res_id
+                                           ORDER BY msg.id DESC) AS age
+                                  FROM mail_message msg
+                                  JOIN mail_message_subtype subtype
+                                    ON subtype.id = msg.subtype_id
+                                 WHERE msg.model = %(model)s
+                                   AND msg.res_id IN %(res_ids)s
+                                   AND msg.id NOT IN %(ids)s
+                                   AND msg.message_id IS NOT NULL) recent
+                         WHERE recent.age <= 32) ranked
+                 WHERE rank <= 3
+                 ORDER BY res_id, id
+                """,
+                outgoing=("comment", "auto_comment", "email", "email_outgoing"),
+                model=messages[:1].model,
+                res_ids=tuple(set(messages.mapped("res_id"))),
+                ids=tuple(messages.ids),
+            )
+        )
+        ancestors = defaultdict(list)
+        for res_id, message_id in rows:
+            ancestors[res_id].append(message_id)
+        return {
+            message.id: " ".join([*ancestors[message.res_id], message.message_id])
+            for message in messages
+        }
 
     def _with_customer_lang(self, partner, contact=None):
         """This run in the language of what ``partner`` receives (see
         ``res.partner._get_relance_lang``): documents and file names."""
         return self.with_context(lang=partner._get_relance_lang(contact))
 
-    def _get_email_attachments(self, histories, level):
+    def _get_emails_attachments(self, entries):
+        """The attachments of several email reminders (see
+        ``_get_email_attachments``); the invoices' PDFs of all of them are
+        rendered together when missing (``_get_invoice_pdfs``).
+
+        :param entries: [(histories, level)], one per customer
+        :return: [ir.attachment], one per entry, in order
+        """
+        pdfs = self._get_invoice_pdfs(
+            [
+                self._get_invoice_pdfs_request(histories)
+                for histories, level in entries
+                if level.attach_invoice_pdf
+            ]
+        )
+        return [
+            self._get_email_attachments(histories, level, pdfs=pdfs)
+            for histories, level in entries
+        ]
+
+    def _get_email_attachments(self, histories, level, pdfs=None):
         """Invoice PDFs and statement of the reminded invoices when the level
-        asks for them, rendered and named in the customer's language."""
+        asks for them; the statement rendered and named in the customer's
+        language, each invoice's PDF as issued (``_get_invoice_pdfs``).
+
+        :param pdfs: {move id: ir.attachment} of the invoices, when known
+        :return: ir.attachment of the customer, to attach to its message
+        """
         partner = histories.partner_id[:1]
         run = self._with_customer_lang(partner, histories.contact_id[:1])
         attachments = run.env["ir.attachment"]
@@ -1346,20 +2102,195 @@ class AccountRelanceRun(models.AbstractModel):
             attachments |= run._get_statement_attachment(partner)
         if not level.attach_invoice_pdf:
             return attachments
-        for move in histories.move_id:
-            pdf = move.invoice_pdf_report_id
-            if not pdf:
-                # the seller's identity in the page body (report_invoice_seller)
-                content, _type = (
-                    run.env["ir.actions.report"]
-                    .with_context(relance_seller_block=True)
-                    ._render_qweb_pdf("account.account_invoices", move.ids)
+        if pdfs is None:
+            pdfs = self._get_invoice_pdfs([self._get_invoice_pdfs_request(histories)])
+        invoice_pdfs = self.env["ir.attachment"].union(
+            *(pdfs[move.id] for move in histories.move_id)
+        )
+        # the message's attachments belong to the customer it is posted on
+        return attachments | invoice_pdfs.copy(
+            {"res_model": "res.partner", "res_id": partner.id}
+        )
+
+    def _get_invoice_pdfs_request(self, histories):
+        """(language, invoices) of the PDFs a reminder of ``histories``
+        attaches: the language of its customer and contact."""
+        partner = histories.partner_id[:1]
+        return partner._get_relance_lang(histories.contact_id[:1]), histories.move_id
+
+    def _get_invoice_pdfs(self, requests):
+        """{move id: ir.attachment}: the PDF of each invoice of ``requests``,
+        the invoice as issued.
+
+        An invoice's PDF is Odoo's stored one (``invoice_pdf_report_id``, kept
+        when the invoice was sent, in the language it was sent in; detached
+        by Odoo when the invoice is reset to draft). The missing ones are
+        rendered once, in the language of their customer (see
+        ``res.partner._get_relance_lang``) with the seller's identity
+        (report_invoice_seller), in one wkhtmltopdf call per language and
+        ``PDF_CHUNK`` invoices, and stored as the invoices' PDF: the later
+        reminders attach the same document.
+
+        :param requests: [(language code, account.move)], one per customer
+        """
+        moves = self.env["account.move"].union(*(moves for _lang, moves in requests))
+        pdfs = {move.id: move.invoice_pdf_report_id for move in moves}
+        missing = defaultdict(dict)
+        for lang, request_moves in requests:
+            for move in request_moves:
+                if not pdfs[move.id]:
+                    missing[lang][move.id] = True
+        for lang, move_ids in missing.items():
+            move_ids = list(move_ids)
+            for start in range(0, len(move_ids), PDF_CHUNK):
+                chunk = moves.browse(move_ids[start : start + PDF_CHUNK])
+                pdfs.update(self.with_context(lang=lang)._render_invoice_pdfs(chunk))
+        return pdfs
+
+    def _render_invoice_pdfs(self, moves):
+        """Render the PDFs of ``moves``, in this run's language with the
+        seller's identity, and store each one as its invoice's PDF
+        (``invoice_pdf_report_file``), as Odoo does when it sends an invoice.
+
+        :return: {move id: ir.attachment}
+        """
+        content_by_id = self._render_invoices_content(moves)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": move._get_invoice_report_filename(),
+                    "raw": content_by_id[move.id],
+                    "mimetype": "application/pdf",
+                    "res_model": move._name,
+                    "res_id": move.id,
+                    "res_field": "invoice_pdf_report_file",
+                }
+                for move in moves
+            ]
+        )
+        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return {attachment.res_id: attachment for attachment in attachments}
+
+    def _render_invoices_content(self, moves):
+        """{move id: content} of the invoice report of ``moves``: one
+        wkhtmltopdf call for all of them (``_render_invoices_one_document``)
+        when it can tell them apart, else one call per invoice (the HTML
+        wkhtmltopdf would print, in tests)."""
+        report_name = "account.account_invoices"
+        # the seller's identity in the page body (report_invoice_seller)
+        reports = self.env["ir.actions.report"].with_context(relance_seller_block=True)
+        content_by_id = None
+        if len(moves) > 1 and self._renders_real_pdf():
+            content_by_id = self._render_invoices_one_document(moves)
+        if content_by_id is None and not self._renders_real_pdf():
+            # tests: the HTML of all of them at once
+            content, report_type = reports._pre_render_qweb_pdf(report_name, moves.ids)
+            content_by_id = reports._get_splitted_report(
+                report_name, content, report_type
+            )
+        if content_by_id is None or set(content_by_id) != set(moves.ids):
+            content_by_id = {}
+            for move in moves:
+                content, report_type = reports._pre_render_qweb_pdf(
+                    report_name, move.ids
                 )
-                pdf = run._create_pdf_attachment(
-                    move._get_invoice_report_filename(), content, move
+                content_by_id.update(
+                    reports._get_splitted_report(report_name, content, report_type)
                 )
-            attachments |= pdf.copy({"res_model": "res.partner", "res_id": partner.id})
-        return attachments
+        return content_by_id
+
+    def _renders_real_pdf(self):
+        """False in tests, where Odoo renders the HTML wkhtmltopdf would print
+        unless the context asks ``force_report_rendering``."""
+        testing = tools.config["test_enable"] or tools.config["test_file"]
+        return not testing or bool(self.env.context.get("force_report_rendering"))
+
+    def _render_invoices_one_document(self, moves):
+        """{move id: PDF bytes} of the invoices ``moves`` printed by one
+        wkhtmltopdf call: their pages in one HTML document (the wkhtmltopdf of
+        the distributions takes one input document only), each invoice on a
+        new page, then the PDF split at its top-level outlines (one per
+        invoice title). None when the invoices cannot be told apart.
+        """
+        report_name = "account.account_invoices"
+        reports = self.env["ir.actions.report"].with_context(
+            relance_seller_block=True, debug=False, webp_as_jpg=True
+        )
+        report = reports._get_report(report_name)
+        html_content = reports._render_qweb_html(
+            report_name, moves.ids, data={"report_type": "pdf", "debug": False}
+        )[0]
+        bodies, html_ids, header, footer, paperformat_args = report._prepare_html(
+            html_content, report_model=report.model
+        )
+        if len(bodies) != len(moves) or set(html_ids) != set(moves.ids):
+            return None
+        document = lxml.html.fromstring(bodies[0])
+        articles = document.xpath(
+            "//div[contains(concat(' ', @class, ' '), ' article ')]"
+        )
+        if len(articles) != 1:
+            return None
+        anchor = articles[0]
+        for body in bodies[1:]:
+            (article,) = lxml.html.fromstring(body).xpath(
+                "//div[contains(concat(' ', @class, ' '), ' article ')]"
+            )
+            article.set(
+                "style", f"page-break-before: always; {article.get('style') or ''}"
+            )
+            anchor.addnext(article)
+            anchor = article
+        merged = lxml.html.tostring(
+            document, encoding="unicode", doctype="<!DOCTYPE html>"
+        )
+        pdf_content = reports._run_wkhtmltopdf(
+            [merged],
+            report_ref=report_name,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
+        parts = self._split_pdf_at_outlines(pdf_content, len(moves))
+        return parts and dict(zip(html_ids, parts, strict=True))
+
+    @api.model
+    def _split_pdf_at_outlines(self, content, count):
+        """The PDF ``content`` of ``count`` documents, each starting on a new
+        page, cut into one PDF per document as Odoo cuts a report of several
+        records: one page each when it has ``count`` pages, else before each
+        of its top-level outlines (the documents' titles) when there are
+        ``count`` of them, the first one on the first page; None otherwise.
+
+        :return: [PDF bytes] or None
+        """
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        if reader.numPages == count:
+            starts = list(range(count))
+        else:
+            root = reader.trailer["/Root"]
+            if "/Outlines" not in root or "/First" not in root["/Outlines"]:
+                return None
+            starts = []
+            node = root["/Outlines"]["/First"]
+            while True:
+                starts.append(root["/Dests"][node["/Dest"]][0])
+                if "/Next" not in node:
+                    break
+                node = node["/Next"]
+            starts = sorted(set(starts))
+            if len(starts) != count or starts[0] != 0:
+                return None
+        parts = []
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else reader.numPages
+            writer = PdfFileWriter()
+            for page in range(start, end):
+                writer.addPage(reader.getPage(page))
+            stream = io.BytesIO()
+            writer.write(stream)
+            parts.append(stream.getvalue())
+        return parts
 
     def _relance_send_letter(self, histories, level, partner, contact):
         """Render the printed letter and keep it on the history and the customer.

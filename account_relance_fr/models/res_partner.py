@@ -284,7 +284,12 @@ class ResPartner(models.Model):
         """Amounts claimed by the reminder of the instalments of the run, net of
         the customers' credits, per currency (one credit query for all)."""
         balance_model = self.env["account.relance.balance"]
-        balances = balance_model._get_balances(self, lines=self.relance_mail_line_ids)
+        # the run passes the balances it read (``relance_balances``)
+        balances = self.env.context.get("relance_balances")
+        if balances is None:
+            balances = balance_model._get_balances(
+                self, lines=self.relance_mail_line_ids
+            )
         company = self.env.company
         for partner in self:
             commercial = partner.commercial_partner_id
@@ -323,11 +328,18 @@ class ResPartner(models.Model):
                 partner.relance_mail_line_ids.move_id, reminders=reminders
             )
 
-    @api.depends_context("relance_contact_id", "lang")
+    @api.depends_context("relance_contact_id", "relance_contact_map", "lang")
     def _compute_relance_mail_salutation(self):
+        # relance_contact_map: ((customer id, contact id), ...) of a rendering
+        # for several customers; relance_contact_id: the contact of one
         contact = self.browse(self.env.context.get("relance_contact_id"))
+        contacts = dict(self.env.context.get("relance_contact_map") or ())
         for partner in self:
-            recipient = contact or partner.commercial_partner_id
+            recipient = (
+                self.browse(contacts[partner.id])
+                if partner.id in contacts
+                else contact or partner.commercial_partner_id
+            )
             partner.relance_mail_contact_id = recipient
             partner.relance_mail_salutation = partner._get_relance_salutation(recipient)
 

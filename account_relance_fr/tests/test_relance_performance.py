@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 
 @tagged("post_install", "-at_install")
 class TestRelancePerformance(RelanceCommon):
-    def _customers_with_invoices(self, prefix, invoices_per_customer):
+    def _customers_with_invoices(self, prefix, invoices_per_customer, count=5):
         customers = self.env["res.partner"].create(
             [
                 {
@@ -21,7 +21,7 @@ class TestRelancePerformance(RelanceCommon):
                     "is_company": True,  # the default ladder
                     "email": f"{prefix}{index}@example.com",
                 }
-                for index in range(5)
+                for index in range(count)
             ]
         )
         for customer in customers:
@@ -101,3 +101,68 @@ class TestRelancePerformance(RelanceCommon):
         self.assertEqual(set(histories.mapped("state")), {"sent"})
         self.assertEqual(len(histories.mail_message_id), 5)
         self.assertFalse(_PLANS)
+
+    def _count_run_queries(self, customers, day):
+        """Queries of one call of the daily job for ``customers``, all in one
+        batch, and the messages it posted."""
+        run = self.env["account.relance.run"]
+        self.env.invalidate_all()
+        with freeze_time(f"{day} 09:00:00"):
+            before = self.cr.sql_log_count
+            remaining = run._run_batch(batch_size=100, partners=customers)
+            self.env.flush_all()
+            count = self.cr.sql_log_count - before
+        self.assertEqual(remaining, 0)
+        return count
+
+    def test_batch_queries_per_customer(self):
+        """One batch of the job costs at most 5 queries per customer plus a
+        constant: N customers and 2N, each with 3 overdue invoices, every
+        customer gets its email, history and invoice notes."""
+        size = 8
+        warmup = self._customers_with_invoices("qwarm", 1)
+        small = self._customers_with_invoices("qsmall", 3, count=size)
+        large = self._customers_with_invoices("qlarge", 3, count=2 * size)
+        day = self.DUE + timedelta(days=1)
+        with self.mock_mail_gateway():
+            self._count_run_queries(warmup, day)
+            queries_small = self._count_run_queries(small, day)
+            queries_large = self._count_run_queries(large, day)
+        _logger.info(
+            "Reminder batch: %s queries for %s customers, %s for %s",
+            queries_small,
+            size,
+            queries_large,
+            2 * size,
+        )
+        for customers in (small, large):
+            histories = self.env["account.relance.history"].search(
+                [("partner_id", "in", customers.ids)]
+            )
+            self.assertEqual(len(histories), 3 * len(customers))
+            self.assertEqual(set(histories.mapped("state")), {"sent"})
+            messages = histories.mail_message_id
+            self.assertEqual(len(messages), len(customers))
+            self.assertEqual(set(messages.mapped("res_id")), set(customers.ids))
+            # queued for the customer, in the reminders' layout
+            mails = self.env["mail.mail"].search(
+                [("mail_message_id", "in", messages.ids)]
+            )
+            self.assertEqual(mails.recipient_ids, customers)
+            for mail in mails:
+                self.assertIn("SIREN 552100554", mail.body_html)
+                self.assertIn("mailto:compta@atelier.example", mail.body_html)
+            # one note per invoice, linking the message sent
+            for history in histories:
+                self.assertIn(
+                    f"/mail/message/{history.mail_message_id.id}",
+                    history.move_id.message_ids[:1].body,
+                )
+        per_customer = (queries_large - queries_small) / size
+        self.assertLessEqual(
+            per_customer,
+            5,
+            f"{queries_small} queries for {size} customers, {queries_large} for "
+            f"{2 * size}: {per_customer:.1f} per customer",
+        )
+        self.assertLessEqual(queries_small, 5 * size + 120)
