@@ -500,5 +500,5 @@ class AccountRelanceAnswer(models.Model):
             # of a message written to the customer
             subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
             partner_ids=contact.ids,
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="account_relance_fr.relance_mail_layout",
         )

@@ -21,10 +21,13 @@ class ReportRelanceStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         partners = self.env["res.partner"].browse(docids)
+        letter = self.env["report.account_relance_fr.report_relance_letter"]
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
             "docs": partners,
+            "place_date": letter._get_place_date,
+            "long_date": letter._get_long_date,
             "statements": {
                 partner.id: self._get_statement_values(partner) for partner in partners
             },
@@ -157,7 +160,8 @@ class ReportRelanceStatement(models.AbstractModel):
             partner.commercial_partner_id, company, today
         )
         # the statement is printed in the customer's language
-        label = self.with_context(lang=partner.lang or self.env.lang).env._(
+        lang = partner._get_relance_lang(partner.relance_postal_contact_id)
+        label = self.with_context(lang=lang).env._(
             "Bank transfer received"
         )
         return [
