@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from ..tools import fr_siren
 from ..tools.late_penalty import round_amount
 
 # (key, first day late, last day late); None: no bound
@@ -140,7 +141,7 @@ class ReportRelanceStatement(models.AbstractModel):
             "disputed": main.get("disputed", 0.0),
             "missing": ", ".join(f"H{half} {year}" for year, half in missing),
             "total": main.get("total", 0.0),
-            "customer_siren": partner._get_relance_siren(),
+            "customer_siren": fr_siren(partner._get_relance_siren()),
             "regime": penalty_model._get_regime(partner),
             "pay_url": pay_url,
             "pay_qr": self.env[
