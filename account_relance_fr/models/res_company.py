@@ -1,9 +1,9 @@
 import pytz
 
 from odoo import api, fields, models, tools
-from odoo.tools.misc import formatLang
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools.misc import formatLang
 
 from ..tools import (
     ClosedDays,
@@ -97,7 +97,7 @@ class ResCompany(models.Model):
     relance_share_capital = fields.Monetary(
         string="Share Capital",
         currency_field="currency_id",
-        help="Printed after the legal form (\"SAS au capital de 10 000 €\"); "
+        help='Printed after the legal form ("SAS au capital de 10 000 €"); '
         "empty: not printed.",
     )
     relance_rcs_city = fields.Char(

@@ -59,7 +59,9 @@ class ResConfigSettings(models.TransientModel):
     relance_share_capital = fields.Monetary(
         related="company_id.relance_share_capital", readonly=False
     )
-    relance_rcs_city = fields.Char(related="company_id.relance_rcs_city", readonly=False)
+    relance_rcs_city = fields.Char(
+        related="company_id.relance_rcs_city", readonly=False
+    )
     relance_signatory_name = fields.Char(
         related="company_id.relance_signatory_name", readonly=False
     )

@@ -162,9 +162,7 @@ class ReportRelanceStatement(models.AbstractModel):
         )
         # the statement is printed in the customer's language
         lang = partner._get_relance_lang(partner.relance_postal_contact_id)
-        label = self.with_context(lang=lang).env._(
-            "Bank transfer received"
-        )
+        label = self.with_context(lang=lang).env._("Bank transfer received")
         return [
             {
                 "line": credit.record,
