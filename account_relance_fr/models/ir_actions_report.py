@@ -12,6 +12,7 @@ RELANCE_LETTER_REPORTS = (
     "account_relance_fr.report_relance_letter",
     "account_relance_fr.report_relance_formal_notice",
     "account_relance_fr.report_relance_statement",
+    "account_relance_fr.report_relance_plan",
 )
 
 

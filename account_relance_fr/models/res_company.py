@@ -568,11 +568,17 @@ class ResCompany(models.Model):
         lines = []
         form = (self.relance_legal_form or "").strip()
         if self.relance_share_capital:
-            capital = formatLang(
+            # "10 000 €": no cents for a round capital
+            number = formatLang(
                 self.env,
                 self.relance_share_capital,
                 digits=0 if self.relance_share_capital.is_integer() else 2,
-                currency_obj=self.currency_id,
+            )
+            symbol = self.currency_id.symbol or self.currency_id.name
+            capital = (
+                f"{symbol}\N{NO-BREAK SPACE}{number}"
+                if self.currency_id.position == "before"
+                else f"{number}\N{NO-BREAK SPACE}{symbol}"
             )
             if form:
                 lines.append(
