@@ -227,7 +227,7 @@ class TestRelanceEveryDocument(RelanceCommon):
                 )
                 pdfs[case["key"], "letter"] = histories.letter_attachment_id.raw
                 # the mails test sends this level again the same day
-                histories.unlink()
+                histories.sudo().unlink()
                 pdfs[case["key"], "statement"] = report._render_qweb_pdf(
                     "account_relance_fr.report_relance_statement", partner.ids
                 )[0]
@@ -308,6 +308,13 @@ class TestRelanceEveryDocument(RelanceCommon):
             for line in self._legal_lines(lang):
                 self.assertIn(line, text, where)
 
+    def _assert_our_layout(self, mail, where):
+        """The company's own mail layout, not Odoo's generic one."""
+        text = _text(mail.body_html)
+        for generic in ("Odoo", "Votre Contact", "Your Contact", "Powered by"):
+            self.assertNotIn(generic, text, where)
+        self.assertIn("compta@atelier.example", text, where)
+
     def _case(self, key):
         return next(case for case in self.cases if case["key"] == key)
 
@@ -352,6 +359,7 @@ class TestRelanceEveryDocument(RelanceCommon):
                     for move in case[which]:
                         self.assertIn(move.name, message.subject, where)
                     self._assert_reads_right(case, _text(mail.body_html), where)
+                    self._assert_our_layout(mail, where)
                     self._assert_salutation(case, _text(message.body), where)
 
     def _assert_salutation(self, case, body, where):
@@ -388,6 +396,7 @@ class TestRelanceEveryDocument(RelanceCommon):
             self.assertNotIn("  ", mail.subject, where)
             text = _text(mail.body_html)
             self._assert_reads_right(case, text, where)
+            self._assert_our_layout(mail, where)
             self._assert_salutation(case, _text(mail.mail_message_id.body), where)
             for move in case["overdue"]:
                 self.assertIn(move.name, text, where)
@@ -419,8 +428,7 @@ class TestRelanceEveryDocument(RelanceCommon):
                     message = answer.partner_id.message_ids[:1]
                     mail = self._sent_mail(message)
                     text = _text(mail.body_html)
-                    for generic in ("Odoo", "Votre Contact", "Your Contact"):
-                        self.assertNotIn(generic, text, where)
+                    self._assert_our_layout(mail, where)
                     self._assert_reads_right(case, text, where)
                     self._assert_salutation(case, _text(message.body), where)
 
@@ -447,7 +455,7 @@ class TestRelanceEveryDocument(RelanceCommon):
         message = plan.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         mail = self._sent_mail(message)
         text = _text(mail.body_html)
-        self.assertNotIn("Odoo", text, where)
+        self._assert_our_layout(mail, where)
         # about the plan and its instalments: "la régler" is the instalment
         self._assert_reads_right(case, text, where, agreement=False)
         self._assert_salutation(case, _text(message.body), where)
