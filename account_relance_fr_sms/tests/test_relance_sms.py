@@ -516,7 +516,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertEqual(history.sms_state, "ready")
             with freeze_time(self.DUE + timedelta(days=3)):
                 self._send_sms_queue()
-            self.assertSMSIapSent([MOBILE], content="If you have already paid, please disregard")
+            self.assertSMSIapSent([MOBILE], content="If you have already paid")
             self.assertEqual(history.sms_state, "pending")
             self.assertEqual(history.sms_notification_id.notification_status, "pending")
             # the provider's delivery report
