@@ -68,6 +68,8 @@ class IrActionsReport(models.Model):
         for number in range(count):
             page = reader.getPage(number)
             page.mergePage(stamps.getPage(number))
+            # the merge leaves the page's text uncompressed: 4 times the size
+            page.compressContentStreams()
             writer.addPage(page)
         output = io.BytesIO()
         writer.write(output)
