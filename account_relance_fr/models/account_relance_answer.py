@@ -144,7 +144,11 @@ class AccountRelanceAnswer(models.Model):
                 date=format_date(self.env, self.date),
                 reference=self.reference or "-",
             ),
-            "dispute": lambda: f"{names}: {reasons.get(self.reason, '')}",
+            "dispute": lambda: self.env._(
+                "%(label)s: %(detail)s",
+                label=names,
+                detail=reasons.get(self.reason, ""),
+            ),
             "promise": lambda: self.env._(
                 "%(invoices)s by %(date)s",
                 invoices=names,
@@ -161,7 +165,10 @@ class AccountRelanceAnswer(models.Model):
             ),
         }
         detail = details.get(self.kind, lambda: names)()
-        return f"{kind}: {detail}" if detail else kind
+        # French puts a space before the colon: "Réception confirmée : …"
+        if not detail:
+            return kind
+        return self.env._("%(label)s: %(detail)s", label=kind, detail=detail)
 
     @api.model
     def _create_from_portal(self, access, kind, values):
@@ -500,5 +507,5 @@ class AccountRelanceAnswer(models.Model):
             # of a message written to the customer
             subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
             partner_ids=contact.ids,
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="account_relance_fr.relance_mail_layout",
         )

@@ -648,6 +648,9 @@ class AccountRelanceDemo(models.AbstractModel):
             {
                 "relance_signatory_name": "Claire Duval",
                 "relance_signatory_title": "Directrice administrative et financière",
+                "relance_legal_form": "SAS",
+                "relance_share_capital": 50000.0,
+                "relance_rcs_city": "Lyon",
                 "relance_sender_email": "comptabilite@atelier-duval.example",
                 "relance_accountant_id": self.env.ref("base.user_admin").id,
             }

@@ -503,7 +503,7 @@ class AccountRelancePlan(models.Model):
             subtype_xmlid="mail.mt_comment",
             partner_ids=contact.ids,
             attachment_ids=attachments.ids,
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="account_relance_fr.relance_mail_layout",
         )
 
     def _create_letter_attachment(self):

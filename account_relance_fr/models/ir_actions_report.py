@@ -12,6 +12,7 @@ RELANCE_LETTER_REPORTS = (
     "account_relance_fr.report_relance_letter",
     "account_relance_fr.report_relance_formal_notice",
     "account_relance_fr.report_relance_statement",
+    "account_relance_fr.report_relance_plan",
 )
 
 
@@ -67,6 +68,8 @@ class IrActionsReport(models.Model):
         for number in range(count):
             page = reader.getPage(number)
             page.mergePage(stamps.getPage(number))
+            # the merge leaves the page's text uncompressed: 4 times the size
+            page.compressContentStreams()
             writer.addPage(page)
         output = io.BytesIO()
         writer.write(output)

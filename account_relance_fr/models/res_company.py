@@ -3,9 +3,11 @@ import pytz
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools.misc import formatLang
 
 from ..tools import (
     ClosedDays,
+    fr_siren,
     half_year_label,
     local_date_ranges,
     region_from_address,
@@ -86,6 +88,22 @@ class ResCompany(models.Model):
         string="Reminder Sender",
         help="From address of the reminders, e.g. comptabilite@example.com. "
         "Empty: the company's email.",
+    )
+    relance_legal_form = fields.Char(
+        string="Legal Form",
+        help="Printed with the company's identity on every letter, PDF and email "
+        "a customer receives, e.g. SAS, SARL, EURL.",
+    )
+    relance_share_capital = fields.Monetary(
+        string="Share Capital",
+        currency_field="currency_id",
+        help='Printed after the legal form ("SAS au capital de 10 000 €"); '
+        "empty: not printed.",
+    )
+    relance_rcs_city = fields.Char(
+        string="RCS City",
+        help="City of the trade and companies register (RCS) where the company is "
+        "registered, e.g. Lyon.",
     )
     relance_signatory_name = fields.Char(string="Signatory")
     relance_signatory_title = fields.Char(string="Signatory Title")
@@ -529,6 +547,64 @@ class ResCompany(models.Model):
         if not self.city:
             missing.append(self.env._("the city"))
         return missing
+
+    def _get_relance_siren_text(self):
+        """The company's SIREN as printed on French documents ("813 742 590"),
+        or '' when the company has none; see ``tools.fr_siren``."""
+        self.ensure_one()
+        return fr_siren(self._get_relance_siren())
+
+    def _get_relance_legal_lines(self):
+        """The company's legal mentions, in the current language: what every
+        letter, PDF and email a customer receives prints under its name (Code
+        de commerce R123-237: legal form and capital, SIREN and RCS city; the
+        VAT number, CGI art. 242 nonies A).
+
+        :return: list of str, each one line, only the facts that are known,
+            e.g. ["SAS au capital de 10 000 €", "SIREN 813 742 590 - RCS Lyon",
+            "TVA FR12813742590"]
+        """
+        self.ensure_one()
+        lines = []
+        form = (self.relance_legal_form or "").strip()
+        if self.relance_share_capital:
+            # "10 000 €": no cents for a round capital
+            number = formatLang(
+                self.env,
+                self.relance_share_capital,
+                digits=0 if self.relance_share_capital.is_integer() else 2,
+            )
+            symbol = self.currency_id.symbol or self.currency_id.name
+            capital = (
+                f"{symbol}\N{NO-BREAK SPACE}{number}"
+                if self.currency_id.position == "before"
+                else f"{number}\N{NO-BREAK SPACE}{symbol}"
+            )
+            if form:
+                lines.append(
+                    self.env._(
+                        "%(form)s with a share capital of %(capital)s",
+                        form=form,
+                        capital=capital,
+                    )
+                )
+            else:
+                lines.append(self.env._("Share capital %(capital)s", capital=capital))
+        elif form:
+            lines.append(form)
+        siren = self._get_relance_siren_text()
+        rcs = (self.relance_rcs_city or "").strip()
+        if siren and rcs:
+            lines.append(
+                self.env._("SIREN %(siren)s - RCS %(city)s", siren=siren, city=rcs)
+            )
+        elif siren:
+            lines.append(self.env._("SIREN %(siren)s", siren=siren))
+        elif rcs:
+            lines.append(self.env._("RCS %(city)s", city=rcs))
+        if self.vat:
+            lines.append(self.env._("VAT %(vat)s", vat=self.vat))
+        return lines
 
     def _get_relance_siren(self):
         """SIREN of the company: the registry number or the first 9 digits of the

@@ -53,6 +53,15 @@ class ResConfigSettings(models.TransientModel):
     relance_sender_email = fields.Char(
         related="company_id.relance_sender_email", readonly=False
     )
+    relance_legal_form = fields.Char(
+        related="company_id.relance_legal_form", readonly=False
+    )
+    relance_share_capital = fields.Monetary(
+        related="company_id.relance_share_capital", readonly=False
+    )
+    relance_rcs_city = fields.Char(
+        related="company_id.relance_rcs_city", readonly=False
+    )
     relance_signatory_name = fields.Char(
         related="company_id.relance_signatory_name", readonly=False
     )

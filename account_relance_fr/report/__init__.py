@@ -8,3 +8,4 @@ from . import account_relance_analysis_forecast
 from . import account_relance_analysis_overview
 from . import account_relance_analysis_data
 from . import report_relance_letter
+from . import report_relance_plan

@@ -25,10 +25,24 @@ class ReportRelanceLetter(models.AbstractModel):
             "doc_model": "res.partner",
             "docs": partners,
             "place_date": self._get_place_date,
+            "long_date": self._get_long_date,
             **self.env[
                 "report.account_relance_fr.report_relance_formal_notice"
             ]._get_print_layout_values("account_relance_fr.report_relance_letter"),
         }
+
+    @api.model
+    def _get_long_date(self, day, lang):
+        """``day`` written out in ``lang``, as in the date line of a letter.
+
+        :param day: a date
+        :param lang: language code of the document, e.g. ``"fr_FR"``
+        :return: e.g. "29 novembre 2026" (the place line adds "le") or
+            "November 29, 2026"
+        """
+        if (lang or "").startswith("fr"):
+            return fr_date(day)
+        return format_date(day, "long", locale=lang or "en_US")
 
     @api.model
     def _get_place_date(self, company, lang):
@@ -38,11 +52,7 @@ class ReportRelanceLetter(models.AbstractModel):
         :param lang: language code of the letter, e.g. ``"fr_FR"``
         :return: e.g. "Lyon, le 29 novembre 2026" or "Lyon, November 29, 2026"
         """
-        today = company._get_relance_today()
-        if (lang or "").startswith("fr"):
-            day = fr_date(today)
-        else:
-            day = format_date(today, "long", locale=lang or "en_US")
+        day = self._get_long_date(company._get_relance_today(), lang)
         reader = self.with_context(lang=lang)
         if not company.city:
             return day

@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from ..tools import fr_siren
 from ..tools.late_penalty import round_amount
 
 # (key, first day late, last day late); None: no bound
@@ -21,10 +22,13 @@ class ReportRelanceStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         partners = self.env["res.partner"].browse(docids)
+        letter = self.env["report.account_relance_fr.report_relance_letter"]
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
             "docs": partners,
+            "place_date": letter._get_place_date,
+            "long_date": letter._get_long_date,
             "statements": {
                 partner.id: self._get_statement_values(partner) for partner in partners
             },
@@ -137,7 +141,7 @@ class ReportRelanceStatement(models.AbstractModel):
             "disputed": main.get("disputed", 0.0),
             "missing": ", ".join(f"H{half} {year}" for year, half in missing),
             "total": main.get("total", 0.0),
-            "customer_siren": partner._get_relance_siren(),
+            "customer_siren": fr_siren(partner._get_relance_siren()),
             "regime": penalty_model._get_regime(partner),
             "pay_url": pay_url,
             "pay_qr": self.env[
@@ -157,9 +161,8 @@ class ReportRelanceStatement(models.AbstractModel):
             partner.commercial_partner_id, company, today
         )
         # the statement is printed in the customer's language
-        label = self.with_context(lang=partner.lang or self.env.lang).env._(
-            "Bank transfer received"
-        )
+        lang = partner._get_relance_lang(partner.relance_postal_contact_id)
+        label = self.with_context(lang=lang).env._("Bank transfer received")
         return [
             {
                 "line": credit.record,

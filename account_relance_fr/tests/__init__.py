@@ -18,6 +18,7 @@ from . import test_relance_legal_documents
 from . import test_relance_portal
 from . import test_relance_analysis
 from . import test_relance_customer_documents
+from . import test_relance_every_document
 from . import test_relance_plan
 from . import test_relance_call_screen
 from . import test_relance_letters_to_post

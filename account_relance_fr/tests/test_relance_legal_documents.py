@@ -439,7 +439,7 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
             visible_text(self._formal_notice(self.customer)),
         )
         self.assertIn(
-            "Your SIREN 732829320", visible_text(self._statement(self.customer))
+            "Your SIREN 732 829 320", visible_text(self._statement(self.customer))
         )
         self._invoice(self.customer_2, 300.0, self.DUE)
         self.assertNotIn(
@@ -672,7 +672,7 @@ class TestRelanceLegalWordingFrench(RelanceDocumentsCommon):
             "Factures contestées, non réclamées tant que dure la contestation",
             "Indemnités forfaitaires pour frais de recouvrement, 40 € par facture "
             "non réglée à son échéance (article D441-5 du Code de commerce)",
-            "- Votre SIREN 732829320",
+            "- Votre SIREN 732 829 320",
         ):
             self.assertIn(expected, text)
         self.assertNotIn("payée en retard", text)

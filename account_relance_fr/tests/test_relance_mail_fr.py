@@ -35,13 +35,15 @@ class TestRelanceMailFrench(RelanceCommon):
             "Payer en ligne",
             "Jours de retard",
             "Claire Duval",
-            "SIREN 552100554",
-            "TVA FR44552100554",
             format_amount(self.env, 1234.5, invoice.currency_id, "fr_FR"),
             "15/03/2026",  # due date, French format
         ):
             self.assertIn(text, body)
         self.assertNotIn("Dear", body)
+        # the seller's legal mentions close the mail the customer receives
+        mail = self._new_mails.filtered(lambda m: m.mail_message_id == message)
+        footer = " ".join(html.unescape(str(mail.body_html)).split())
+        self.assertIn("SIREN 552 100 554 - TVA FR44552100554", footer)
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"

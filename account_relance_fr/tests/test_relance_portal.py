@@ -152,7 +152,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         seller = tree.xpath("//header[@id='relance_seller']")[0].text_content()
         self.assertIn(self.company.name, seller)
         self.assertIn("12 rue des Tanneurs", seller)
-        self.assertIn("SIREN 552100554", text)
+        self.assertIn("SIREN 552 100 554", text)
         self.assertIn("VAT FR44552100554", text)
         for placeholder in ("Your logo", "YourCompany", "My Company"):
             self.assertNotIn(placeholder, text)

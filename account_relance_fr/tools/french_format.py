@@ -58,9 +58,11 @@ def fr_half_year(year, half):
 
 
 def fr_siren(number):
-    """``813 742 590``: a SIREN in groups of three digits, as printed on French
-    documents; anything else is returned as it is."""
+    """A SIREN or SIRET as printed on French documents: ``813 742 590`` (the
+    SIREN in groups of three digits), ``813 742 590 00014`` (the SIRET: the
+    SIREN, then the 5-digit establishment number); anything else is returned
+    as it is, '' for nothing. The one formatter of these numbers."""
     text = (number or "").replace(" ", "")
-    if len(text) == 9 and text.isdigit():
-        return f"{text[:3]} {text[3:6]} {text[6:]}"
+    if len(text) in (9, 14) and text.isdigit():
+        return " ".join(filter(None, (text[:3], text[3:6], text[6:9], text[9:])))
     return number or ""

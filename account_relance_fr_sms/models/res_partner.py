@@ -37,6 +37,27 @@ class ResPartner(models.Model):
         compute="_compute_relance_sms_values",
         help="Days since the oldest due date of the reminded invoices.",
     )
+    relance_sms_invoice_count = fields.Integer(
+        string="Invoices (SMS)", compute="_compute_relance_sms_values"
+    )
+    relance_sms_facts = fields.Char(
+        string="Facts (SMS)",
+        compute="_compute_relance_sms_values",
+        help='"your invoice INV/2026/00012 of 250.00 € is 3 days overdue", or for '
+        'several: "your 2 invoices (1,250.00 € in total) are overdue, the oldest '
+        'by 17 days"; singular or plural as the facts are.',
+    )
+    relance_sms_facts_unpaid = fields.Char(
+        string="Facts, Still Unpaid (SMS)",
+        compute="_compute_relance_sms_values",
+        help='"your invoice INV/2026/00012 of 250.00 € is still unpaid, 10 days '
+        'after its due date", or its plural, for the later reminders.',
+    )
+    relance_sms_pay_text = fields.Char(
+        string="Pay Sentence (SMS)",
+        compute="_compute_relance_sms_values",
+        help='"Pay online: <link>"; empty when the level has no pay link.',
+    )
     relance_sms_pay_url = fields.Char(
         string="Pay Link (SMS)",
         compute="_compute_relance_sms_values",
@@ -65,15 +86,7 @@ class ResPartner(models.Model):
             company = partner.relance_company_id or self.env.company
             today = company._get_relance_today()
             moves = lines.move_id
-            partner.relance_sms_company_name = to_gsm7(company.name)
-            partner.relance_sms_reference = to_gsm7(
-                self.env._("invoice %(name)s", name=moves.name)
-                if len(moves) == 1
-                else self.env._("%(count)s invoices", count=len(moves))
-            )
-            # net of the customer's credits, per currency (never added across)
-            partner.relance_sms_amount = to_gsm7(partner.relance_mail_total_text)
-            partner.relance_sms_days_late = max(
+            days = max(
                 (
                     (today - line.date_maturity).days
                     for line in lines
@@ -81,7 +94,15 @@ class ResPartner(models.Model):
                 ),
                 default=0,
             )
-            partner.relance_sms_pay_url = partner._get_relance_sms_pay_url(moves)
+            # net of the customer's credits, per currency (never added across)
+            partner._set_relance_sms_values(
+                company.name,
+                moves.name if len(moves) == 1 else "",
+                len(moves),
+                partner.relance_mail_total_text,
+                days,
+                partner._get_relance_sms_pay_url(moves),
+            )
 
     def _compute_relance_sms_sample_values(self):
         """Likely values, to measure a template when no invoice is overdue."""
@@ -95,16 +116,94 @@ class ResPartner(models.Model):
         )
         year = self.env.company._get_relance_today().year
         sample_name = f"{journal.code or 'INV'}/{year}/00042"
+        amount = format_amount(self.env, SAMPLE_AMOUNT, company.currency_id)
+        url = self._get_relance_sms_placeholder_url()
         for partner in self:
-            partner.relance_sms_company_name = to_gsm7(company.name)
-            partner.relance_sms_reference = to_gsm7(
-                self.env._("invoice %(name)s", name=sample_name)
+            partner._set_relance_sms_values(
+                company.name, sample_name, 1, amount, SAMPLE_DAYS_LATE, url
             )
-            partner.relance_sms_amount = to_gsm7(
-                format_amount(self.env, SAMPLE_AMOUNT, company.currency_id)
-            )
-            partner.relance_sms_days_late = SAMPLE_DAYS_LATE
-            partner.relance_sms_pay_url = self._get_relance_sms_placeholder_url()
+
+    def _set_relance_sms_values(self, company_name, name, count, amount, days, url):
+        """Fill the relance_sms_* values, GSM-7 safe, in the language of the
+        context, singular or plural as the number of invoices is.
+
+        :param company_name: the sending company's name
+        :param name: the invoice number when there is one invoice
+        :param count: number of reminded invoices
+        :param amount: the amount claimed, formatted per currency (text)
+        :param days: days since the oldest due date
+        :param url: the short pay link, or False
+        """
+        self.ensure_one()
+        if count == 1:
+            reference = self.env._("invoice %(name)s", name=name)
+            if days == 1:
+                facts = self.env._(
+                    "your invoice %(name)s of %(amount)s is 1 day overdue",
+                    name=name,
+                    amount=amount,
+                )
+                unpaid = self.env._(
+                    "your invoice %(name)s of %(amount)s is still unpaid, 1 day "
+                    "after its due date",
+                    name=name,
+                    amount=amount,
+                )
+            else:
+                facts = self.env._(
+                    "your invoice %(name)s of %(amount)s is %(days)s days overdue",
+                    name=name,
+                    amount=amount,
+                    days=days,
+                )
+                unpaid = self.env._(
+                    "your invoice %(name)s of %(amount)s is still unpaid, %(days)s "
+                    "days after its due date",
+                    name=name,
+                    amount=amount,
+                    days=days,
+                )
+        else:
+            reference = self.env._("%(count)s invoices", count=count)
+            if days == 1:
+                facts = self.env._(
+                    "your %(count)s invoices (%(amount)s in total) are 1 day "
+                    "overdue",
+                    count=count,
+                    amount=amount,
+                )
+                unpaid = self.env._(
+                    "your %(count)s invoices (%(amount)s in total) are still "
+                    "unpaid, 1 day after their due date",
+                    count=count,
+                    amount=amount,
+                )
+            else:
+                facts = self.env._(
+                    "your %(count)s invoices (%(amount)s in total) are overdue, "
+                    "the oldest by %(days)s days",
+                    count=count,
+                    amount=amount,
+                    days=days,
+                )
+                unpaid = self.env._(
+                    "your %(count)s invoices (%(amount)s in total) are still "
+                    "unpaid, the oldest for %(days)s days",
+                    count=count,
+                    amount=amount,
+                    days=days,
+                )
+        self.relance_sms_company_name = to_gsm7(company_name)
+        self.relance_sms_reference = to_gsm7(reference)
+        self.relance_sms_amount = to_gsm7(amount)
+        self.relance_sms_days_late = days
+        self.relance_sms_invoice_count = count
+        self.relance_sms_facts = to_gsm7(facts)
+        self.relance_sms_facts_unpaid = to_gsm7(unpaid)
+        self.relance_sms_pay_url = url
+        self.relance_sms_pay_text = (
+            to_gsm7(self.env._("Pay online: %(url)s", url=url)) if url else ""
+        )
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS

@@ -6,6 +6,10 @@ from ..tools import sms_info
 
 _logger = logging.getLogger(__name__)
 
+# SMS a reminder may take before the template form warns: a courteous French
+# text with the invoice, the amount and the pay link needs two.
+MAX_SEGMENTS = 2
+
 
 class SmsTemplate(models.Model):
     _inherit = "sms.template"
@@ -66,7 +70,8 @@ class SmsTemplate(models.Model):
                     chars=" ".join(repr(char) for char in info.non_gsm_chars),
                 )
             )
-        if info.segments > 1:
+        # a courteous reminder takes two SMS: more is a template to shorten
+        if info.segments > MAX_SEGMENTS:
             warnings.append(
                 self.env._(
                     "The example needs %(segments)s SMS: each one is paid.",

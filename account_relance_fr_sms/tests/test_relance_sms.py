@@ -150,11 +150,12 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         self.assertEqual(len(tracker.code), 8, "a pay link code hard to guess")
         self.assertEqual(
             body,
-            f"Atelier Duval SAS: 1,234.56 € due (invoice {invoice.name}), 3 days late. "
-            f"Pay: {tracker.short_url} If paid, please ignore this SMS.",
+            f"Atelier Duval SAS: unless we are mistaken, your invoice {invoice.name} "
+            "of 1,234.56 € is 3 days overdue. If you have already paid, please "
+            f"disregard this message. Pay online: {tracker.short_url}",
         )
         info = sms_info(body)
-        self.assertEqual((info.encoding, info.segments), ("GSM-7", 1), info)
+        self.assertEqual((info.encoding, info.segments), ("GSM-7", 2), info)
         # the SMS is logged on the customer's chatter
         message = history.sms_message_id
         self.assertEqual(message.message_type, "sms")
@@ -162,7 +163,9 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             (message.model, message.res_id), ("res.partner", self.person.id)
         )
 
-    def test_french_sms_fits_one_segment(self):
+    def test_french_sms_reads_right(self):
+        """One invoice then two, as the French consumer reads them: courteous,
+        singular or plural as the facts are, GSM-7, two SMS at most."""
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.ref("base.module_account_relance_fr_sms")._update_translations(
             ["fr_FR"]
@@ -179,8 +182,10 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         link = self.env["link.tracker"].sudo().search([("title", "=", first.name)])
         self.assertEqual(
             friendly.sms_body,
-            f"Ébénisterie Soeur : 1 234,56 € dus (facture {first.name}), 3 j de "
-            f"retard. Payer : {link.short_url} Si réglé, ignorez ce SMS.",
+            f"Ébénisterie Soeur : sauf erreur de notre part, votre facture "
+            f"{first.name} de 1 234,56 € est échue depuis 3 jours. Si vous avez "
+            "déjà réglé, merci de ne pas tenir compte de ce message. Règlement en "
+            f"ligne : {link.short_url}",
         )
         # J+10 for the first invoice, J+3 for the second: one SMS for both at
         # the most advanced level, with the link of the customer page that
@@ -192,13 +197,16 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
         body = reminder[0].sms_body
         self.assertEqual(
             body,
-            "Ébénisterie Soeur : RAPPEL, 1 244,56 € dus (2 factures), 17 j de retard."
-            f" Payer : {link.short_url} Si réglé, ignorez ce SMS.",
+            "Ébénisterie Soeur : rappel, vos 2 factures (1 244,56 € au total) "
+            "restent impayées, la plus ancienne depuis 17 jours. Merci de régler "
+            "ce montant dès que possible, ou de ne pas tenir compte de ce message "
+            f"si c'est déjà fait. Règlement en ligne : {link.short_url}",
         )
         for sms in (friendly.sms_body, body):
             info = sms_info(sms)
-            self.assertEqual((info.encoding, info.segments), ("GSM-7", 1), sms)
-            self.assertLessEqual(info.length, 160)
+            self.assertEqual(info.encoding, "GSM-7", sms)
+            self.assertLessEqual(info.segments, 2, sms)
+            self.assertNotIn("  ", sms)
 
     def test_gsm7_tools(self):
         self.assertEqual(sms_info("a" * 160).segments, 1)
@@ -230,8 +238,11 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
                 "account_relance_fr_sms.sms_template_relance_friendly"
             )
             self.assertFalse(template.relance_sms_warning)
-            self.assertIn("250.00 € due (invoice INV/", template.relance_sms_example)
-            self.assertIn("GSM-7, 1 SMS", template.relance_sms_example_info)
+            self.assertIn("your invoice INV/", template.relance_sms_example)
+            self.assertIn(
+                " of 250.00 € is 3 days overdue.", template.relance_sms_example
+            )
+            self.assertIn("GSM-7, 2 SMS", template.relance_sms_example_info)
             self.assertEqual(
                 self.env["link.tracker"].sudo().search_count([]),
                 links,
@@ -245,17 +256,17 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertIn("'ê'", form.relance_sms_warning)
             self.assertIn("needs 3 SMS", form.relance_sms_warning)
             form.body = "{{ object.relance_sms_company_name }} " + "y" * 150
+            self.assertFalse(form.relance_sms_warning, "two SMS: no warning")
+            form.body = "{{ object.relance_sms_company_name }} " + "y" * 300
             self.assertNotIn("UCS-2", form.relance_sms_warning)
-            self.assertIn("needs 2 SMS", form.relance_sms_warning)
+            self.assertIn("needs 3 SMS", form.relance_sms_warning)
             form.body = "{{ object.no_such_field }}"
             self.assertIn("could not be rendered", form.relance_sms_warning)
 
     def test_template_example_without_overdue_invoice(self):
         template = self.env.ref("account_relance_fr_sms.sms_template_relance_reminder")
         example = template.relance_sms_example
-        self.assertIn(
-            "Atelier Duval SAS: REMINDER, 1,234.56 € due (invoice INV/", example
-        )
+        self.assertIn("Atelier Duval SAS: reminder, your invoice INV/", example)
         self.assertIn("/r/XXXXXXXX", example)
         self.assertFalse(template.relance_sms_warning)
 
@@ -505,7 +516,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertEqual(history.sms_state, "ready")
             with freeze_time(self.DUE + timedelta(days=3)):
                 self._send_sms_queue()
-            self.assertSMSIapSent([MOBILE], content="If paid, please ignore")
+            self.assertSMSIapSent([MOBILE], content="If you have already paid")
             self.assertEqual(history.sms_state, "pending")
             self.assertEqual(history.sms_notification_id.notification_status, "pending")
             # the provider's delivery report
@@ -661,7 +672,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertEqual(content["number"], MOBILE)
             self.assertEqual(content["body"], history.sms_body)
             self.assertEqual(content["partner"], "Camille Durand")
-            self.assertEqual((content["encoding"], content["segments"]), ("GSM-7", 1))
+            self.assertEqual((content["encoding"], content["segments"]), ("GSM-7", 2))
             self.assertEqual(content["date"], "2026-03-19 09:05:00")
         # the setting, Odoo IAP by default
         settings = self.env["res.config.settings"].create({})
@@ -705,7 +716,7 @@ class TestRelanceSms(RelanceCommon, SMSCommon):
             self.assertTrue(form.channel_sms)
             self.assertFalse(form.channel_email)
             self.assertIn(f"To {MOBILE} (", form.preview_sms)
-            self.assertIn("GSM-7, 1 SMS", form.preview_sms)
+            self.assertIn("GSM-7, 2 SMS", form.preview_sms)
             self.assertIn("/r/XXXXXXXX", form.preview_sms)
             form.channel_email = True
             wizard = form.save()

@@ -79,8 +79,9 @@ class TestRelanceSmsRecipient(RelanceCommon, SMSCommon):
         with self.mockSMSGateway(), self.mock_mail_gateway():
             self._run(self.DUE + timedelta(days=1))
         body = self._histories(english).sms_body
-        self.assertIn(f"due (invoice {english.name}), 1 days late", body)
-        self.assertIn("If paid, please ignore this SMS.", body)
+        # one day: singular
+        self.assertIn(f"your invoice {english.name} of ", body)
+        self.assertIn(" is 1 day overdue. If you have already paid", body)
         self.assertNotIn("facture", body)
         # an English job user, a French customer (the invoice's contact)
         self.env.user.lang = "en_US"
@@ -90,6 +91,8 @@ class TestRelanceSmsRecipient(RelanceCommon, SMSCommon):
         with self.mockSMSGateway(), self.mock_mail_gateway():
             self._run(self.DUE + timedelta(days=8))
         body = self._histories(french).sms_body
-        self.assertIn(f"dus (facture {french.name}), 1 j de retard", body)
-        self.assertIn("Si réglé, ignorez ce SMS.", body)
+        self.assertIn(
+            f"sauf erreur de notre part, votre facture {french.name} de", body
+        )
+        self.assertIn(" est échue depuis 1 jour. Si vous avez déjà réglé", body)
         self.assertNotIn("invoice", body)
