@@ -68,8 +68,9 @@ class ResCompany(models.Model):
         default="auto",
         required=True,
         help="Whose public holidays the reminders skip. Automatic: the "
-        "department of the company's ZIP code (Alsace-Moselle and the overseas "
-        "departments have days of their own), else metropolitan France.",
+        "department of the company's ZIP code (Alsace-Moselle, the overseas "
+        "departments and the overseas collectivities have days of their own), "
+        "else metropolitan France.",
     )
     relance_holiday_region_applied = fields.Selection(
         HOLIDAY_REGIONS,
