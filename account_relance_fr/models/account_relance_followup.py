@@ -393,7 +393,9 @@ class AccountRelanceFollowup(models.Model):
         run = self.env["account.relance.run"]
         for company, followups in self.grouped("company_id").items():
             planned = self._get_planned_levels(company, followups.partner_id)
-            forecast = run._get_next_dates(company, followups.partner_id)
+            # salespeople read their customers' rows, not the journal items
+            # the forecast reads
+            forecast = run.sudo()._get_next_dates(company, followups.partner_id)
             today = company._get_relance_today()
             for followup in followups:
                 levels = planned.get(followup.partner_id.id)

@@ -22,3 +22,4 @@ from . import test_relance_call_screen
 from . import test_relance_letters_to_post
 from . import test_relance_invoice_chatter
 from . import test_relance_failures
+from . import test_relance_tour_accountant
