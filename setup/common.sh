@@ -24,6 +24,13 @@ ADDONS="account_relance_fr,account_relance_fr_sms"
 PAYMENT_ADDONS="payment_demo,payment_custom"
 INSTALL_ADDONS="$ADDONS,$PAYMENT_ADDONS"
 
+# Odoo's own demo data (account, then l10n_fr_account for its French company)
+# assigns activities to the admin while installing, and Odoo mails each
+# assignment at once, in English: installs and updates get an SMTP port where
+# nothing listens, so these mails fail quietly instead of reaching the demo
+# mailbox (setup/demo_prepare.py then cancels them). Only the served demo sends.
+NO_SMTP_ARGS=(--smtp=127.0.0.1 --smtp-port=1)
+
 DB_HOST=127.0.0.1
 DB_PORT=5432
 DB_USER=odoo

@@ -11,8 +11,8 @@ Run by setup/run with the virtualenv's Python and PYTHONPATH=$ODOO_SRC:
 2. sets web.base.url;
 3. enables the demo company's payment providers (Odoo's demo card provider
    and the wire transfer, when payment_demo and payment_custom are installed);
-4. leaves unsent the mails Odoo's own demo data queued (the demo mailbox
-   holds this product's mails only);
+4. cancels the mails Odoo's own demo data left unsent while installing (the
+   demo mailbox holds this product's mails only, each once);
 5. runs the reminder job once (account.relance.run._cron_send_relances) and
    prints what it sent: emails, SMS, letters to post, call activities;
 6. sends the mail queue (and the SMS queue when the sms module is there);
@@ -90,14 +90,20 @@ def last_id(env, model):
 
 
 def drop_foreign_mail_queue(env):
-    """Leave unsent the mails queued before the reminder job: Odoo's own demo
-    notifications (English, some twice) must not fill the demo mailbox, which
-    holds this product's mails only."""
-    queued = env["mail.mail"].search([("state", "=", "outgoing")])
-    if queued:
-        queued.write({"state": "cancel"})
+    """Cancel the mails Odoo's own demo data left unsent, with their
+    notifications: the activities the demo of account and l10n_fr_account
+    assigns to the admin while installing are mailed at once, in English;
+    setup/run installs with an SMTP port where nothing listens
+    (NO_SMTP_ARGS), so they wait queued or failed. The demo mailbox holds this
+    product's mails only, each once."""
+    foreign = env["mail.mail"].search([("state", "in", ("outgoing", "exception"))])
+    if foreign:
+        env["mail.notification"].search(
+            [("mail_mail_id", "in", foreign.ids)]
+        ).notification_status = "canceled"
+        foreign.write({"state": "cancel"})
         env.cr.commit()
-        print(f"demo: {len(queued)} mail(s) of Odoo's demo data left unsent")
+        print(f"demo: {len(foreign)} mail(s) of Odoo's demo data left unsent")
 
 
 def run_reminder_job(env):

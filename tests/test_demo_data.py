@@ -543,6 +543,56 @@ class TestDemoData(TransactionCase, MailCase):
     # setup/demo_prepare.py
     # ------------------------------------------------------------------
 
+    def _demo_prepare(self):
+        spec = importlib.util.spec_from_file_location(
+            "demo_prepare",
+            Path(__file__).resolve().parent.parent / "setup" / "demo_prepare.py",
+        )
+        demo_prepare = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo_prepare)
+        return demo_prepare
+
+    def test_install_mails_nothing(self):
+        """While installing, Odoo's own demo data (account, then
+        l10n_fr_account for its French company) assigns activities to the
+        admin and mails each assignment at once, in English. The install ran
+        without a mail server (NO_SMTP_ARGS of setup/common.sh, the same
+        unreachable port as setup/test's): none of them left. The demo's
+        preparation cancels them with their notifications, so the demo
+        mailbox gets this product's mails only."""
+        Mail = self.env["mail.mail"].sudo()
+        foreign = Mail.search(
+            [
+                ("mail_message_id.message_type", "=", "user_notification"),
+                ("mail_message_id.model", "=", "account.move"),
+                ("mail_message_id.record_company_id", "!=", self.company.id),
+            ]
+        )
+        self.assertTrue(foreign, "Odoo's demo assigns activities to the admin")
+        self.assertEqual(set(foreign.mapped("state")), {"exception"}, "none left")
+        self.assertIn(self.admin.partner_id, foreign.recipient_ids)
+        subjects = foreign.mapped("subject")
+        for subject in subjects:
+            self.assertIn("assigned to you", subject)
+            self.assertEqual(subjects.count(subject), 2, "one per demo company")
+        output = io.StringIO()
+        with (
+            patch.object(self.cr, "commit", lambda: None),
+            contextlib.redirect_stdout(output),
+        ):
+            self._demo_prepare().drop_foreign_mail_queue(self.env)
+        self.assertEqual(set(foreign.mapped("state")), {"cancel"})
+        notifications = self.env["mail.notification"].search(
+            [("mail_mail_id", "in", foreign.ids)]
+        )
+        self.assertTrue(notifications)
+        self.assertEqual(set(notifications.mapped("notification_status")), {"canceled"})
+        self.assertFalse(Mail.search([("state", "in", ("outgoing", "exception"))]))
+        self.assertIn(
+            f"demo: {len(foreign)} mail(s) of Odoo's demo data left unsent",
+            output.getvalue(),
+        )
+
     def test_demo_prepare_says_what_was_sent(self):
         """The demo's first run prints the counts of what it sent, and leaves
         Odoo's own queued demo mails out of the demo mailbox."""

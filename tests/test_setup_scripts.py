@@ -159,3 +159,20 @@ def test_background_run_stops_on_sigint_to_its_group(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_installs_have_no_mail_server():
+    """Odoo's own demo data mails the admin while installing: every install
+    and update of setup/run and setup/test runs with an SMTP port where
+    nothing listens (NO_SMTP_ARGS), so that nothing reaches the demo mailbox."""
+    common = (REPO / "setup" / "common.sh").read_text()
+    assert "NO_SMTP_ARGS=(--smtp=127.0.0.1 --smtp-port=1)" in common
+    for script in (RUN, TEST):
+        commands = [
+            line
+            for line in script.read_text().splitlines()
+            if "odoo_bin " in line and "--stop-after-init" in line
+        ]
+        assert commands, script
+        for line in commands:
+            assert '"${NO_SMTP_ARGS[@]}"' in line, line

@@ -320,6 +320,8 @@ class AccountRelanceHistory(models.Model):
             "next": {"type": "ir.actions.client", "tag": "soft_reload"},
         }
         if letters:
+            # the web client puts each link in place of a "%s" of the message
+            params["message"] += " %s"
             params["links"] = [
                 {
                     "label": self.env._("Print the letters to post"),

@@ -3,10 +3,11 @@ from datetime import timedelta
 from odoo.tests import HttpCase, tagged
 
 from .common import RelanceCommon
+from .tour_screenshots import RelanceTourScreenshots
 
 
 @tagged("post_install", "-at_install")
-class TestRelanceCallScreen(RelanceCommon, HttpCase):
+class TestRelanceCallScreen(RelanceTourScreenshots, RelanceCommon, HttpCase):
     """The salesperson closes a reminder call from the chatter."""
 
     def _schedule_call(self):
@@ -64,12 +65,13 @@ class TestRelanceCallScreen(RelanceCommon, HttpCase):
         self.assertFalse(invoice.relance_promise_date)
 
     def test_tour_salesperson_records_promise(self):
-        """Chatter "Done" with a comment opens the outcome wizard directly; the
-        promise lands on the invoice, the reminder history and the chatter."""
+        """From the Payment Reminders app to the customer's call: chatter
+        "Done" with a comment opens the outcome wizard directly; the promise
+        lands on the invoice, the reminder history and the chatter."""
         invoice, histories = self._schedule_call()
         self.salesperson.password = "julien.relance"
         self.start_tour(
-            f"/odoo/res.partner/{self.customer.id}",
+            "/odoo",
             "relance_call_outcome",
             login="julien.relance",
         )
@@ -86,3 +88,7 @@ class TestRelanceCallScreen(RelanceCommon, HttpCase):
         )
         self.assertEqual(len(message), 1)
         self.assertEqual(message.author_id, self.salesperson.partner_id)
+        names = {path.name for path in self.screenshots}
+        for step in ("my-customers", "call-activity", "call-outcome"):
+            for width in ("desktop", "phone"):
+                self.assertIn(f"relance_call_outcome-{step}-{width}.png", names)

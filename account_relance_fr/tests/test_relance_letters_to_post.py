@@ -48,6 +48,8 @@ class TestRelanceLettersToPost(RelanceCommon):
         self.assertIn(
             "account_relance_history_to_post_action", params["links"][0]["url"]
         )
+        # the web client shows a link in place of a "%s" of the message
+        self.assertTrue(params["message"].endswith(" %s"), params["message"])
         self.assertEqual(set(histories.mapped("state")), {"sent"})
         self.assertEqual(set(histories.mapped("postal_state")), {"to_post"})
         # the queue holds exactly these letters
