@@ -18,6 +18,11 @@ from odoo.tests import TransactionCase, tagged
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "setup" / "mailbox_server.py"
+# long, accented: folded on two lines
+SUBJECT = (
+    "Atelier Duval SAS - Dernier rappel avant mise en demeure : facture "
+    "impayée n° INV/2026/00020"
+)
 
 
 def free_port():
@@ -119,7 +124,7 @@ class TestOdooSendsToMailbox(TransactionCase):
             )
             mail = self.env["mail.mail"].create(
                 {
-                    "subject": "Test relance par la boîte locale",
+                    "subject": SUBJECT,
                     "body_html": "<p>Votre facture est échue.</p>",
                     "email_from": "compta@atelier.example",
                     "email_to": "client@example.com",
@@ -135,7 +140,9 @@ class TestOdooSendsToMailbox(TransactionCase):
         finally:
             stop_mailbox(process)
         received = read_eml(eml)
-        self.assertEqual(received["Subject"], "Test relance par la boîte locale")
+        # word for word: Python 3.11 alone folds such a subject into
+        # "facture  impayéen°" (account_relance_fr's SubjectFoldPolicy)
+        self.assertEqual(received["Subject"], SUBJECT)
         self.assertEqual(received["X-Mailbox-To"], "client@example.com")
         body = received.get_body(preferencelist=("html", "plain")).get_content()
         self.assertIn("Votre facture est échue.", body)

@@ -25,3 +25,4 @@ from . import ir_actions_report
 from . import account_relance_plan
 from . import ir_http
 from . import account_relance_next_action
+from . import ir_mail_server
