@@ -1,6 +1,7 @@
 from email.header import Header
 
 from odoo import models
+
 from odoo.addons.base.models.ir_mail_server import IdentificationFieldsNoFoldPolicy
 
 
