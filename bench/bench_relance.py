@@ -309,6 +309,13 @@ def measure(env):
     )
     seconds, queries, calls = run_job(env) if not NO_JOB else (0.0, 0, 0)
     memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the refresh of the follow-up's next actions the job's end triggers
+    refresh_queries = env.cr.sql_log_count
+    refresh_start = time.perf_counter()
+    env["account.relance.next.action"]._cron_refresh()
+    env.cr.commit()
+    refresh_seconds = time.perf_counter() - refresh_start
+    refresh_queries = env.cr.sql_log_count - refresh_queries
     histories = env["account.relance.history"].search([("company_id", "=", company.id)])
     pages = followup_pages(env, company)
     result = {
@@ -336,6 +343,8 @@ def measure(env):
         )
         - attachments_before,
         "peak_memory_mb": round(memory_kb / 1024, 1),
+        "refresh_seconds": round(refresh_seconds, 2),
+        "refresh_queries": refresh_queries,
         "open_invoices": env["account.move"].search_count(
             [
                 ("company_id", "=", company.id),
