@@ -43,7 +43,9 @@ class TestRelanceMailFrench(RelanceCommon):
         # the seller's legal mentions close the mail the customer receives
         mail = self._new_mails.filtered(lambda m: m.mail_message_id == message)
         footer = " ".join(html.unescape(str(mail.body_html)).split())
-        self.assertIn("SIREN 552 100 554 - TVA FR44552100554", footer)
+        self.assertIn(
+            "SIREN 552 100 554 - N° TVA intracommunautaire FR44552100554", footer
+        )
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
