@@ -1131,18 +1131,15 @@ class AccountRelanceRun(models.AbstractModel):
         """Send the reminders of ``sends`` (see ``_prepare_sends``) together.
 
         Those a check stops before sending (formal notice lacking a legal
-        mention, no email address, no template, archived contact) and those
-        whose customer has followers of the reminders go one by one; when the
-        batch raises, each customer is sent again alone (``_send_one``).
+        mention, no email address, no template, archived contact) go one by
+        one; when the batch raises, each customer is sent again alone
+        (``_send_one``).
 
         :return: {partner id: histories written, or None when held}
         """
-        followed = self._get_reminder_followed_partner_ids(
-            [send["partner"] for send in sends]
-        )
         together, alone = [], []
         for send in sends:
-            if send["partner"].id in followed or self._get_send_issue(send):
+            if self._get_send_issue(send):
                 alone.append(send)
             else:
                 together.append(send)
@@ -1187,7 +1184,7 @@ class AccountRelanceRun(models.AbstractModel):
     def _get_reminder_followed_partner_ids(self, partners):
         """Ids of ``partners`` having a follower of the reminders' subtype, in
         one query: their reminders go through ``message_post``, which notifies
-        those followers too."""
+        those followers too (see ``_post_templates``)."""
         if not partners:
             return set()
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(
@@ -1750,7 +1747,8 @@ class AccountRelanceRun(models.AbstractModel):
         together.
 
         Each message is a comment of the subtype "Payment Reminder" in the
-        customer's chatter, notifying its contact only (not the followers);
+        customer's chatter, notifying its contact (and, through
+        ``message_post``, the followers of that subtype if someone chose it);
         its email goes through the mail queue (sent after commit) in the
         reminders' layout (``relance_mail_layout``), in the contact's language.
         Rendering first makes a template error raise here instead of reaching
@@ -1767,6 +1765,25 @@ class AccountRelanceRun(models.AbstractModel):
         """
         if not posts:
             return []
+        followed = self._get_reminder_followed_partner_ids(
+            [post["partner"] for post in posts]
+        )
+        if followed:
+            # their followers of the reminders are notified by message_post
+            messages = {}
+            others = []
+            for index, post in enumerate(posts):
+                if post["partner"].id in followed:
+                    messages[index] = self._message_post_template(post)
+                else:
+                    others.append(index)
+            for index, message in zip(
+                others,
+                self._post_templates([posts[index] for index in others]),
+                strict=True,
+            ):
+                messages[index] = message
+            return [messages[index] for index in range(len(posts))]
         rendered = self._render_posts(posts)
         Partner = self.env["res.partner"]
         company = self.env.company
@@ -1818,6 +1835,34 @@ class AccountRelanceRun(models.AbstractModel):
             posts, partners, messages, [lang for lang, *_rest in rendered]
         )
         return list(messages)
+
+    def _message_post_template(self, post):
+        """Render and post one template with ``message_post`` (see
+        ``_post_templates`` for ``post``), which notifies the followers of the
+        reminders' subtype as well as the contact.
+
+        :return: the mail.message posted
+        """
+        ((lang, subject, body),) = self._render_posts([post])
+        contact = post["contact"]
+        return (
+            post["partner"]
+            .with_context(
+                lang=lang, mail_notify_force_send=False, mail_post_autofollow=False
+            )
+            .message_post(
+                body=body,
+                subject=subject,
+                message_type="comment",
+                subtype_xmlid="account_relance_fr.mail_message_subtype_relance",
+                partner_ids=contact.ids,
+                attachment_ids=(
+                    post.get("attachments") or self.env["ir.attachment"]
+                ).ids,
+                email_from=self.env.company._get_relance_sender(),
+                email_layout_xmlid="account_relance_fr.relance_mail_layout",
+            )
+        )
 
     def _render_posts(self, posts):
         """[(lang, subject, body)] of ``posts`` (see ``_post_templates``):

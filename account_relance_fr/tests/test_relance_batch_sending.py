@@ -91,6 +91,31 @@ class TestRelanceBatchSending(RelanceCommon):
             self.assertIn(message.message_id, mail.references)
             self.assertIn(f"/mail/message/{message.id}", invoice.message_ids[:1].body)
 
+    def test_follower_of_the_reminders_notified(self):
+        """A person who follows a customer's reminders is notified of them;
+        the customer sent in the same batch without such a follower gets its
+        email as well."""
+        subtype = self.env.ref("account_relance_fr.mail_message_subtype_relance")
+        self.customer.message_subscribe(
+            partner_ids=self.salesperson.partner_id.ids, subtype_ids=subtype.ids
+        )
+        followed = self._invoice(self.customer, 100.0, self.DUE)
+        control = self._invoice(self.customer_2, 200.0, self.DUE)
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=1))
+        message = self._histories(followed).mail_message_id
+        self.assertEqual(
+            message.notification_ids.res_partner_id,
+            self.customer | self.salesperson.partner_id,
+        )
+        control_message = self._histories(control).mail_message_id
+        self.assertEqual(
+            control_message.notification_ids.res_partner_id, self.customer_2
+        )
+        self.assertEqual(
+            control_message.notification_ids.mail_mail_id.state, "outgoing"
+        )
+
     def test_invoice_pdfs_rendered_once_and_reused(self):
         """An invoice sent by Odoo keeps its PDF as issued; the others are
         rendered once, in their customer's language, stored as the invoice's
