@@ -29,8 +29,10 @@ from odoo.tests import TransactionCase, tagged
 CUSTOMERS = 10
 BATCH = 4
 
-# {prefix}, {pause_call}, {go_file}, {batch}: the job as the cron runner calls
-# it, restricted to the test's customers, then the mail queue sent to the sink.
+# {prefix}, {pause_call}, {pause_at}, {go_file}, {batch}: the job as the cron
+# runner calls it, restricted to the test's customers, then the mail queue sent
+# to the sink. It pauses in call number {pause_call} (0: never), after the
+# batch's first mail ("mail") or before the batch locks its invoices ("lock").
 JOB = """
 import logging
 import os
@@ -44,24 +46,40 @@ logging.getLogger("odoo.addons.account_relance_fr").setLevel(logging.INFO)
 partners = env["res.partner"].search([("name", "=like", "{prefix} %")])
 cron = env.ref("account_relance_fr.ir_cron_send_relances")
 run = env["account.relance.run"].with_context(cron_id=cron.id)
-MailMail = type(env["mail.mail"])
-original_create = MailMail.create
 pause = {{"armed": False}}
 
 
-@api.model_create_multi
-def create(self, vals_list):
-    records = original_create(self, vals_list)
+def wait_here(cr):
     if pause["armed"]:
         pause["armed"] = False
-        self.env.cr.execute("SELECT pg_backend_pid()")
-        print("PAUSED", self.env.cr.fetchone()[0], flush=True)
+        cr.execute("SELECT pg_backend_pid()")
+        print("PAUSED", cr.fetchone()[0], flush=True)
         while not os.path.exists("{go_file}"):
             time.sleep(0.05)
-    return records
 
 
-MailMail.create = create
+if "{pause_at}" == "mail":
+    # after the batch's first mail: its invoices locked, its mails half made
+    MailMail = type(env["mail.mail"])
+    original_create = MailMail.create
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = original_create(self, vals_list)
+        wait_here(self.env.cr)
+        return records
+
+    MailMail.create = create
+else:
+    # the batch planned and read, its invoices not locked yet
+    Run = type(run)
+    original_lock = Run._lock_customers
+
+    def lock_customers(self, entries):
+        wait_here(self.env.cr)
+        return original_lock(self, entries)
+
+    Run._lock_customers = lock_customers
 remaining = None
 for call in range(1, 200):
     pause["armed"] = call == {pause_call}
@@ -235,13 +253,18 @@ class TestRealFaults(TransactionCase):
             env["res.partner"].browse(partner_ids).unlink()
             env["ir.mail_server"].browse(ids["server"]).unlink()
 
-    def _start_job(self, name, pause_call=0):
-        """``odoo-bin shell`` running the job; it pauses after the first mail
-        of call number ``pause_call`` (0: never) until ``go_file`` exists."""
+    def _start_job(self, name, pause_call=0, pause_at="mail"):
+        """``odoo-bin shell`` running the job; it pauses in call number
+        ``pause_call`` (0: never) at ``pause_at`` (see JOB) until ``go_file``
+        exists."""
         log_path = self.folder / f"{name}.log"
         go_file = self.folder / f"{name}.go"
         script = JOB.format(
-            prefix=self.prefix, pause_call=pause_call, go_file=go_file, batch=BATCH
+            prefix=self.prefix,
+            pause_call=pause_call,
+            pause_at=pause_at,
+            go_file=go_file,
+            batch=BATCH,
         )
         process, log = odoo_shell(script, log_path)
         self.addCleanup(self._kill, process, log)
@@ -367,8 +390,12 @@ class TestRealFaults(TransactionCase):
         job's batch is open: the paid customer gets no reminder, every other
         customer is reminded that same day, once."""
         self._setup("Paiement pendant")
-        paid_index = 2  # in the paused batch, after the customer just done
-        process, log, log_path, go_file = self._start_job("paid", pause_call=1)
+        # in the paused batch: planned and read, not locked yet (once locked,
+        # a payment waits a few seconds for the batch to commit)
+        paid_index = 2
+        process, log, log_path, go_file = self._start_job(
+            "paid", pause_call=1, pause_at="lock"
+        )
         wait_for_line(log_path, "PAUSED", process)
 
         with self.registry.cursor() as cr:
