@@ -29,3 +29,4 @@ from . import test_relance_plan_figures
 from . import test_relance_followup_form
 from . import test_relance_salesperson_access
 from . import test_relance_tour_accountant
+from . import test_relance_accountant_rights
