@@ -150,7 +150,7 @@ class TestRelancePerformance(RelanceCommon):
             )
             self.assertEqual(mails.recipient_ids, customers)
             for mail in mails:
-                self.assertIn("SIREN 552100554", mail.body_html)
+                self.assertIn("SIREN 552 100 554", mail.body_html)
                 self.assertIn("mailto:compta@atelier.example", mail.body_html)
             # one note per invoice, linking the message sent
             for history in histories:
