@@ -10,7 +10,7 @@ from markupsafe import escape
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, clean_context, is_html_empty
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
@@ -858,15 +858,30 @@ class AccountRelanceRun(models.AbstractModel):
         """Send one customer's reminder, or leave it when another transaction
         holds its invoices (see ``_process_customers``).
 
+        Asked by a person (the follow-up screen, the send wizard, an
+        approval), it runs as superuser once the person is known to run the
+        reminders: a reminder is the company's, written on the customer's
+        chatter even by an accountant who may not edit contacts; the person
+        stays its author.
+
         :return: the account.relance.history records written, or None when
             the customer was skipped and must be tried again later
+        :raise AccessError: for a user who does not run the reminders
         """
-        return self._process_customers(
-            [(partner, items)],
+        if not self.env.su and not self.env.user.has_group(
+            "account_relance_fr.group_relance_manager"
+        ):
+            raise AccessError(
+                self.env._("Only the accountants running the reminders can do this.")
+            )
+        items = [(line.sudo(), level.sudo()) for line, level in items]
+        histories = self.sudo()._process_customers(
+            [(partner.sudo(), items)],
             today,
             force_channels=force_channels,
             approved=approved,
         )[partner.id]
+        return histories if histories is None else histories.sudo(self.env.su)
 
     def _process_customers(self, entries, today, force_channels=None, approved=False):
         """Check, send and record the reminders of several customers of the

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import RelanceCommon
@@ -12,7 +13,7 @@ class TestRelanceAccountantRights(RelanceCommon):
     """An accountant with the Invoicing rights only (no "Contact Creation")
     sends reminders from the follow-up screen and the send wizard: the
     reminders are the company's, written on the customer's chatter whoever
-    may edit contacts."""
+    may edit contacts; a salesperson still cannot send them."""
 
     @classmethod
     def setUpClass(cls):
@@ -53,7 +54,9 @@ class TestRelanceAccountantRights(RelanceCommon):
             message = history.mail_message_id
             self.assertEqual(message.model, "res.partner")
             self.assertEqual(message.res_id, partner.id)
-            self.assertEqual(message.author_id, self.accountant.partner_id)
+            # sent by the company, asked by the accountant
+            self.assertIn("compta@atelier.example", message.email_from)
+            self.assertEqual(message.create_uid, self.accountant)
             self.assertIn(move.name, message.body)
             mail = (
                 self.env["mail.mail"]
@@ -61,3 +64,12 @@ class TestRelanceAccountantRights(RelanceCommon):
                 .search([("mail_message_id", "=", message.id)])
             )
             self.assertEqual(mail.recipient_ids, partner)
+
+    def test_salesperson_cannot_send(self):
+        overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=10))
+        line = overdue.line_ids.filtered("date_maturity")
+        level = self.level_by_days[8]
+        run = self.env["account.relance.run"].with_user(self.salesperson)
+        with freeze_time(self.DUE), self.assertRaises(AccessError):
+            run._send_now(self.customer, line, level, ["email"])
+        self.assertFalse(self._histories(overdue))
