@@ -483,10 +483,6 @@ class TestRelanceEveryDocument(RelanceCommon):
                 where,
                 # the invoice's own lines are the seller's data
                 language=document != "invoice",
-                # the mise en demeure keeps its own sender block and its own
-                # wording until it moves onto the shared letter layout
-                legal=document != "formal notice",
-                agreement=document != "formal notice",
             )
             if document in ("letter", "statement"):
                 self.assertIn(
