@@ -17,13 +17,12 @@ import signal
 import tempfile
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 from test_mailbox import read_eml, start_mailbox, stop_mailbox
-from test_relance_two_servers import odoo_shell, wait_shell
+from test_relance_two_servers import create_overdue_customers, odoo_shell, wait_shell
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 
 CUSTOMERS = 10
@@ -142,76 +141,16 @@ class TestRealFaults(TransactionCase):
         always-open sending window and a mail server pointing at the sink."""
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            company = env.ref("base.main_company")
-            window = {
-                "relance_send_saturday": True,
-                "relance_send_sunday": True,
-                "relance_hour_from": 0.0,
-                "relance_hour_to": 24.0,
-                "relance_skip_holidays": False,
-            }
-            ladder = env.ref("account_relance_fr.ladder_standard")
-            saved = {
-                "window": company.read(list(window))[0],
-                "ladder_active": ladder.active,
-            }
-            saved["window"].pop("id")
-            company.write(window)
-            ladder.active = True
-            today = company._get_relance_today()
             domain = prefix.lower().replace(" ", "-")
-            partners = env["res.partner"].create(
-                [
-                    {
-                        "name": f"{prefix} {index:02d}",
-                        "is_company": True,
-                        "email": f"client{index:02d}@{domain}.example",
-                    }
-                    for index in range(CUSTOMERS)
-                ]
-            )
-            moves = (
-                env["account.move"]
-                .with_company(company)
-                .create(
-                    [
-                        {
-                            "move_type": "out_invoice",
-                            "partner_id": partner.id,
-                            "invoice_date": today - timedelta(days=31),
-                            "invoice_date_due": today - timedelta(days=1),
-                            "invoice_line_ids": [
-                                Command.create(
-                                    {
-                                        "name": "Prestation",
-                                        "price_unit": 500.0,
-                                        "tax_ids": [],
-                                    }
-                                )
-                            ],
-                        }
-                        for partner in partners
-                    ]
-                )
-            )
-            moves.action_post()
-            server = env["ir.mail_server"].create(
-                {
-                    "name": f"{prefix}: mailbox",
-                    "smtp_host": "127.0.0.1",
-                    "smtp_port": self.port,
-                    "smtp_encryption": "none",
-                    "sequence": 0,
-                }
-            )
+            data = create_overdue_customers(env, prefix, domain, CUSTOMERS, self.port)
             self._ids = {
-                "partners": partners.ids,
-                "moves": moves.ids,
-                "server": server.id,
+                "partners": data["partners"].ids,
+                "moves": data["moves"].ids,
+                "server": data["server"].id,
                 "payments": [],
-                "saved": saved,
+                "saved": data["saved"],
             }
-            self.today = today
+            self.today = data["today"]
         self.prefix = prefix
         self.emails = [
             f"client{index:02d}@{domain}.example" for index in range(CUSTOMERS)

@@ -49,6 +49,80 @@ print("SENT", len(mails))
 """
 
 
+def create_overdue_customers(env, prefix, domain, count, mailbox_port):
+    """The data of a real-process test, to commit: the main company's sending
+    window always open and the standard ladder active, ``count`` customers
+    named "<prefix> NN" (emails at ``domain``.example) with one posted 500 €
+    invoice due yesterday each, a mail server pointing at the SMTP sink.
+
+    :return: dict with partners, moves, server, today and saved (the window
+        and ladder state to restore)
+    """
+    company = env.ref("base.main_company")
+    window = {
+        "relance_send_saturday": True,
+        "relance_send_sunday": True,
+        "relance_hour_from": 0.0,
+        "relance_hour_to": 24.0,
+        "relance_skip_holidays": False,
+    }
+    ladder = env.ref("account_relance_fr.ladder_standard")
+    saved = {
+        "window": company.read(list(window))[0],
+        "ladder_active": ladder.active,
+    }
+    company.write(window)
+    ladder.active = True
+    today = company._get_relance_today()
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"{prefix} {index:02d}",
+                "is_company": True,
+                "email": f"client{index:02d}@{domain}.example",
+            }
+            for index in range(count)
+        ]
+    )
+    moves = (
+        env["account.move"]
+        .with_company(company)
+        .create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": today - timedelta(days=31),
+                    "invoice_date_due": today - timedelta(days=1),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Prestation", "price_unit": 500.0, "tax_ids": []}
+                        )
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+    )
+    moves.action_post()
+    server = env["ir.mail_server"].create(
+        {
+            "name": f"{prefix}: mailbox",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox_port,
+            "smtp_encryption": "none",
+            "sequence": 0,
+        }
+    )
+    return {
+        "partners": partners,
+        "moves": moves,
+        "server": server,
+        "today": today,
+        "saved": saved,
+    }
+
+
 def odoo_shell(script, log_path):
     """Start ``odoo-bin shell`` on the test database with ``script``."""
     config = odoo.tools.config
@@ -94,72 +168,16 @@ class TestTwoServers(TransactionCase):
     def _setup(self, mailbox_port):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            window = {
-                "relance_send_saturday": True,
-                "relance_send_sunday": True,
-                "relance_hour_from": 0.0,
-                "relance_hour_to": 24.0,
-                "relance_skip_holidays": False,
-            }
-            ladder = env.ref("account_relance_fr.ladder_standard")
-            self._saved = {
-                "window": company.read(list(window))[0],
-                "ladder_active": ladder.active,
-            }
-            company.write(window)
-            ladder.active = True
-            today = company._get_relance_today()
-            partners = env["res.partner"].create(
-                [
-                    {
-                        "name": f"{PREFIX} {index:02d}",
-                        "is_company": True,
-                        "email": f"client{index:02d}@deux-serveurs.example",
-                    }
-                    for index in range(CUSTOMERS)
-                ]
+            data = create_overdue_customers(
+                env, PREFIX, "deux-serveurs", CUSTOMERS, mailbox_port
             )
-            moves = (
-                env["account.move"]
-                .with_company(company)
-                .create(
-                    [
-                        {
-                            "move_type": "out_invoice",
-                            "partner_id": partner.id,
-                            "invoice_date": today - timedelta(days=31),
-                            "invoice_date_due": today - timedelta(days=1),
-                            "invoice_line_ids": [
-                                Command.create(
-                                    {
-                                        "name": "Prestation",
-                                        "price_unit": 500.0,
-                                        "tax_ids": [],
-                                    }
-                                )
-                            ],
-                        }
-                        for partner in partners
-                    ]
-                )
-            )
-            moves.action_post()
-            server = env["ir.mail_server"].create(
-                {
-                    "name": "Deux serveurs: mailbox",
-                    "smtp_host": "127.0.0.1",
-                    "smtp_port": mailbox_port,
-                    "smtp_encryption": "none",
-                    "sequence": 0,
-                }
-            )
+            self._saved = data["saved"]
             self._ids = {
-                "partners": partners.ids,
-                "moves": moves.ids,
-                "server": server.id,
+                "partners": data["partners"].ids,
+                "moves": data["moves"].ids,
+                "server": data["server"].id,
             }
-            return partners
+            return data["partners"]
 
     def _cleanup(self):
         ids = getattr(self, "_ids", None)
