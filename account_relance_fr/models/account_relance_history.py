@@ -286,12 +286,12 @@ class AccountRelanceHistory(models.Model):
         cancelled = approved.filtered(lambda history: history.state == "cancelled")
         letters = sent.filtered(lambda history: history.postal_state == "to_post")
         parts = [
-            self.env._("Customers: %(customers)s.", customers=len(approved.partner_id)),
-            self.env._(
-                "Emails sent: %(count)s.",
-                count=len(sent.mail_message_id),
-            ),
+            self.env._("Customers: %(customers)s.", customers=len(approved.partner_id))
         ]
+        if sent.mail_message_id:
+            parts.append(
+                self.env._("Emails sent: %(count)s.", count=len(sent.mail_message_id))
+            )
         if letters:
             parts.append(
                 self.env._(

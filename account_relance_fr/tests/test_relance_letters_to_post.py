@@ -12,11 +12,13 @@ from .common import RelanceCommon
 class TestRelanceLettersToPost(RelanceCommon):
     """Approving says what was sent; letters wait in the queue to post."""
 
-    def _approve_letters(self):
-        """Two customers whose J+1 reminder, by email and letter, waits for
-        approval; approved from the follow-up screen."""
+    def _approve_letters(self, email=True):
+        """Two customers whose J+1 reminder, by email and letter (or by letter
+        only), waits for approval; approved from the follow-up screen."""
         level = self.level_by_days[1]
-        level.write({"to_confirm": True, "channel_letter": True})
+        level.write(
+            {"to_confirm": True, "channel_letter": True, "channel_email": email}
+        )
         self.customer_2.write(
             {"street": "8 avenue Foch", "zip": "75016", "city": "Paris"}
         )
@@ -36,6 +38,14 @@ class TestRelanceLettersToPost(RelanceCommon):
                 # real PDFs, as in production, to merge them
                 result = rows.with_context(force_report_rendering=True).action_approve()
         return histories, result
+
+    def test_approve_letters_only_says_no_email(self):
+        """A letter-only reminder approved: the notice speaks of letters to
+        post, not of "0 emails sent"."""
+        _histories, result = self._approve_letters(email=False)
+        message = result["params"]["message"]
+        self.assertIn("Letters to post by registered mail: 2.", message)
+        self.assertNotIn("Emails sent", message)
 
     def test_approve_notifies_and_queues_letters(self):
         histories, result = self._approve_letters()
