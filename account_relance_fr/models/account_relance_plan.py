@@ -163,7 +163,7 @@ class AccountRelancePlan(models.Model):
             plan.name = self.env._(
                 "Payment plan %(customer)s %(date)s",
                 customer=plan.partner_id.display_name or "",
-                date=fields.Date.to_string(plan.date) or "",
+                date=format_date(self.env, plan.date) if plan.date else "",
             )
 
     @api.depends("move_ids")
