@@ -11,9 +11,9 @@ from odoo.addons.base.tests.test_ir_cron import CronMixinCase
 from odoo.addons.mail.tests.common import MailCommon
 
 
-def pdf_text(pdf):
-    """Text of a real PDF (bytes) read by pdftotext, whitespace and no-break
-    spaces collapsed to single spaces, pages joined."""
+def pdf_pages(pdf):
+    """Text of each page of a real PDF (bytes) read by pdftotext, whitespace
+    and no-break spaces collapsed to single spaces."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
         file.write(pdf)
         file.flush()
@@ -24,7 +24,13 @@ def pdf_text(pdf):
             text=True,
             timeout=60,
         ).stdout
-    return " ".join(text.replace("\u00a0", " ").split())
+    return [" ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")]
+
+
+def pdf_text(pdf):
+    """Text of a real PDF (bytes) read by pdftotext, whitespace and no-break
+    spaces collapsed to single spaces, pages joined."""
+    return " ".join(page for page in pdf_pages(pdf) if page)
 
 
 class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):

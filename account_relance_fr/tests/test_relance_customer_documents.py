@@ -1,8 +1,6 @@
 import html
 import re
 import shutil
-import subprocess
-import tempfile
 import unittest
 from datetime import timedelta
 
@@ -13,7 +11,7 @@ from odoo.tests import tagged
 from odoo.tools import file_path, mute_logger
 from odoo.tools.translate import TranslationModuleReader
 
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_pages
 
 
 def _text(markup):
@@ -210,19 +208,7 @@ class TestRelanceCustomerDocuments(RelanceCommon):
 
     def _pdf_text(self, pdf):
         """Text of a PDF (bytes) by pdftotext, one page per item."""
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", file.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-                timeout=60,
-            ).stdout
-        return [
-            " ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")
-        ]
+        return pdf_pages(pdf)
 
     def _send_letter(self, partner, invoices):
         """The letter of the firm level (J+20) as the job makes it: a real PDF."""
