@@ -13,7 +13,7 @@ from datetime import timedelta
 from werkzeug.exceptions import NotFound
 from werkzeug.urls import url_encode
 
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.http import request
@@ -110,7 +110,7 @@ class RelanceCustomerPortal(PaymentPortal):
                 "company": company,
                 "groups": groups,
                 "moves": access._get_open_moves(),
-                "today": fields.Date.context_today(access),
+                "today": company._get_relance_today(),
                 "access_token": access.access_token,
                 "regime": penalty_regime,
                 "error": error,
@@ -121,7 +121,7 @@ class RelanceCustomerPortal(PaymentPortal):
                 "reasons": request.env["account.relance.answer"]
                 ._fields["reason"]
                 ._description_selection(request.env),
-                "promise_max": fields.Date.context_today(access)
+                "promise_max": company._get_relance_today()
                 + timedelta(days=company.relance_portal_promise_max_days),
             },
         )

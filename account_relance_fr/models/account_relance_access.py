@@ -149,7 +149,7 @@ class AccountRelanceAccess(models.Model):
         """
         self.ensure_one()
         moves = self._get_open_moves() if moves is None else moves
-        today = fields.Date.context_today(self)
+        today = self.company_id._get_relance_today()
         penalty_model = (
             self.env["account.relance.penalty"].sudo().with_company(self.company_id)
         )
@@ -212,7 +212,7 @@ class AccountRelanceAccess(models.Model):
         balance_model = (
             self.env["account.relance.balance"].sudo().with_company(self.company_id)
         )
-        today = fields.Date.context_today(self)
+        today = self.company_id._get_relance_today()
         found = balance_model._get_credits(self.partner_id, self.company_id, today)
         rows = defaultdict(list)
         for credit in found.get((self.company_id.id, self.partner_id.id), []):

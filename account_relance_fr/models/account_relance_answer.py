@@ -284,7 +284,7 @@ class AccountRelanceAnswer(models.Model):
         return {"move_ids": [fields.Command.set(moves.ids)]}
 
     def _prepare_paid_vals(self, access, values):
-        today = fields.Date.context_today(self)
+        today = access.company_id._get_relance_today()
         day = self._parse_date(values.get("date"), self.env._("Payment date"))
         if not day:
             raise ValidationError(self.env._("Give the date of your payment."))
@@ -336,7 +336,7 @@ class AccountRelanceAnswer(models.Model):
         return {"move_ids": [fields.Command.set(moves.ids)], "reason": reason}
 
     def _prepare_promise_vals(self, access, values):
-        today = fields.Date.context_today(self)
+        today = access.company_id._get_relance_today()
         day = self._parse_date(values.get("date"), self.env._("Payment date"))
         if not day:
             raise ValidationError(self.env._("Give the date of the payment."))
@@ -394,7 +394,7 @@ class AccountRelanceAnswer(models.Model):
     def _apply_paid(self):
         """Pause the reminders, give the accountant the payment to find."""
         partner = self.partner_id
-        until = fields.Date.context_today(self) + timedelta(
+        until = self.company_id._get_relance_today() + timedelta(
             days=self.company_id.relance_portal_paid_days
         )
         if (

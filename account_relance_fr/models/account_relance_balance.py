@@ -1,7 +1,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL, format_amount, format_date
 
 from ..tools.late_penalty import round_amount
@@ -137,7 +137,7 @@ class AccountRelanceBalance(models.AbstractModel):
             company's currency. Two queries whatever the number of customers:
             the instalments (when not given) and the credits.
         """
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._get_relance_today()
         commercials = partners.commercial_partner_id
         if lines is None:
             lines = self._get_overdue_lines(commercials, today)

@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL, formatLang
 
 RATING_ORDER = {"good": 0, "average": 1, "bad": 2}
@@ -44,7 +44,7 @@ class AccountRelancePayerRating(models.AbstractModel):
         """
         companies = self.env["res.company"].sudo().search([])
         rating = self.sudo().with_context(allowed_company_ids=companies.ids)
-        today = fields.Date.context_today(self)
+        today = self.env.company._get_relance_today()
         stats = rating._get_payer_stats(companies, today, partners)
         ratings = rating._rate_partners(stats)
         rating._store_ratings(ratings, today, partners)

@@ -63,7 +63,7 @@ class AccountRelancePlan(models.Model):
     date = fields.Date(
         string="Plan Date",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._get_relance_today(),
         help="Day the plan is drawn up; the 3-month limit of consumers runs from it.",
     )
     scope = fields.Selection(
@@ -104,7 +104,9 @@ class AccountRelancePlan(models.Model):
         default="month",
     )
     start_date = fields.Date(
-        string="First Instalment", required=True, default=fields.Date.context_today
+        string="First Instalment",
+        required=True,
+        default=lambda self: self.env.company._get_relance_today(),
     )
     grace_days = fields.Integer(
         default=lambda self: self.env.company.relance_plan_grace_days,
@@ -385,7 +387,12 @@ class AccountRelancePlan(models.Model):
                 ("state", "=", "posted"),
                 ("payment_state", "in", ("not_paid", "partial")),
                 ("currency_id", "=", self.currency_id.id),
-                ("invoice_date_due", "<", self.date or fields.Date.context_today(self)),
+                (
+                    "invoice_date_due",
+                    "<",
+                    self.date
+                    or (self.company_id or self.env.company)._get_relance_today(),
+                ),
             ]
         )
 

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from freezegun import freeze_time
@@ -21,7 +21,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env.user)
+        cls.today = cls.company._get_relance_today()
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", cls.base_url())
         cls._ensure_rates(cls.today)
         cls.company.write(
@@ -575,6 +575,29 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertIn(answer.summary.split(":")[0], message.body)
         self.assertGreaterEqual(
             self._queued(f"{self.company.name} - We have received your message"), 1
+        )
+
+    def test_answer_dated_on_the_company_day(self):
+        """At 23:30 UTC on 31 December it is already 1 January in Paris: a
+        customer who paid that morning (Paris time) may say so, and the
+        reminders pause from the company's day, not the server's."""
+        paris_day = date(self.today.year + 1, 1, 1)
+        with freeze_time(f"{self.today.year}-12-31 23:30:00"):
+            self.assertEqual(self.company._get_relance_today(), paris_day)
+            response = self._answer(
+                self.access,
+                "paid",
+                invoice_ids=str(self.old.id),
+                date=fields.Date.to_string(paris_day),
+                amount="1200",
+                reference="VIR NOUVEL AN",
+            )
+        self.assertEqual(response.status_code, 200, self._text(response))
+        answer = self._answers("paid")
+        self.assertEqual(answer.reference, "VIR NOUVEL AN")
+        self.assertEqual(
+            self.customer.relance_postponed_until,
+            paris_day + timedelta(days=self.company.relance_portal_paid_days),
         )
 
     def test_answer_already_paid(self):

@@ -65,9 +65,13 @@ registry.category("web_tour.tours").add("relance_call_outcome", {
                 ".modal .o_form_view div[name='feedback'] textarea:value(Will pay by transfer on Friday)",
         },
         {
+            // five days from the company's day (Paris), not the browser's (UTC)
             content: "Promise to pay in five days",
             trigger: ".modal div[name='promise_date'] input",
-            run: `edit ${DateTime.now().plus({ days: 5 }).toFormat("MM/dd/yyyy")}`,
+            run: `edit ${DateTime.now()
+                .setZone("Europe/Paris")
+                .plus({ days: 5 })
+                .toFormat("MM/dd/yyyy")}`,
         },
         relanceScreenshot("call-outcome", ".modal div[name='promise_date'] input"),
         {
