@@ -260,8 +260,20 @@ class AccountRelanceFollowup(models.Model):
     def init(self):
         """Install the triggers marking the rows to compute again, and mark
         every row (install, upgrade): the next read computes them all. The
-        triggers go once every model's table exists (some are this add-on's)."""
+        triggers go once every model's table exists (some are this add-on's).
+
+        An index of the posted customer invoices by customer lets the rows of
+        a few customers be computed without reading every invoice."""
         self.pool.post_init(install_marks, self.env.cr)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_relance_followup_index
+                    ON account_move (commercial_partner_id, company_id)
+                 WHERE state = 'posted' AND move_type = 'out_invoice'
+                """
+            )
+        )
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -273,8 +285,9 @@ class AccountRelanceFollowup(models.Model):
     @api.model
     def _refresh_stale_rows(self):
         """Compute again the rows the data changed since they were stored:
-        the customers marked by the triggers, and every row of a company
-        whose day or first sending day changed. A few queries when nothing
+        the customers marked by the triggers, every row of a company whose day
+        changed, and the next actions a new first sending day makes stale (the
+        sending window closed for the day). A few queries when nothing
         changed; set-based otherwise (one query for the rows of a company,
         one for their next actions, one for the ranks).
 
@@ -300,15 +313,18 @@ class AccountRelanceFollowup(models.Model):
                 SQL.identifier(MARK_TABLE),
             )
         )
-        full, partial = followup._get_stale_scopes(marks, states)
+        full, restarted, partial = followup._get_stale_scopes(marks, states)
         refreshed = []
         for company in companies:
             if company.id in full:
                 partner_ids = None
-            elif partial.get(company.id):
-                partner_ids = sorted(partial[company.id])
             else:
-                continue
+                if company.id in restarted:
+                    followup._restart_next_actions(company, states[company.id][1])
+                    refreshed.append(company.id)
+                if not partial.get(company.id):
+                    continue
+                partner_ids = sorted(partial[company.id])
             followup._refresh_company(company, partner_ids, *states[company.id])
             refreshed.append(company.id)
         if marks:
@@ -320,8 +336,42 @@ class AccountRelanceFollowup(models.Model):
                 )
             )
         if refreshed:
-            followup._rank(refreshed)
+            followup._rank(sorted(set(refreshed)))
             self.invalidate_model()
+
+    @api.model
+    def _restart_next_actions(self, company, start):
+        """The first sending day of ``company`` moved to ``start`` (its
+        sending window closed for the day): compute again the next actions
+        the move makes stale (a level planned for the old day, a reminder
+        planned before the new one), as ``account.relance.next.action.
+        _is_valid`` tells; the other rows only take the new day.
+
+        :param start: the new first sending day, or None (the window never
+            opens)
+        """
+        partner_ids = [
+            partner_id
+            for partner_id, stale in self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE account_relance_followup followup
+                       SET forecast_start = %(start)s
+                     WHERE company_id = %(company)s
+                       AND forecast_start IS DISTINCT FROM %(start)s
+                 RETURNING partner_id,
+                           %(start)s::date IS NULL
+                           OR COALESCE(jsonb_array_length(planned_levels), 0) > 0
+                           OR next_date <= %(start)s::date
+                    """,
+                    start=start,
+                    company=company.id,
+                )
+            )
+            if stale
+        ]
+        if partner_ids:
+            self._store_next_actions(company, partner_ids)
 
     @api.model
     def _get_stale_scopes(self, marks, states):
@@ -329,18 +379,22 @@ class AccountRelanceFollowup(models.Model):
 
         :param marks: [(mark id, customer id or None, company id or None)]
         :param states: {company id: (its day, its first sending day or None)}
-        :return: (company ids whose rows are all to compute again,
-            {company id: customer ids to compute again})
+        :return: (company ids whose rows are all to compute again (the day
+            changed, or a company's settings), company ids whose first
+            sending day only changed, {company id: customer ids to compute
+            again})
         """
         stale = self.env.execute_query(
             SQL(
                 """
-                SELECT DISTINCT followup.company_id
+                SELECT followup.company_id,
+                       BOOL_OR(followup.day IS DISTINCT FROM state.day)
                   FROM account_relance_followup followup
              LEFT JOIN (VALUES %s) AS state(company_id, day, start)
                     ON state.company_id = followup.company_id
                  WHERE followup.day IS DISTINCT FROM state.day
                     OR followup.forecast_start IS DISTINCT FROM state.start
+              GROUP BY followup.company_id
                 """,
                 SQL(", ").join(
                     SQL("(%s, %s::date, %s::date)", company_id, day, start)
@@ -348,7 +402,8 @@ class AccountRelanceFollowup(models.Model):
                 ),
             )
         )
-        full = {company_id for (company_id,) in stale}
+        full = {company_id for company_id, new_day in stale if new_day}
+        restarted = {company_id for company_id, new_day in stale if not new_day}
         partial = defaultdict(set)
         anywhere = set()
         for _mark_id, partner_id, company_id in marks:
@@ -363,7 +418,7 @@ class AccountRelanceFollowup(models.Model):
         if anywhere:
             for company_id in states:
                 partial[company_id] |= anywhere
-        return full, partial
+        return full, restarted - full, partial
 
     @api.model
     def _refresh_company(self, company, partner_ids, day, start):

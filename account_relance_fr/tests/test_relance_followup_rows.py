@@ -295,3 +295,28 @@ class TestRelanceFollowupRows(RelanceCommon):
                 lambda row: row.currency_id != self.company.currency_id
             )
         )
+
+    def test_sending_window_closing_moves_the_next_action(self):
+        """The sending window closes for the day: what was to do today moves
+        to the next sending day on the next read, the figures stay."""
+        self.company.write({"relance_hour_from": 8.0, "relance_hour_to": 18.0})
+        self._invoice(self.customer, 1000.0, self.DUE)
+        self._invoice(self.customer_2, 200.0, self.DUE + timedelta(days=30))
+        friendly = self.level_by_days[1]
+        day = self.DUE + timedelta(days=1)
+        with freeze_time(f"{day} 09:00:00"):
+            row = self._row(self.customer)
+            self.assertTrue(row.action_due)
+            self.assertEqual(row.next_action, friendly.name)
+            self.assertEqual(row.next_action_date, day)
+            control_date = self._row(self.customer_2).next_action_date
+            self.assertGreater(control_date, day + timedelta(days=1))
+        with freeze_time(f"{day} 19:00:00"):
+            row = self._row(self.customer)
+            self.assertFalse(row.action_due)
+            self.assertEqual(row.next_action, "Next reminder")
+            self.assertEqual(row.next_action_date, day + timedelta(days=1))
+            self.assertEqual(row.amount_overdue, 1000.0)
+            self.assertEqual(row.forecast_start, day + timedelta(days=1))
+            # the control customer's next reminder did not move
+            self.assertEqual(self._row(self.customer_2).next_action_date, control_date)
