@@ -1,6 +1,7 @@
 import json
 from collections import defaultdict
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -41,6 +42,14 @@ _ROW_COLUMNS = (
     "plan_next_amount",
     "plan_currency_id",
 )
+
+
+def _read_write(method):
+    """Run ``method`` in a read/write transaction when the web client calls
+    it: Odoo runs the methods decorated ``api.readonly`` in a read-only one,
+    and reading the follow-up rows may store rows computed again."""
+    method._readonly = False
+    return method
 
 
 class AccountRelanceFollowup(models.Model):
@@ -275,6 +284,72 @@ class AccountRelanceFollowup(models.Model):
             )
         )
 
+    # the web client's read methods: read/write (see ``_read_write``)
+
+    @api.model
+    @_read_write
+    def search_count(self, *args, **kwargs):
+        """``search_count``, in a read/write transaction."""
+        return super().search_count(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search(self, *args, **kwargs):
+        """``search``, in a read/write transaction."""
+        return super().search(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search_fetch(self, *args, **kwargs):
+        """``search_fetch``, in a read/write transaction."""
+        return super().search_fetch(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def name_search(self, *args, **kwargs):
+        """``name_search``, in a read/write transaction."""
+        return super().name_search(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def read_group(self, *args, **kwargs):
+        """``read_group``, in a read/write transaction."""
+        return super().read_group(*args, **kwargs)
+
+    @_read_write
+    def read(self, *args, **kwargs):
+        """``read``, in a read/write transaction."""
+        return super().read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search_read(self, *args, **kwargs):
+        """``search_read``, in a read/write transaction."""
+        return super().search_read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def web_search_read(self, *args, **kwargs):
+        """``web_search_read``, in a read/write transaction."""
+        return super().web_search_read(*args, **kwargs)
+
+    @_read_write
+    def web_read(self, *args, **kwargs):
+        """``web_read``, in a read/write transaction."""
+        return super().web_read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def web_read_group(self, *args, **kwargs):
+        """``web_read_group``, in a read/write transaction."""
+        return super().web_read_group(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def read_progress_bar(self, *args, **kwargs):
+        """``read_progress_bar``, in a read/write transaction."""
+        return super().read_progress_bar(*args, **kwargs)
+
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
         # every search, count, group and read of stored fields goes through
@@ -314,6 +389,12 @@ class AccountRelanceFollowup(models.Model):
             )
         )
         full, restarted, partial = followup._get_stale_scopes(marks, states)
+        if (full or restarted or marks) and followup.env.cr.readonly:
+            # another route read the rows in a read-only transaction: Odoo
+            # runs the request again with a read/write one
+            raise psycopg2.errors.ReadOnlySqlTransaction(
+                "The follow-up rows are to compute again"
+            )
         refreshed = []
         for company in companies:
             if company.id in full:
