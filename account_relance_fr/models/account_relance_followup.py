@@ -235,7 +235,7 @@ class AccountRelanceFollowup(models.Model):
         "computed.",
     )
     next_date = fields.Date(
-        string="Next Reminder",
+        string="Next Planned Reminder",
         readonly=True,
         help="The next reminder the ladder plans; empty when none.",
     )
