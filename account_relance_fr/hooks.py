@@ -1,3 +1,6 @@
+from .tools.followup_marks import uninstall_marks
+
+
 def pre_init_hook(env):
     """Create the new stored columns up front so install does not recompute them."""
     env.cr.execute(
@@ -19,3 +22,9 @@ def pre_init_hook(env):
 def post_init_hook(env):
     """Every existing company gets the shipped ladders."""
     env["res.company"].search([])._relance_install_default_ladders()
+
+
+def uninstall_hook(env):
+    """Drop the triggers marking the follow-up rows (they write to a table
+    of this add-on) and their table."""
+    uninstall_marks(env.cr)

@@ -1,35 +1,81 @@
+import json
 from collections import defaultdict
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.osv import expression
-from odoo.tools import SQL, format_date, plaintext2html
+from odoo.tools import SQL, drop_view_if_exists, format_date, plaintext2html
 
 from ..report.report_relance_statement import AGEING_BUCKETS
+from ..tools.followup_marks import MARK_TABLE, install_marks
 from ..tools.late_penalty import half_year_label, round_amount
+
+# the columns of a row computed in SQL (``_get_rows_query``)
+_ROW_COLUMNS = (
+    "partner_id",
+    "company_id",
+    "currency_id",
+    "user_id",
+    "ladder_id",
+    "excluded",
+    "postponed_until",
+    "amount_due",
+    "amount_overdue",
+    "oldest_days_late",
+    "invoice_count",
+    "level_id",
+    "last_reminder_date",
+    "to_confirm_count",
+    "failed_count",
+    "disputed",
+    "promised",
+    "broken_promise",
+    "followup_state",
+    "priority",
+    "action_due",
+    "under_plan",
+    "plan_state",
+    "plan_id",
+    "plan_next_date",
+    "plan_next_amount",
+    "plan_currency_id",
+)
+
+
+def _read_write(method):
+    """Run ``method`` in a read/write transaction when the web client calls
+    it: Odoo runs the methods decorated ``api.readonly`` in a read-only one,
+    and reading the follow-up rows may store rows computed again."""
+    method._readonly = False
+    return method
 
 
 class AccountRelanceFollowup(models.Model):
     """Follow-up screen: one read-only row per customer and company with open
     receivable instalments of posted customer invoices.
 
-    The rows come from SQL (``_table_query``) so the screen can filter, sort and
-    group on amounts, delays and reminder states without computing anything per
-    customer; today's date is each company's own (its time zone, see
-    ``res.company._get_relance_today``), joined as a small table of values so
-    it follows frozen time in tests.
+    The rows are stored, so the screen filters, sorts, groups and counts them
+    in a few milliseconds whatever the number of invoices. They are never
+    stale: PostgreSQL triggers mark the customers whose data changed
+    (``tools/followup_marks.py``), and every read (``_search``) first
+    computes again, set-based, the marked rows, and all the rows of a company
+    whose day (its time zone, ``res.company._get_relance_today``) or first
+    sending day changed since they were computed (days late, overdue amounts,
+    priority and next actions depend on the date).
     """
 
     _name = "account.relance.followup"
     _description = "Customer Reminder Follow-up"
-    _auto = False
+    _log_access = False
     _order = "priority desc, amount_overdue desc, id"
     _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", readonly=True, ondelete="cascade")
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one(
         "res.users",
@@ -115,8 +161,7 @@ class AccountRelanceFollowup(models.Model):
     postponed_until = fields.Date(readonly=True)
     action_due = fields.Boolean(
         string="To Do Today",
-        compute="_compute_next_action",
-        search="_search_action_due",
+        readonly=True,
         help="Something is to be done today: reminders wait for approval or "
         "failed, or the ladder plans a reminder today (as the daily job does).",
     )
@@ -177,78 +222,430 @@ class AccountRelanceFollowup(models.Model):
         compute="_compute_history_ids",
     )
 
-    _depends = {
-        "account.move": [
-            "state",
-            "move_type",
-            "payment_state",
-            "commercial_partner_id",
-            "relance_level_id",
-            "relance_dispute",
-            "relance_excluded",
-            "relance_promise_date",
-            "relance_promise_broken",
-        ],
-        "account.move.line": [
-            "move_id",
-            "company_id",
-            "account_id",
-            "reconciled",
-            "amount_residual",
-            "date_maturity",
-        ],
-        "account.account": ["account_type"],
-        "account.relance.history": [
-            "state",
-            "date",
-            "partner_id",
-            "company_id",
-            "move_line_id",
-        ],
-        "account.relance.level": ["days"],
-        "res.partner": [
-            "user_id",
-            "relance_excluded",
-            "relance_postponed_until",
-            "relance_ladder_id",
-            "relance_customer_type",
-            "relance_payer_profile",
-            "category_id",
-        ],
-        "res.company": ["currency_id", "relance_promise_grace_days"],
-    }
+    # what the row was computed for, and the next action it stores
+    day = fields.Date(
+        string="Computed On",
+        readonly=True,
+        help="The company's day the row was computed for.",
+    )
+    forecast_start = fields.Date(
+        string="First Sending Day",
+        readonly=True,
+        help="The first day the daily job could still send when the row was "
+        "computed.",
+    )
+    next_date = fields.Date(
+        string="Next Planned Reminder",
+        readonly=True,
+        help="The next reminder the ladder plans; empty when none.",
+    )
+    planned_levels = fields.Json(
+        readonly=True,
+        help="Ids of the reminder levels the ladder plans today.",
+    )
+
+    _sql_constraints = [
+        (
+            "partner_company_uniq",
+            "UNIQUE(partner_id, company_id)",
+            "One follow-up row per customer and company.",
+        )
+    ]
 
     # ------------------------------------------------------------------
-    # SQL
+    # STORED ROWS
     # ------------------------------------------------------------------
 
-    @property
-    def _table_query(self):
+    def _auto_init(self):
+        # the rows were an SQL view before they were stored
+        self.env.cr.execute(
+            SQL("SELECT relkind FROM pg_class WHERE relname = %s", self._table)
+        )
+        row = self.env.cr.fetchone()
+        if row and row[0] == "v":
+            drop_view_if_exists(self.env.cr, self._table)
+        return super()._auto_init()
+
+    def init(self):
+        """Install the triggers marking the rows to compute again, and mark
+        every row (install, upgrade): the next read computes them all. The
+        triggers go once every model's table exists (some are this add-on's).
+
+        An index of the posted customer invoices by customer lets the rows of
+        a few customers be computed without reading every invoice."""
+        self.pool.post_init(install_marks, self.env.cr)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_relance_followup_index
+                    ON account_move (commercial_partner_id, company_id)
+                 WHERE state = 'posted' AND move_type = 'out_invoice'
+                """
+            )
+        )
+
+    # the web client's read methods: read/write (see ``_read_write``)
+
+    @api.model
+    @_read_write
+    def search_count(self, *args, **kwargs):
+        """``search_count``, in a read/write transaction."""
+        return super().search_count(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search(self, *args, **kwargs):
+        """``search``, in a read/write transaction."""
+        return super().search(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search_fetch(self, *args, **kwargs):
+        """``search_fetch``, in a read/write transaction."""
+        return super().search_fetch(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def name_search(self, *args, **kwargs):
+        """``name_search``, in a read/write transaction."""
+        return super().name_search(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def read_group(self, *args, **kwargs):
+        """``read_group``, in a read/write transaction."""
+        return super().read_group(*args, **kwargs)
+
+    @_read_write
+    def read(self, *args, **kwargs):
+        """``read``, in a read/write transaction."""
+        return super().read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def search_read(self, *args, **kwargs):
+        """``search_read``, in a read/write transaction."""
+        return super().search_read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def web_search_read(self, *args, **kwargs):
+        """``web_search_read``, in a read/write transaction."""
+        return super().web_search_read(*args, **kwargs)
+
+    @_read_write
+    def web_read(self, *args, **kwargs):
+        """``web_read``, in a read/write transaction."""
+        return super().web_read(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def web_read_group(self, *args, **kwargs):
+        """``web_read_group``, in a read/write transaction."""
+        return super().web_read_group(*args, **kwargs)
+
+    @api.model
+    @_read_write
+    def read_progress_bar(self, *args, **kwargs):
+        """``read_progress_bar``, in a read/write transaction."""
+        return super().read_progress_bar(*args, **kwargs)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # every search, count, group and read of stored fields goes through
+        # here: the rows it reads are the data's as of now
+        self._refresh_stale_rows()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _refresh_stale_rows(self):
+        """Compute again the rows the data changed since they were stored:
+        the customers marked by the triggers, every row of a company whose day
+        changed, and the next actions a new first sending day makes stale (the
+        sending window closed for the day). A few queries when nothing
+        changed; set-based otherwise (one query for the rows of a company,
+        one for their next actions, one for the ranks).
+
+        Runs as superuser, whoever reads: the rows are the same for everyone
+        (record rules filter them on read).
+        """
+        if self.env.context.get("relance_followup_refreshing"):
+            return
+        followup = self.sudo().with_context(relance_followup_refreshing=True)
+        followup.env.flush_all()
+        companies = followup.env["res.company"].search([])
+        run = followup.env["account.relance.run"]
+        states = {
+            company.id: (
+                company._get_relance_today(),
+                run._get_forecast_start(company) or None,
+            )
+            for company in companies
+        }
+        marks = followup.env.execute_query(
+            SQL(
+                "SELECT id, partner_id, company_id FROM %s",
+                SQL.identifier(MARK_TABLE),
+            )
+        )
+        full, restarted, partial = followup._get_stale_scopes(marks, states)
+        if (full or restarted or marks) and followup.env.cr.readonly:
+            # another route read the rows in a read-only transaction: Odoo
+            # runs the request again with a read/write one
+            raise psycopg2.errors.ReadOnlySqlTransaction(
+                "The follow-up rows are to compute again"
+            )
+        refreshed = []
+        for company in companies:
+            if company.id in full:
+                partner_ids = None
+            else:
+                if company.id in restarted:
+                    followup._restart_next_actions(company, states[company.id][1])
+                    refreshed.append(company.id)
+                if not partial.get(company.id):
+                    continue
+                partner_ids = sorted(partial[company.id])
+            followup._refresh_company(company, partner_ids, *states[company.id])
+            refreshed.append(company.id)
+        if marks:
+            followup.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE id = ANY(%s)",
+                    SQL.identifier(MARK_TABLE),
+                    [mark_id for mark_id, _partner, _company in marks],
+                )
+            )
+        if refreshed:
+            followup._rank(sorted(set(refreshed)))
+            self.invalidate_model()
+
+    @api.model
+    def _restart_next_actions(self, company, start):
+        """The first sending day of ``company`` moved to ``start`` (its
+        sending window closed for the day): compute again the next actions
+        the move makes stale (a level planned for the old day, a reminder
+        planned before the new one), as ``account.relance.next.action.
+        _is_valid`` tells; the other rows only take the new day.
+
+        :param start: the new first sending day, or None (the window never
+            opens)
+        """
+        partner_ids = [
+            partner_id
+            for partner_id, stale in self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE account_relance_followup followup
+                       SET forecast_start = %(start)s
+                     WHERE company_id = %(company)s
+                       AND forecast_start IS DISTINCT FROM %(start)s
+                 RETURNING partner_id,
+                           %(start)s::date IS NULL
+                           OR COALESCE(jsonb_array_length(planned_levels), 0) > 0
+                           OR next_date <= %(start)s::date
+                    """,
+                    start=start,
+                    company=company.id,
+                )
+            )
+            if stale
+        ]
+        if partner_ids:
+            self._store_next_actions(company, partner_ids)
+
+    @api.model
+    def _get_stale_scopes(self, marks, states):
+        """What to compute again.
+
+        :param marks: [(mark id, customer id or None, company id or None)]
+        :param states: {company id: (its day, its first sending day or None)}
+        :return: (company ids whose rows are all to compute again (the day
+            changed, or a company's settings), company ids whose first
+            sending day only changed, {company id: customer ids to compute
+            again})
+        """
+        stale = self.env.execute_query(
+            SQL(
+                """
+                SELECT followup.company_id,
+                       BOOL_OR(followup.day IS DISTINCT FROM state.day)
+                  FROM account_relance_followup followup
+             LEFT JOIN (VALUES %s) AS state(company_id, day, start)
+                    ON state.company_id = followup.company_id
+                 WHERE followup.day IS DISTINCT FROM state.day
+                    OR followup.forecast_start IS DISTINCT FROM state.start
+              GROUP BY followup.company_id
+                """,
+                SQL(", ").join(
+                    SQL("(%s, %s::date, %s::date)", company_id, day, start)
+                    for company_id, (day, start) in states.items()
+                ),
+            )
+        )
+        full = {company_id for company_id, new_day in stale if new_day}
+        restarted = {company_id for company_id, new_day in stale if not new_day}
+        partial = defaultdict(set)
+        anywhere = set()
+        for _mark_id, partner_id, company_id in marks:
+            if partner_id is None and company_id is None:
+                full |= set(states)
+            elif partner_id is None:
+                full.add(company_id)
+            elif company_id is None:
+                anywhere.add(partner_id)
+            else:
+                partial[company_id].add(partner_id)
+        if anywhere:
+            for company_id in states:
+                partial[company_id] |= anywhere
+        return full, restarted - full, partial
+
+    @api.model
+    def _refresh_company(self, company, partner_ids, day, start):
+        """Store the rows of ``company`` (of ``partner_ids`` only, unless
+        None) as the data states them on ``day``: insert, update, delete,
+        then their next actions (``account.relance.next.action``).
+
+        :param day: the company's day (``datetime.date``)
+        :param start: its first sending day, or None
+        """
+        rows = self._get_rows_query(company, day, partner_ids)
+        scope = SQL("followup.company_id = %s", company.id)
+        if partner_ids is not None:
+            scope = SQL("%s AND followup.partner_id = ANY(%s)", scope, partner_ids)
+        columns = SQL(", ").join(SQL.identifier(name) for name in _ROW_COLUMNS)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH fresh AS (%(rows)s),
+                stored AS (
+                    INSERT INTO account_relance_followup
+                           (%(columns)s, day, forecast_start, priority_rank)
+                    SELECT %(columns)s, %(day)s, %(start)s, 0 FROM fresh
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                       SET %(updates)s, day = EXCLUDED.day,
+                           forecast_start = EXCLUDED.forecast_start
+                )
+                DELETE FROM account_relance_followup followup
+                 WHERE %(scope)s
+                   AND NOT EXISTS (SELECT 1 FROM fresh
+                                    WHERE fresh.partner_id = followup.partner_id)
+                """,
+                rows=rows,
+                columns=columns,
+                day=day,
+                start=start,
+                updates=SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                    for name in _ROW_COLUMNS
+                ),
+                scope=scope,
+            )
+        )
+        partner_ids = [
+            partner_id
+            for (partner_id,) in self.env.execute_query(
+                SQL(
+                    "SELECT partner_id FROM account_relance_followup followup "
+                    "WHERE %s",
+                    scope,
+                )
+            )
+        ]
+        if partner_ids:
+            self._store_next_actions(company, partner_ids)
+
+    @api.model
+    def _store_next_actions(self, company, partner_ids):
+        """Store the next action of these rows of ``company``: the day of the
+        next reminder, the levels planned today, "to do today" (a failed
+        reminder, one waiting for approval, or a level planned today).
+
+        :param partner_ids: customer ids of rows of ``company``
+        """
+        actions = self.env["account.relance.next.action"]._get_next_actions(
+            company, self.env["res.partner"].browse(partner_ids)
+        )
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s::date, %s::jsonb)",
+                partner_id,
+                next_date or None,
+                json.dumps(sorted(levels.ids)),
+            )
+            for partner_id, (next_date, levels) in actions.items()
+        )
+        if not actions:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_relance_followup followup
+                   SET next_date = action.next_date,
+                       planned_levels = action.levels,
+                       action_due = followup.failed_count > 0
+                                    OR followup.to_confirm_count > 0
+                                    OR jsonb_array_length(action.levels) > 0
+                  FROM (VALUES %s) AS action(partner_id, next_date, levels)
+                 WHERE followup.company_id = %s
+                   AND followup.partner_id = action.partner_id
+                """,
+                values,
+                company.id,
+            )
+        )
+
+    @api.model
+    def _rank(self, company_ids):
+        """Rank the rows of these companies by priority (1 = the most
+        urgent); only the ranks that changed are written."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_relance_followup followup
+                   SET priority_rank = ranked.rank
+                  FROM (SELECT id,
+                               RANK() OVER (PARTITION BY company_id
+                                            ORDER BY priority DESC) AS rank
+                          FROM account_relance_followup
+                         WHERE company_id = ANY(%s)) AS ranked
+                 WHERE ranked.id = followup.id
+                   AND followup.priority_rank IS DISTINCT FROM ranked.rank
+                """,
+                company_ids,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # SQL OF THE ROWS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_rows_query(self, company, day, partner_ids=None):
+        """SQL of the rows of ``company`` on ``day`` (of ``partner_ids``
+        only, unless None), with the columns ``_ROW_COLUMNS``."""
+        where = SQL("%s AND aml.company_id = %s", self._where(), company.id)
+        if partner_ids is not None:
+            where = SQL(
+                "%s AND move.commercial_partner_id = ANY(%s)", where, partner_ids
+            )
         return self._add_plan_columns(
             SQL(
                 "%s %s %s %s",
                 self._select(),
-                self._from(),
-                self._where(),
+                self._from(
+                    SQL("(VALUES (%s, %s::date))", company.id, day), partner_ids
+                ),
+                where,
                 self._group_by(),
-            )
+            ),
+            company,
         )
 
     def _get_today(self):
         """SQL expression of the date today of the row's company."""
         return SQL("relance_today.day")
-
-    @api.model
-    def _get_today_table(self):
-        """``(VALUES (company id, date today), ...)``: each company's own day."""
-        companies = self.env["res.company"].sudo().search([])
-        return SQL(
-            "(VALUES %s)",
-            SQL(", ").join(
-                SQL("(%s, %s::date)", company.id, company._get_relance_today())
-                for company in companies
-            ),
-        )
 
     @api.model
     def _select(self):
@@ -269,7 +666,6 @@ class AccountRelanceFollowup(models.Model):
         return SQL(
             """
             SELECT
-                MIN(aml.id) AS id,
                 move.commercial_partner_id AS partner_id,
                 aml.company_id AS company_id,
                 company.currency_id AS currency_id,
@@ -305,10 +701,7 @@ class AccountRelanceFollowup(models.Model):
                     ELSE 'ok'
                 END AS followup_state,
                 ROUND(%(overdue)s * (1 + %(days_late)s / 30.0))::integer AS priority,
-                RANK() OVER (
-                    PARTITION BY aml.company_id
-                    ORDER BY ROUND(%(overdue)s * (1 + %(days_late)s / 30.0)) DESC
-                ) AS priority_rank
+                %(failed)s > 0 OR %(to_confirm)s > 0 AS action_due
             """,
             today=today,
             overdue=overdue,
@@ -323,7 +716,15 @@ class AccountRelanceFollowup(models.Model):
         )
 
     @api.model
-    def _from(self):
+    def _from(self, today_table, partner_ids=None):
+        """:param today_table: SQL of ``(VALUES (company id, its day), ...)``
+        :param partner_ids: when not None, the histories of these customers
+            only are read (the rows of these customers are computed)"""
+        histories = (
+            SQL("AND partner_id = ANY(%s)", partner_ids)
+            if partner_ids is not None
+            else SQL()
+        )
         return SQL(
             """
             FROM account_move_line aml
@@ -339,18 +740,19 @@ class AccountRelanceFollowup(models.Model):
                        COUNT(*) FILTER (WHERE state = 'to_confirm') AS to_confirm_count,
                        COUNT(*) FILTER (WHERE state = 'failed') AS failed_count
                   FROM account_relance_history
-                 WHERE state IN ('to_confirm', 'failed')
+                 WHERE state IN ('to_confirm', 'failed') %(histories)s
               GROUP BY move_line_id
             ) hist ON hist.move_line_id = aml.id
             LEFT JOIN (
                 SELECT partner_id, company_id, MAX(date) AS last_date
                   FROM account_relance_history
-                 WHERE state = 'sent'
+                 WHERE state = 'sent' %(histories)s
               GROUP BY partner_id, company_id
             ) sent ON sent.partner_id = move.commercial_partner_id
                   AND sent.company_id = aml.company_id
             """,
-            today_table=self._get_today_table(),
+            today_table=today_table,
+            histories=histories,
         )
 
     @api.model
@@ -390,36 +792,36 @@ class AccountRelanceFollowup(models.Model):
         for followup in self:
             followup.display_name = followup.partner_id.display_name
 
+    @api.depends(
+        "failed_count", "to_confirm_count", "planned_levels", "next_date", "day"
+    )
     def _compute_next_action(self):
         """Today's action (fix, approve, or the levels the ladder plans today,
         as the daily job would send them), else the day of the next planned
-        reminder: the stored next actions of the rows' customers
-        (``account.relance.next.action``, computed again only for the
-        customers whose data changed), a handful of queries per page.
-
-        Read as superuser, like the amounts: a salesperson sees the next
-        action of the rows the record rules show them."""
-        next_action = self.env["account.relance.next.action"].sudo()
-        for company, followups in self.grouped("company_id").items():
-            actions = next_action._get_next_actions(company, followups.partner_id)
-            today = company._get_relance_today()
-            for followup in followups:
-                day, levels = actions.get(followup.partner_id.id, (False, None))
-                if followup.failed_count:
-                    action = self.env._("Fix the failed reminder")
-                elif followup.to_confirm_count:
-                    action = self.env._("Approve the reminder")
-                elif levels:
-                    action = ", ".join(levels.sorted("days").mapped("name"))
-                else:
-                    action = False
-                followup.action_due = bool(action)
-                if action:
-                    followup.next_action = action
-                    followup.next_action_date = today
-                    continue
-                followup.next_action = day and self.env._("Next reminder")
-                followup.next_action_date = day
+        reminder: from the row's stored next action (``_store_next_actions``),
+        no query but the levels' names."""
+        level_ids = {
+            level_id for followup in self for level_id in followup.planned_levels or ()
+        }
+        levels = self.env["account.relance.level"].browse(level_ids)
+        for followup in self:
+            planned = levels.filtered(
+                lambda level, ids=followup.planned_levels or (): level.id in ids
+            )
+            if followup.failed_count:
+                action = self.env._("Fix the failed reminder")
+            elif followup.to_confirm_count:
+                action = self.env._("Approve the reminder")
+            elif planned:
+                action = ", ".join(planned.sorted("days").mapped("name"))
+            else:
+                action = False
+            if action:
+                followup.next_action = action
+                followup.next_action_date = followup.day
+                continue
+            followup.next_action = followup.next_date and self.env._("Next reminder")
+            followup.next_action_date = followup.next_date
 
     @api.model
     def _get_planned_levels(self, company, partners=None):
@@ -441,30 +843,6 @@ class AccountRelanceFollowup(models.Model):
             for _line, level in items:
                 planned[partner.id] |= level.sudo(False)
         return planned
-
-    def _search_action_due(self, operator, value):
-        """Rows with an action today: a reminder failed or waits for
-        approval, or the ladder plans a reminder today."""
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on “To Do Today”."))
-        domains = [[("failed_count", ">", 0)], [("to_confirm_count", ">", 0)]]
-        next_action = self.env["account.relance.next.action"]
-        for company in self.env.companies:
-            partner_ids = [
-                partner_id
-                for partner_id, (_day, levels) in next_action._get_next_actions(
-                    company
-                ).items()
-                if levels
-            ]
-            if partner_ids:
-                domains.append(
-                    [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]
-                )
-        domain = expression.OR(domains)
-        if (operator == "=") != value:
-            domain = ["!", *expression.normalize_domain(domain)]
-        return domain
 
     def _compute_claimed(self):
         """Net amount claimed and credits, from the engine's balance: one
@@ -810,27 +1188,14 @@ class AccountRelanceFollowup(models.Model):
         "(payments go to the instalments in date order).",
     )
 
-    # the plans' tables, flushed before the screen reads its rows
-    _depends = {
-        **_depends,
-        "account.relance.plan": [
-            "state",
-            "partner_id",
-            "company_id",
-            "currency_id",
-            "amount_total",
-            "move_ids",
-        ],
-        "account.relance.plan.line": ["plan_id", "date", "sequence", "amount"],
-        "account.move": [*_depends["account.move"], "amount_residual"],
-    }
-
     @api.model
-    def _add_plan_columns(self, query):
+    def _add_plan_columns(self, query, company=None):
         """``query`` (the rows of the screen) with the columns of the running
         payment plans of each row's customer and company: ``under_plan``,
         ``plan_state``, ``plan_id``, ``plan_next_date``, ``plan_next_amount``,
-        ``plan_currency_id``. One grouped join, no query per row."""
+        ``plan_currency_id``. One grouped join, no query per row.
+
+        :param company: when given, the plans of this company only"""
         return SQL(
             """
             SELECT followup.*,
@@ -847,7 +1212,9 @@ class AccountRelanceFollowup(models.Model):
                AND plans.company_id = followup.company_id
             """,
             query=query,
-            plans=self.env["account.relance.plan"]._get_next_instalment_sql(),
+            plans=self.env["account.relance.plan"]._get_next_instalment_sql(
+                SQL("plan.company_id = %s", company.id) if company else None
+            ),
         )
 
     def action_open_plans(self):

@@ -312,6 +312,9 @@ class AccountRelanceNextAction(models.Model):
     @api.model
     def _cron_refresh(self):
         """Bring every customer's next action up to date (after the reminder
-        job's run): the follow-up screen then reads stored rows only."""
+        job's run), and the follow-up rows (``account.relance.followup.
+        _refresh_stale_rows``): the follow-up screen then reads stored rows
+        only."""
+        self.env["account.relance.followup"]._refresh_stale_rows()
         for company in self.env["res.company"].sudo().search([]):
             self.sudo()._get_next_actions(company)

@@ -27,6 +27,7 @@ from . import test_relance_failures
 from . import test_relance_plan_screens
 from . import test_relance_plan_figures
 from . import test_relance_followup_form
+from . import test_relance_followup_rows
 from . import test_relance_salesperson_access
 from . import test_relance_tour_accountant
 from . import test_relance_accountant_rights

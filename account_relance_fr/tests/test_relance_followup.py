@@ -62,7 +62,7 @@ class TestRelanceFollowup(RelanceCommon):
         """One row per customer with open instalments; amounts, delay, priority."""
         late = self._new_invoice(self.customer, 1000.0, self.DUE - timedelta(days=20))
         self._new_invoice(self.customer, 500.0, self.DUE + timedelta(days=20))
-        split = self._new_invoice(
+        self._new_invoice(
             self.customer, 400.0, self.DUE, invoice_payment_term_id=self.split_terms.id
         )
         other = self._new_invoice(self.customer_2, 200.0, self.DUE - timedelta(days=3))
@@ -94,8 +94,9 @@ class TestRelanceFollowup(RelanceCommon):
             self.assertEqual(row.user_id, self.salesperson)
             self.assertEqual(row.currency_id, self.company.currency_id)
             self.assertEqual(row.display_name, self.customer.display_name)
-            lines = (late | split).line_ids | self.env["account.move.line"]
-            self.assertIn(row.id, lines.ids, "the id is one of the customer's lines")
+            # a stored row: its id stays when the customer's figures change
+            # (test_relance_followup_rows.py), it is no line's id any more
+            self.assertEqual(self._row(self.customer).id, row.id)
             self.assertEqual(len(row.move_ids), 3)
             self.assertIn(late, row.move_ids)
             row_2 = self._row(self.customer_2)
