@@ -1,11 +1,12 @@
-from datetime import date
+from datetime import date, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date, format_datetime
+from odoo.tools import SQL, format_amount, format_date
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -246,8 +247,8 @@ class AccountRelancePlan(models.Model):
                 if others:
                     raise ValidationError(
                         self.env._(
-                            "Some invoices are already covered by the plan "
-                            "%(plan)s.",
+                            "Some invoices are already covered by another "
+                            "payment plan: %(plan)s.",
                             plan=others.name,
                         )
                     )
@@ -329,6 +330,13 @@ class AccountRelancePlan(models.Model):
         for plan in self:
             plan._ensure_access_token()
             plan._post_customer_template(template, attach_letter=True)
+        # the accountant often proposes during a call: the email leaves now,
+        # not at the mail queue's next hourly run
+        queue = self.env.ref(
+            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+        )
+        if queue:
+            queue.sudo()._trigger()
         return True
 
     def action_accept(self):
@@ -442,6 +450,14 @@ class AccountRelancePlan(models.Model):
         residual = sum(self.move_ids.mapped("amount_residual"))
         return min(max(self.amount_total - residual, 0.0), self.amount_total)
 
+    def _get_paid_before_plan(self):
+        """What the covered invoices had already been paid when the plan was
+        drawn up: their totals less the amount owed of the plan (in the plan's
+        currency), 0.0 when nothing was paid."""
+        self.ensure_one()
+        paid = sum(self.move_ids.mapped("amount_total")) - self.amount_total
+        return paid if self.currency_id.compare_amounts(paid, 0) > 0 else 0.0
+
     def _get_consumer_limit(self):
         self.ensure_one()
         return self.date + relativedelta(months=CONSUMER_FREE_MONTHS)
@@ -528,17 +544,21 @@ class AccountRelancePlan(models.Model):
 
     def _get_acceptance_text(self):
         """One sentence recording the acceptance on the customer page, in the
-        language of the environment (the letter's, the page's)."""
+        language of the environment (the letter's, the page's): the name
+        typed, the date and time in the customer's time zone (Europe/Paris
+        when none), the IP address."""
         self.ensure_one()
         if not self.accepted_on:
             return ""
+        tz_name = self.partner_id.tz or "Europe/Paris"
+        moment = pytz.utc.localize(self.accepted_on).astimezone(pytz.timezone(tz_name))
         return self.env._(
-            "Accepted on the customer page by %(name)s on %(date)s (IP address "
-            "%(ip)s).",
+            "Accepted on the customer page by %(name)s on %(date)s at %(time)s "
+            "(%(place)s time, IP address %(ip)s).",
             name=self.accepted_by or "",
-            date=format_datetime(
-                self.env, self.accepted_on, tz=self.partner_id.tz or "Europe/Paris"
-            ),
+            date=format_date(self.env, moment.date()),
+            time=moment.strftime("%H:%M:%S"),
+            place=tz_name.rsplit("/", 1)[-1].replace("_", " "),
             ip=self.accepted_ip or "",
         )
 
@@ -891,7 +911,13 @@ class AccountRelancePlanLine(models.Model):
             lambda line: (line.date or date.max, line.sequence, line.id or 0)
         )
 
+    def _get_last_pay_date(self):
+        """The last day to pay the instalment before the plan is broken: its
+        date plus the plan's grace days (``datetime.date``)."""
+        self.ensure_one()
+        return self.date + timedelta(days=self.plan_id.grace_days)
+
     def _is_past_grace(self, today):
         """True when ``today`` is after the instalment date plus the grace days."""
         self.ensure_one()
-        return (today - self.date).days > self.plan_id.grace_days
+        return today > self._get_last_pay_date()

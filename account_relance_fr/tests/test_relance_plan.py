@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from lxml import html
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_text
 
 
 class RelancePlanCommon(RelanceCommon):
@@ -150,6 +150,26 @@ class TestRelancePlan(RelancePlanCommon):
         self.company.relance_plan_allow_long_consumer = False
         with self.assertRaisesRegex(ValidationError, "crédit à la consommation"):
             long_plan.with_context(lang="fr_FR")._check_consumer_duration()
+
+    def test_invoice_in_two_plans_refused(self):
+        """A second plan drafted on an invoice already proposed to the
+        customer (e.g. from a call) cannot be proposed too: the French message
+        names the other plan once."""
+        self._invoice(self.customer, 900.0, self.DUE)
+        first = self._plan(self.customer)
+        with self.mock_mail_gateway():
+            first.action_propose()
+        second = self._plan(self.customer)
+        french = second.with_context(lang="fr_FR")
+        with self.assertRaises(ValidationError) as error:
+            with self.mock_mail_gateway():
+                french.action_propose()
+        self.assertEqual(
+            error.exception.args[0],
+            "Certaines factures relèvent déjà d'un autre échéancier : "
+            f"{first.name}.",
+        )
+        self.assertEqual(second.state, "draft")
 
     def test_answer_creates_prefilled_plan(self):
         """A "payment plan" answer of the customer page opens a draft plan
@@ -321,7 +341,13 @@ class TestRelancePlanFollow(RelancePlanCommon):
             after = self._plan_messages(plan, "impayée")
             self.assertEqual(len(after), 1)
             self.assertIn("333,33", after.body)
-            self.assertIn("5 jours", after.body)
+            # the last day to pay, not a count of days to add up: 15/04 + 5
+            after_text = " ".join(html.fromstring(after.body).text_content().split())
+            self.assertIn(
+                "Nous vous remercions de la régler au plus tard le 20/04/2026 : "
+                "passé ce délai, l'échéancier prendra fin",
+                after_text,
+            )
             # paid: the next notice only
             self._pay(self.inv_1, 333.33, date(2026, 4, 18))
             self._check_plans(date(2026, 5, 13))
@@ -365,6 +391,57 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.assertIn("Claire Duval", text)
         self.assertIn("ne sont pas réclamées", text)
 
+    def test_letter_of_invoice_partly_paid(self):
+        """An invoice partly paid before the plan: the PDF letter shows its
+        total, what was already paid and the balance owed, which is the sum
+        acknowledged and split into instalments."""
+        self.customer.lang = "fr_FR"
+        invoice = self._invoice(self.customer, 5100.0, self.DUE)
+        self._pay(invoice, 1500.0)
+        plan = self._plan(self.customer)
+        self.assertEqual(plan.amount_total, 3600.0)
+        content = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account_relance_fr.report_relance_plan", plan.ids)[0]
+        )
+        text = pdf_text(content)
+        self.assertIn("la somme de 3 600,00 € au titre de la facture", text)
+        self.assertIn(f"{invoice.name} 14/02/2026 16/03/2026 5 100,00 €", text)
+        self.assertIn("Déjà réglé 1 500,00 € Reste dû 3 600,00 €", text)
+        self.assertIn("1 200,00 €", text)
+        # nothing paid before the plan: no such lines
+        self._invoice(self.customer_2, 900.0, self.DUE)
+        unpaid = self._plan(self.customer_2)
+        content = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account_relance_fr.report_relance_plan", unpaid.ids)[0]
+        )
+        self.assertNotIn("Already paid", pdf_text(content))
+        self.assertNotIn("Déjà réglé", pdf_text(content))
+
+    def test_letter_records_acceptance_in_french(self):
+        """Accepted on the customer page: the letter's signature box gives the
+        name, the date and the time in Paris (UTC+2 in April) and the IP
+        address, in French."""
+        self.customer.lang = "fr_FR"
+        self._invoice(self.customer, 1000.0, self.DUE)
+        plan = self._plan(self.customer)
+        with self.mock_mail_gateway():
+            plan.action_propose()
+        with freeze_time("2026-04-20 08:15:30"):
+            plan._accept_from_portal("Sylvie Garnier, gérante", "203.0.113.7")
+        content = self.env["ir.actions.report"]._render_qweb_html(
+            "account_relance_fr.report_relance_plan", plan.ids
+        )[0]
+        box = html.fromstring(content).xpath("//td[@name='signature']")[0]
+        self.assertEqual(
+            " ".join(box.text_content().split()),
+            "Accepté sur l'espace client par Sylvie Garnier, gérante le "
+            "20/04/2026 à 10:15:30 (heure de Paris, adresse IP 203.0.113.7).",
+        )
+
     def test_signed_copy_returned(self):
         """The letter returned signed is kept on the plan, which the
         accountant then marks as accepted."""
@@ -391,9 +468,15 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.customer.lang = "fr_FR"
         self._invoice(self.customer, 1000.0, self.DUE)
         plan = self._plan(self.customer)
-        with self.mock_mail_gateway():
+        with (
+            self.mock_mail_gateway(),
+            self.capture_triggers("mail.ir_cron_mail_scheduler_action") as queue,
+        ):
             plan.action_propose()
         self.assertEqual(plan.state, "proposed")
+        # the email leaves at once, not at the queue's next hourly run
+        self.assertEqual(len(queue.records), 1)
+        self.assertLessEqual(queue.records.call_at, fields.Datetime.now())
         message = self._plan_messages(plan, "Votre échéancier")
         self.assertEqual(message.partner_ids, self.customer)
         self.assertIn(plan._get_acceptance_url(), message.body)
