@@ -562,6 +562,25 @@ class AccountRelancePlan(models.Model):
             ip=self.accepted_ip or "",
         )
 
+    def _get_acceptance_obstacle(self):
+        """Why the customer can no longer accept the plan as it stands, in the
+        language of the environment, else ``False``: an instalment still
+        unpaid is past its last day to pay (the daily check would break the
+        plan the day after its acceptance)."""
+        self.ensure_one()
+        today = self.company_id._get_relance_today()
+        late = self.line_ids._sorted_by_date().filtered(
+            lambda line: line.state != "paid" and line._is_past_grace(today)
+        )[:1]
+        if not late:
+            return False
+        return self.env._(
+            "The instalment of %(date)s has passed: this payment plan can no "
+            "longer be accepted as it stands. Please contact us to agree on new "
+            "dates.",
+            date=format_date(self.env, late.date),
+        )
+
     def _accept_from_portal(self, name, ip_address):
         """Record the customer's acceptance from the acceptance page.
 
@@ -575,6 +594,9 @@ class AccountRelancePlan(models.Model):
             raise ValidationError(
                 self.env._("This payment plan can no longer be accepted.")
             )
+        obstacle = self._get_acceptance_obstacle()
+        if obstacle:
+            raise ValidationError(obstacle)
         if not name:
             raise ValidationError(
                 self.env._("Type your name to accept the payment plan.")

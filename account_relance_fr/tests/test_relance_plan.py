@@ -590,3 +590,51 @@ class TestRelancePlanPortal(RelancePlanCommon, HttpCase):
         self.assertEqual(
             self.url_open(self.plan._get_acceptance_url()).status_code, 200
         )
+
+    def test_late_acceptance_refused_in_french(self):
+        """The customer opens the page after an instalment's last day to pay
+        (date + 5 grace days): the page says so in French instead of the "I
+        accept" button, and a posted acceptance is refused, since the daily
+        check would break the plan at once. The control plan, on time, can
+        still be accepted."""
+        today = date.today()
+        self.customer_2.lang = "fr_FR"
+        self._invoice(self.customer_2, 600.0, today - timedelta(days=40))
+        late = self._plan(
+            self.customer_2,
+            date=today - timedelta(days=20),
+            start_date=today - timedelta(days=6),
+            instalment_count=2,
+        )
+        with self.mock_mail_gateway():
+            (late | self.plan).action_propose()
+        expected = (
+            f"L'échéance du {(today - timedelta(days=6)).strftime('%d/%m/%Y')} "
+            "est passée : cet échéancier ne peut plus être accepté en l'état. "
+            "Merci de nous contacter pour convenir de nouvelles dates."
+        )
+        page = self.url_open(late._get_acceptance_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(expected, self._text(page))
+        self.assertNotIn("J'accepte", self._text(page))
+        csrf = html.fromstring(page.content).xpath("//input[@name='csrf_token']/@value")
+        # no form on the page: post with the token of the control's page
+        control_page = self.url_open(self.plan._get_acceptance_url())
+        self.assertIn("I accept", self._text(control_page))
+        self.assertFalse(csrf)
+        csrf = html.fromstring(control_page.content).xpath(
+            "//input[@name='csrf_token']/@value"
+        )[0]
+        refused = self.url_open(
+            f"/relance/plan/{late.id}/accept",
+            data={
+                "access_token": late.access_token,
+                "csrf_token": csrf,
+                "name": "Jeanne Roux",
+            },
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn(expected, self._text(refused))
+        late.invalidate_recordset()
+        self.assertEqual(late.state, "proposed")
+        self.assertFalse(late.accepted_on)
