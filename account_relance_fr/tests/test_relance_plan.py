@@ -3,7 +3,7 @@ import re
 from datetime import date, timedelta
 
 from freezegun import freeze_time
-from lxml import html
+from lxml import etree, html
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
@@ -290,6 +290,15 @@ class TestRelancePlanFollow(RelancePlanCommon):
         self.assertEqual(resumed.level_id, self.level_by_days[8])
         self.assertEqual(resumed.move_id, self.inv_1 | self.inv_2)
         self.assertIn("500.00", resumed[0].mail_message_id.body)
+        # the plans' list hides the "next instalment" of a plan that ended
+        arch = etree.fromstring(
+            plan.get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        (column,) = arch.xpath("//field[@name='next_line_id']")
+        self.assertIn(
+            "'broken'", column.get("column_invisible") or column.get("invisible")
+        )
+        self.assertEqual(plan.next_line_id.date, date(2026, 4, 15))
 
     def test_penalties_waived_while_kept(self):
         """Penalties waived by the plan are not claimed while it runs (the
