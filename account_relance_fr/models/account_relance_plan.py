@@ -56,6 +56,16 @@ class AccountRelancePlan(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        default=lambda self: self._default_user_id(),
+        domain="[('share', '=', False)]",
+        help="Who follows the plan: the activities of the plan (accepted on the "
+        "customer page, signed copy received, plan broken) go to this person, "
+        "else to the company's reminder manager.",
+    )
     currency_id = fields.Many2one(
         "res.currency",
         required=True,
@@ -158,13 +168,16 @@ class AccountRelancePlan(models.Model):
     # COMPUTES
     # ------------------------------------------------------------------
 
-    @api.depends("partner_id", "date")
+    @api.depends("partner_id", "date", "company_id.partner_id.lang")
     def _compute_name(self):
+        # stored: in the company's language, whoever creates the plan (what
+        # the customer reads is rendered in the customer's language)
         for plan in self:
-            plan.name = self.env._(
+            env = plan.with_context(lang=plan.company_id.partner_id.lang or "en_US").env
+            plan.name = env._(
                 "Payment plan %(customer)s %(date)s",
                 customer=plan.partner_id.display_name or "",
-                date=format_date(self.env, plan.date) if plan.date else "",
+                date=format_date(env, plan.date) if plan.date else "",
             )
 
     @api.depends("move_ids")
@@ -272,6 +285,15 @@ class AccountRelancePlan(models.Model):
                 fields.Command.create(values) for values in self._get_equal_schedule()
             ]
 
+    @api.model
+    def _default_user_id(self):
+        """The accountant drawing up the plan; none when the plan comes from
+        the customer page or a scheduled job (the reminder manager then)."""
+        user = self.env.user
+        if user._is_internal() and not user._is_superuser():
+            return user
+        return self.env["res.users"]
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -300,7 +322,24 @@ class AccountRelancePlan(models.Model):
                     "new one."
                 )
             )
-        return super().write(vals)
+        signed = self.browse()
+        if vals.get("signed_copy"):
+            # the responsible uploading it needs no reminder of it
+            signed = self.filtered(
+                lambda plan: plan.state in ("draft", "proposed")
+                and plan._get_responsible() != self.env.user
+            )
+        result = super().write(vals)
+        for plan in signed:
+            plan._schedule_responsible_activity(
+                lambda env: env._("Signed payment plan received"),
+                lambda env, plan: env._(
+                    "%(customer)s returned the payment plan signed: check the "
+                    "signed copy and mark the plan as accepted.",
+                    customer=plan.partner_id.display_name,
+                ),
+            )
+        return result
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -609,7 +648,7 @@ class AccountRelancePlan(models.Model):
                 "accepted_by": name,
             }
         )
-        accountant = self.company_id._get_relance_accountant()
+        accountant = self._get_responsible()
         env = self.with_context(lang=accountant.lang or self.env.lang).env
         self.sudo().message_post(
             body=Markup("<p>%s</p>")
@@ -621,7 +660,43 @@ class AccountRelancePlan(models.Model):
             author_id=self.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
+        self._schedule_responsible_activity(
+            lambda env: env._("Payment plan accepted by the customer"),
+            lambda env, plan: env._(
+                "%(customer)s accepted the payment plan of %(amount)s on the "
+                "customer page (%(name)s): check the first instalment of "
+                "%(date)s.",
+                customer=plan.partner_id.display_name,
+                amount=format_amount(env, plan.amount_total, plan.currency_id),
+                name=name,
+                date=format_date(env, plan.line_ids._sorted_by_date()[:1].date),
+            ),
+        )
         return True
+
+    def _get_responsible(self):
+        """Who gets the plan's activities: its responsible, else the company's
+        reminder manager (res.users)."""
+        self.ensure_one()
+        return self.user_id or self.company_id._get_relance_accountant()
+
+    def _schedule_responsible_activity(self, summary, note):
+        """A to-do on the plan for its responsible, written in that person's
+        language.
+
+        :param summary: function(env) returning the summary
+        :param note: function(env, plan) returning the note (plain text)
+        """
+        self.ensure_one()
+        user = self._get_responsible()
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        plan = self.with_env(env).sudo()
+        return plan.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary(env),
+            note=Markup("<p>%s</p>") % note(env, plan),
+            user_id=user.id,
+        )
 
     # ------------------------------------------------------------------
     # SQL OF THE SCREENS AND FIGURES
@@ -805,7 +880,7 @@ class AccountRelancePlan(models.Model):
         for plan in self:
             # the customer first: the accountant then follows the plan
             plan._post_customer_template(template)
-            accountant = plan.company_id._get_relance_accountant()
+            accountant = plan._get_responsible()
             env = self.with_context(lang=accountant.lang or self.env.lang).env
             plan.activity_schedule(
                 "mail.mail_activity_data_todo",
