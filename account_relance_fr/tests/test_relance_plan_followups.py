@@ -209,12 +209,23 @@ class TestRelancePlanPortalFollowups(RelancePlanFollowupCommon, HttpCase):
         self.assertEqual(self.plan._get_responsible(), self.accountant)
 
     def test_customer_page_number_of_invoices(self):
-        """The customer page asks to quote the invoice number for one invoice,
-        the numbers for several."""
+        """The customer page speaks of the invoice for one invoice, of the
+        invoices for several: the number to quote, the receipt to confirm,
+        the invoice not due yet."""
         self.customer.lang = "fr_FR"
         url = self.customer._get_relance_portal_url(self.company)
-        self.assertIn("en rappelant le numéro de facture.", _text(self.url_open(url).content))
+        text = _text(self.url_open(url).content)
+        self.assertIn("en rappelant le numéro de facture.", text)
+        self.assertIn("Confirmer la bonne réception de votre facture", text)
         self._invoice(self.customer, 100.0, date.today() - timedelta(days=5))
-        self.assertIn(
-            "en rappelant les numéros de facture.", _text(self.url_open(url).content)
+        text = _text(self.url_open(url).content)
+        self.assertIn("en rappelant les numéros de facture.", text)
+        self.assertIn("Confirmer la bonne réception de vos factures", text)
+        # one invoice not due yet
+        self.customer_2.lang = "fr_FR"
+        self._invoice(self.customer_2, 200.0, date.today() + timedelta(days=10))
+        text = _text(
+            self.url_open(self.customer_2._get_relance_portal_url(self.company)).content
         )
+        self.assertIn("Votre facture n'est pas encore échue.", text)
+        self.assertIn("vérifier que vous l'avez bien reçue", text)
