@@ -60,7 +60,6 @@ class AccountRelancePlan(models.Model):
         "res.users",
         string="Responsible",
         tracking=True,
-        default=lambda self: self._default_user_id(),
         domain="[('share', '=', False)]",
         help="Who follows the plan: the activities of the plan (accepted on the "
         "customer page, signed copy received, plan broken) go to this person, "
@@ -284,15 +283,6 @@ class AccountRelancePlan(models.Model):
             self.line_ids = [fields.Command.clear()] + [
                 fields.Command.create(values) for values in self._get_equal_schedule()
             ]
-
-    @api.model
-    def _default_user_id(self):
-        """The accountant drawing up the plan; none when the plan comes from
-        the customer page or a scheduled job (the reminder manager then)."""
-        user = self.env.user
-        if user._is_internal() and not user._is_superuser():
-            return user
-        return self.env["res.users"]
 
     # ------------------------------------------------------------------
     # CRUD

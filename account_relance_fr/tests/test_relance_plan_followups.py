@@ -109,7 +109,7 @@ class TestRelancePlanMails(RelancePlanFollowupCommon):
             self._check_plans(date(2026, 4, 21))
         self.assertEqual(plan.state, "broken")
         broken = self._plan_messages(plan, "Fin de votre échéancier")
-        self.assertIn("1 000,00", broken.body)
+        self.assertIn("1 000,00", _text(broken.body))
         self.assertIn("15/04/2026", broken.body)
         self._assert_how_to_pay(broken)
         self._assert_how_to_pay(
