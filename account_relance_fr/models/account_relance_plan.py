@@ -1,11 +1,12 @@
-from datetime import date
+from datetime import date, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date, format_datetime
+from odoo.tools import SQL, format_amount, format_date
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -54,6 +55,15 @@ class AccountRelancePlan(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.company,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Who follows the plan: the activities of the plan (accepted on the "
+        "customer page, signed copy received, plan broken) go to this person, "
+        "else to the company's reminder manager.",
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -159,13 +169,16 @@ class AccountRelancePlan(models.Model):
     # COMPUTES
     # ------------------------------------------------------------------
 
-    @api.depends("partner_id", "date")
+    @api.depends("partner_id", "date", "company_id.partner_id.lang")
     def _compute_name(self):
+        # stored: in the company's language, whoever creates the plan (what
+        # the customer reads is rendered in the customer's language)
         for plan in self:
-            plan.name = self.env._(
+            env = plan.with_context(lang=plan.company_id.partner_id.lang or "en_US").env
+            plan.name = env._(
                 "Payment plan %(customer)s %(date)s",
                 customer=plan.partner_id.display_name or "",
-                date=format_date(self.env, plan.date) if plan.date else "",
+                date=format_date(env, plan.date) if plan.date else "",
             )
 
     @api.depends("move_ids")
@@ -248,8 +261,8 @@ class AccountRelancePlan(models.Model):
                 if others:
                     raise ValidationError(
                         self.env._(
-                            "Some invoices are already covered by the plan "
-                            "%(plan)s.",
+                            "Some invoices are already covered by another "
+                            "payment plan: %(plan)s.",
                             plan=others.name,
                         )
                     )
@@ -301,7 +314,24 @@ class AccountRelancePlan(models.Model):
                     "new one."
                 )
             )
-        return super().write(vals)
+        signed = self.browse()
+        if vals.get("signed_copy"):
+            # the responsible uploading it needs no reminder of it
+            signed = self.filtered(
+                lambda plan: plan.state in ("draft", "proposed")
+                and plan._get_responsible() != self.env.user
+            )
+        result = super().write(vals)
+        for plan in signed:
+            plan._schedule_responsible_activity(
+                lambda env: env._("Signed payment plan received"),
+                lambda env, plan: env._(
+                    "%(customer)s returned the payment plan signed: check the "
+                    "signed copy and mark the plan as accepted.",
+                    customer=plan.partner_id.display_name,
+                ),
+            )
+        return result
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -331,6 +361,13 @@ class AccountRelancePlan(models.Model):
         for plan in self:
             plan._ensure_access_token()
             plan._post_customer_template(template, attach_letter=True)
+        # the accountant often proposes during a call: the email leaves now,
+        # not at the mail queue's next hourly run
+        queue = self.env.ref(
+            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+        )
+        if queue:
+            queue.sudo()._trigger()
         return True
 
     def action_accept(self):
@@ -449,6 +486,14 @@ class AccountRelancePlan(models.Model):
         residual = sum(self.move_ids.mapped("amount_residual"))
         return min(max(self.amount_total - residual, 0.0), self.amount_total)
 
+    def _get_paid_before_plan(self):
+        """What the covered invoices had already been paid when the plan was
+        drawn up: their totals less the amount owed of the plan (in the plan's
+        currency), 0.0 when nothing was paid."""
+        self.ensure_one()
+        paid = sum(self.move_ids.mapped("amount_total")) - self.amount_total
+        return paid if self.currency_id.compare_amounts(paid, 0) > 0 else 0.0
+
     def _get_consumer_limit(self):
         self.ensure_one()
         return self.date + relativedelta(months=CONSUMER_FREE_MONTHS)
@@ -535,18 +580,41 @@ class AccountRelancePlan(models.Model):
 
     def _get_acceptance_text(self):
         """One sentence recording the acceptance on the customer page, in the
-        language of the environment (the letter's, the page's)."""
+        language of the environment (the letter's, the page's): the name
+        typed, the date and time in the customer's time zone (Europe/Paris
+        when none), the IP address."""
         self.ensure_one()
         if not self.accepted_on:
             return ""
+        tz_name = self.partner_id.tz or "Europe/Paris"
+        moment = pytz.utc.localize(self.accepted_on).astimezone(pytz.timezone(tz_name))
         return self.env._(
-            "Accepted on the customer page by %(name)s on %(date)s (IP address "
-            "%(ip)s).",
+            "Accepted on the customer page by %(name)s on %(date)s at %(time)s "
+            "(%(place)s time, IP address %(ip)s).",
             name=self.accepted_by or "",
-            date=format_datetime(
-                self.env, self.accepted_on, tz=self.partner_id.tz or "Europe/Paris"
-            ),
+            date=format_date(self.env, moment.date()),
+            time=moment.strftime("%H:%M:%S"),
+            place=tz_name.rsplit("/", 1)[-1].replace("_", " "),
             ip=self.accepted_ip or "",
+        )
+
+    def _get_acceptance_obstacle(self):
+        """Why the customer can no longer accept the plan as it stands, in the
+        language of the environment, else ``False``: an instalment still
+        unpaid is past its last day to pay (the daily check would break the
+        plan the day after its acceptance)."""
+        self.ensure_one()
+        today = self.company_id._get_relance_today()
+        late = self.line_ids._sorted_by_date().filtered(
+            lambda line: line.state != "paid" and line._is_past_grace(today)
+        )[:1]
+        if not late:
+            return False
+        return self.env._(
+            "The instalment of %(date)s has passed: this payment plan can no "
+            "longer be accepted as it stands. Please contact us to agree on new "
+            "dates.",
+            date=format_date(self.env, late.date),
         )
 
     def _accept_from_portal(self, name, ip_address):
@@ -562,6 +630,9 @@ class AccountRelancePlan(models.Model):
             raise ValidationError(
                 self.env._("This payment plan can no longer be accepted.")
             )
+        obstacle = self._get_acceptance_obstacle()
+        if obstacle:
+            raise ValidationError(obstacle)
         if not name:
             raise ValidationError(
                 self.env._("Type your name to accept the payment plan.")
@@ -574,7 +645,7 @@ class AccountRelancePlan(models.Model):
                 "accepted_by": name,
             }
         )
-        accountant = self.company_id._get_relance_accountant()
+        accountant = self._get_responsible()
         env = self.with_context(lang=accountant.lang or self.env.lang).env
         self.sudo().message_post(
             body=Markup("<p>%s</p>")
@@ -586,7 +657,43 @@ class AccountRelancePlan(models.Model):
             author_id=self.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
+        self._schedule_responsible_activity(
+            lambda env: env._("Payment plan accepted by the customer"),
+            lambda env, plan: env._(
+                "%(customer)s accepted the payment plan of %(amount)s on the "
+                "customer page (%(name)s): check the first instalment of "
+                "%(date)s.",
+                customer=plan.partner_id.display_name,
+                amount=format_amount(env, plan.amount_total, plan.currency_id),
+                name=name,
+                date=format_date(env, plan.line_ids._sorted_by_date()[:1].date),
+            ),
+        )
         return True
+
+    def _get_responsible(self):
+        """Who gets the plan's activities: its responsible, else the company's
+        reminder manager (res.users)."""
+        self.ensure_one()
+        return self.user_id or self.company_id._get_relance_accountant()
+
+    def _schedule_responsible_activity(self, summary, note):
+        """A to-do on the plan for its responsible, written in that person's
+        language.
+
+        :param summary: function(env) returning the summary
+        :param note: function(env, plan) returning the note (plain text)
+        """
+        self.ensure_one()
+        user = self._get_responsible()
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        plan = self.with_env(env).sudo()
+        return plan.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary(env),
+            note=Markup("<p>%s</p>") % note(env, plan),
+            user_id=user.id,
+        )
 
     # ------------------------------------------------------------------
     # SQL OF THE SCREENS AND FIGURES
@@ -770,7 +877,7 @@ class AccountRelancePlan(models.Model):
         for plan in self:
             # the customer first: the accountant then follows the plan
             plan._post_customer_template(template)
-            accountant = plan.company_id._get_relance_accountant()
+            accountant = plan._get_responsible()
             env = self.with_context(lang=accountant.lang or self.env.lang).env
             plan.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -898,7 +1005,13 @@ class AccountRelancePlanLine(models.Model):
             lambda line: (line.date or date.max, line.sequence, line.id or 0)
         )
 
+    def _get_last_pay_date(self):
+        """The last day to pay the instalment before the plan is broken: its
+        date plus the plan's grace days (``datetime.date``)."""
+        self.ensure_one()
+        return self.date + timedelta(days=self.plan_id.grace_days)
+
     def _is_past_grace(self, today):
         """True when ``today`` is after the instalment date plus the grace days."""
         self.ensure_one()
-        return (today - self.date).days > self.plan_id.grace_days
+        return today > self._get_last_pay_date()

@@ -738,6 +738,12 @@ class AccountRelanceRun(models.AbstractModel):
             ("date_maturity", "!=", False),
             ("move_id.relance_excluded", "=", False),
             ("move_id.relance_dispute", "=", False),
+            # covered by a running payment plan: the plan reminds instead
+            (
+                "move_id.relance_plan_ids",
+                "not any",
+                [("state", "in", ("accepted", "kept"))],
+            ),
         ]
 
     @api.model

@@ -26,6 +26,7 @@ from . import test_relance_invoice_chatter
 from . import test_relance_failures
 from . import test_relance_plan_screens
 from . import test_relance_plan_figures
+from . import test_relance_plan_followups
 from . import test_relance_followup_form
 from . import test_relance_followup_rows
 from . import test_relance_salesperson_access

@@ -3,13 +3,13 @@ import re
 from datetime import date, timedelta
 
 from freezegun import freeze_time
-from lxml import html
+from lxml import etree, html
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, pdf_text
 
 
 class RelancePlanCommon(RelanceCommon):
@@ -151,6 +151,26 @@ class TestRelancePlan(RelancePlanCommon):
         with self.assertRaisesRegex(ValidationError, "crédit à la consommation"):
             long_plan.with_context(lang="fr_FR")._check_consumer_duration()
 
+    def test_invoice_in_two_plans_refused(self):
+        """A second plan drafted on an invoice already proposed to the
+        customer (e.g. from a call) cannot be proposed too: the French message
+        names the other plan once."""
+        self._invoice(self.customer, 900.0, self.DUE)
+        first = self._plan(self.customer)
+        with self.mock_mail_gateway():
+            first.action_propose()
+        second = self._plan(self.customer)
+        french = second.with_context(lang="fr_FR")
+        with self.assertRaises(ValidationError) as error:
+            with self.mock_mail_gateway():
+                french.action_propose()
+        self.assertEqual(
+            error.exception.args[0],
+            "Certaines factures relèvent déjà d'un autre échéancier : "
+            f"{first.name}.",
+        )
+        self.assertEqual(second.state, "draft")
+
     def test_answer_creates_prefilled_plan(self):
         """A "payment plan" answer of the customer page opens a draft plan
         with the customer, the invoices named and the message."""
@@ -270,6 +290,15 @@ class TestRelancePlanFollow(RelancePlanCommon):
         self.assertEqual(resumed.level_id, self.level_by_days[8])
         self.assertEqual(resumed.move_id, self.inv_1 | self.inv_2)
         self.assertIn("500.00", resumed[0].mail_message_id.body)
+        # the plans' list hides the "next instalment" of a plan that ended
+        arch = etree.fromstring(
+            plan.get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        (column,) = arch.xpath("//field[@name='next_line_id']")
+        self.assertIn(
+            "'broken'", column.get("column_invisible") or column.get("invisible")
+        )
+        self.assertEqual(plan.next_line_id.date, date(2026, 4, 15))
 
     def test_penalties_waived_while_kept(self):
         """Penalties waived by the plan are not claimed while it runs (the
@@ -321,7 +350,13 @@ class TestRelancePlanFollow(RelancePlanCommon):
             after = self._plan_messages(plan, "impayée")
             self.assertEqual(len(after), 1)
             self.assertIn("333,33", after.body)
-            self.assertIn("5 jours", after.body)
+            # the last day to pay, not a count of days to add up: 15/04 + 5
+            after_text = " ".join(html.fromstring(after.body).text_content().split())
+            self.assertIn(
+                "Nous vous remercions de la régler au plus tard le 20/04/2026 : "
+                "passé ce délai, l'échéancier prendra fin",
+                after_text,
+            )
             # paid: the next notice only
             self._pay(self.inv_1, 333.33, date(2026, 4, 18))
             self._check_plans(date(2026, 5, 13))
@@ -365,6 +400,57 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.assertIn("Claire Duval", text)
         self.assertIn("ne sont pas réclamées", text)
 
+    def test_letter_of_invoice_partly_paid(self):
+        """An invoice partly paid before the plan: the PDF letter shows its
+        total, what was already paid and the balance owed, which is the sum
+        acknowledged and split into instalments."""
+        self.customer.lang = "fr_FR"
+        invoice = self._invoice(self.customer, 5100.0, self.DUE)
+        self._pay(invoice, 1500.0)
+        plan = self._plan(self.customer)
+        self.assertEqual(plan.amount_total, 3600.0)
+        content = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account_relance_fr.report_relance_plan", plan.ids)[0]
+        )
+        text = pdf_text(content)
+        self.assertIn("la somme de 3 600,00 € au titre de la facture", text)
+        self.assertIn(f"{invoice.name} 14/02/2026 16/03/2026 5 100,00 €", text)
+        self.assertIn("Déjà réglé 1 500,00 € Reste dû 3 600,00 €", text)
+        self.assertIn("1 200,00 €", text)
+        # nothing paid before the plan: no such lines
+        self._invoice(self.customer_2, 900.0, self.DUE)
+        unpaid = self._plan(self.customer_2)
+        content = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account_relance_fr.report_relance_plan", unpaid.ids)[0]
+        )
+        self.assertNotIn("Already paid", pdf_text(content))
+        self.assertNotIn("Déjà réglé", pdf_text(content))
+
+    def test_letter_records_acceptance_in_french(self):
+        """Accepted on the customer page: the letter's signature box gives the
+        name, the date and the time in Paris (UTC+2 in April) and the IP
+        address, in French."""
+        self.customer.lang = "fr_FR"
+        self._invoice(self.customer, 1000.0, self.DUE)
+        plan = self._plan(self.customer)
+        with self.mock_mail_gateway():
+            plan.action_propose()
+        with freeze_time("2026-04-20 08:15:30"):
+            plan._accept_from_portal("Sylvie Garnier, gérante", "203.0.113.7")
+        content = self.env["ir.actions.report"]._render_qweb_html(
+            "account_relance_fr.report_relance_plan", plan.ids
+        )[0]
+        box = html.fromstring(content).xpath("//td[@name='signature']")[0]
+        self.assertEqual(
+            " ".join(box.text_content().split()),
+            "Accepté sur l'espace client par Sylvie Garnier, gérante le "
+            "20/04/2026 à 10:15:30 (heure de Paris, adresse IP 203.0.113.7).",
+        )
+
     def test_signed_copy_returned(self):
         """The letter returned signed is kept on the plan, which the
         accountant then marks as accepted."""
@@ -391,9 +477,15 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.customer.lang = "fr_FR"
         self._invoice(self.customer, 1000.0, self.DUE)
         plan = self._plan(self.customer)
-        with self.mock_mail_gateway():
+        with (
+            self.mock_mail_gateway(),
+            self.capture_triggers("mail.ir_cron_mail_scheduler_action") as queue,
+        ):
             plan.action_propose()
         self.assertEqual(plan.state, "proposed")
+        # the email leaves at once, not at the queue's next hourly run
+        self.assertEqual(len(queue.records), 1)
+        self.assertLessEqual(queue.records.call_at, fields.Datetime.now())
         message = self._plan_messages(plan, "Votre échéancier")
         self.assertEqual(message.partner_ids, self.customer)
         self.assertIn(plan._get_acceptance_url(), message.body)
@@ -507,3 +599,51 @@ class TestRelancePlanPortal(RelancePlanCommon, HttpCase):
         self.assertEqual(
             self.url_open(self.plan._get_acceptance_url()).status_code, 200
         )
+
+    def test_late_acceptance_refused_in_french(self):
+        """The customer opens the page after an instalment's last day to pay
+        (date + 5 grace days): the page says so in French instead of the "I
+        accept" button, and a posted acceptance is refused, since the daily
+        check would break the plan at once. The control plan, on time, can
+        still be accepted."""
+        today = date.today()
+        self.customer_2.lang = "fr_FR"
+        self._invoice(self.customer_2, 600.0, today - timedelta(days=40))
+        late = self._plan(
+            self.customer_2,
+            date=today - timedelta(days=20),
+            start_date=today - timedelta(days=6),
+            instalment_count=2,
+        )
+        with self.mock_mail_gateway():
+            (late | self.plan).action_propose()
+        expected = (
+            f"L'échéance du {(today - timedelta(days=6)).strftime('%d/%m/%Y')} "
+            "est passée : cet échéancier ne peut plus être accepté en l'état. "
+            "Merci de nous contacter pour convenir de nouvelles dates."
+        )
+        page = self.url_open(late._get_acceptance_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(expected, self._text(page))
+        self.assertNotIn("J'accepte", self._text(page))
+        csrf = html.fromstring(page.content).xpath("//input[@name='csrf_token']/@value")
+        # no form on the page: post with the token of the control's page
+        control_page = self.url_open(self.plan._get_acceptance_url())
+        self.assertIn("I accept", self._text(control_page))
+        self.assertFalse(csrf)
+        csrf = html.fromstring(control_page.content).xpath(
+            "//input[@name='csrf_token']/@value"
+        )[0]
+        refused = self.url_open(
+            f"/relance/plan/{late.id}/accept",
+            data={
+                "access_token": late.access_token,
+                "csrf_token": csrf,
+                "name": "Jeanne Roux",
+            },
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn(expected, self._text(refused))
+        late.invalidate_recordset()
+        self.assertEqual(late.state, "proposed")
+        self.assertFalse(late.accepted_on)

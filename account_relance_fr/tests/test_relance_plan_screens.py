@@ -99,6 +99,45 @@ class TestRelancePlanScreens(RelancePlanCommon):
         self.assertEqual(record["plan_next_date"], date(2026, 4, 15))
         self.assertEqual(record["plan_next_amount"], 333.33)
 
+    def test_no_ladder_reminder_announced_under_plan(self):
+        """While a plan runs, its invoices leave the ladder: the follow-up
+        row, the customer and the invoices announce no next reminder (the
+        plan's instalments are followed instead); the control customer keeps
+        its own; a cancelled plan gives the reminders back."""
+
+        def next_dates():
+            self.env.invalidate_all()
+            rows = self._rows()
+            with freeze_time("2026-04-20 09:00:00"):
+                return {
+                    "row": rows.filtered(
+                        lambda row: row.partner_id == self.customer
+                    ).next_action_date,
+                    "control_row": rows.filtered(
+                        lambda row: row.partner_id == self.customer_2
+                    ).next_action_date,
+                    "customer": self.customer.relance_next_action_date,
+                    "invoice": self.inv_1.relance_next_date,
+                    "control": self.control.relance_next_date,
+                }
+
+        plan = self._plan(self.customer)
+        before = next_dates()
+        self.assertTrue(all(before.values()), before)
+        plan.action_accept()
+        under_plan = next_dates()
+        self.assertFalse(under_plan["row"])
+        self.assertFalse(under_plan["customer"])
+        self.assertFalse(under_plan["invoice"])
+        self.assertEqual(under_plan["control_row"], before["control_row"])
+        self.assertEqual(under_plan["control"], before["control"])
+        # the daily job agrees: the control customer is reminded, not the plan's
+        self._run(date(2026, 4, 20))
+        self.assertFalse(self._histories(self.inv_1 | self.inv_2))
+        self.assertTrue(self._histories(self.control))
+        plan.action_cancel()
+        self.assertTrue(next_dates()["invoice"])
+
     def test_customer_and_invoice_show_the_plan(self):
         """The customer's form shows the running plan and its next instalment;
         each covered invoice its plan and the next instalment; the control
