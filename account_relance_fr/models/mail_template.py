@@ -62,6 +62,9 @@ class MailTemplate(models.Model):
         variables = self._render_eval_context()
         if add_context:
             variables.update(**add_context)
+        # the same dates come back on many lines of the batch: each one is
+        # formatted once (same language, same format)
+        variables["format_date"] = self._memoize(variables["format_date"])
         records = self.env[model].browse(res_ids)
         variables["object"] = records[:1]
         qweb = self.env["ir.qweb"].with_context(**(options or {}))
@@ -78,3 +81,20 @@ class MailTemplate(models.Model):
             # without the <div> wrapping the template's nodes, as Odoo's
             results[record.id] = rendered[5:-6]
         return results
+
+    @api.model
+    def _memoize(self, function):
+        """``function`` (of hashable arguments, without side effect) with its
+        results kept for the calls with the same arguments."""
+        results = {}
+
+        def memoized(*args, **kwargs):
+            key = (args, tuple(sorted(kwargs.items())))
+            try:
+                if key not in results:
+                    results[key] = function(*args, **kwargs)
+            except TypeError:  # an argument that cannot be a key
+                return function(*args, **kwargs)
+            return results[key]
+
+        return memoized
