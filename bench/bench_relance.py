@@ -11,6 +11,7 @@ named by RELANCE_BENCH_JSON. The data is built by one process
 the peak memory measured is the job's.
 """
 
+import cProfile
 import json
 import os
 import re
@@ -33,6 +34,8 @@ NO_JOB = os.environ.get("RELANCE_BENCH_NO_JOB") == "1"
 # screen's volume without hours of invoice posting): 1 = none
 CLONES = int(os.environ.get("RELANCE_BENCH_CLONES", "1"))
 SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
+# file where the cProfile statistics of the job are written (pstats), or ""
+PROFILE = os.environ.get("RELANCE_BENCH_PROFILE", "")
 # due dates from 10 days ahead (préventive) to 120 days late (every level)
 EARLIEST, LATEST = -10, 120
 CHUNK = 500
@@ -322,7 +325,16 @@ def measure(env):
     attachments_before = env["ir.attachment"].search_count(
         [("mimetype", "=", "application/pdf")]
     )
-    seconds, queries, calls = run_job(env) if not NO_JOB else (0.0, 0, 0)
+    cpu_start = time.process_time()
+    if NO_JOB:
+        seconds, queries, calls = 0.0, 0, 0
+    elif PROFILE:
+        profile = cProfile.Profile()
+        seconds, queries, calls = profile.runcall(run_job, env)
+        profile.dump_stats(PROFILE)
+    else:
+        seconds, queries, calls = run_job(env)
+    cpu_seconds = time.process_time() - cpu_start
     memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # the refresh of the follow-up's next actions the job's end triggers
     refresh_queries = env.cr.sql_log_count
@@ -340,6 +352,8 @@ def measure(env):
         "ladder": LADDER,
         "build_seconds": state["build_seconds"],
         "job_seconds": round(seconds, 2),
+        "job_cpu_seconds": round(cpu_seconds, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "job_calls": calls,
         "queries": queries,
         "queries_per_customer": round(queries / (CUSTOMERS * CLONES), 1),

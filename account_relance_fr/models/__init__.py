@@ -26,3 +26,4 @@ from . import account_relance_plan
 from . import ir_http
 from . import account_relance_next_action
 from . import ir_mail_server
+from . import mail_template

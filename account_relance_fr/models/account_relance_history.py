@@ -252,8 +252,14 @@ class AccountRelanceHistory(models.Model):
                 ),
                 Markup(", ").join(links) if links else "",
             )
-        if bodies:
-            self.move_id.sudo()._message_log_batch(bodies)
+        if not bodies:
+            return
+        moves = self.env["account.move"].browse(list(bodies)).sudo()
+        # created without their body, then each distinct body sanitized once
+        messages = moves._message_log_batch({})
+        self.env["account.relance.run"]._store_message_bodies(
+            messages, [bodies[message.res_id] for message in messages]
+        )
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS

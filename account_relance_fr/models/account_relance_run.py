@@ -14,6 +14,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, clean_context, is_html_empty
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
+from odoo.addons.mail.models.mail_message import _image_dataurl
+
 from ..tools import next_window_opening, within_window
 
 _logger = logging.getLogger(__name__)
@@ -1819,6 +1821,9 @@ class AccountRelanceRun(models.AbstractModel):
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "account_relance_fr.mail_message_subtype_relance"
         )
+        bodies = [escape(body) for _lang, _subject, body in rendered]
+        # stored after, each sanitized once (see _store_message_bodies)
+        deferred = not any(_image_dataurl.search(body) for body in bodies)
         messages = Partner._message_create(
             [
                 {
@@ -1827,7 +1832,7 @@ class AccountRelanceRun(models.AbstractModel):
                     "email_from": email_from,
                     "model": partner._name,
                     "res_id": partner.id,
-                    "body": escape(body),
+                    "body": "" if deferred else body,
                     "message_type": "comment",
                     "parent_id": parents.get(partner.id, False),
                     "subject": subject or False,
@@ -1846,11 +1851,13 @@ class AccountRelanceRun(models.AbstractModel):
                     ],
                     "email_layout_xmlid": "account_relance_fr.relance_mail_layout",
                 }
-                for post, partner, (_lang, subject, body) in zip(
-                    posts, partners, rendered, strict=True
+                for post, partner, (_lang, subject, _body), body in zip(
+                    posts, partners, rendered, bodies, strict=True
                 )
             ]
         )
+        if deferred:
+            self._store_message_bodies(messages, bodies)
         self._subscribe_post_author(partners, author_id)
         self._create_post_emails(
             posts, partners, messages, [lang for lang, *_rest in rendered]
@@ -1908,6 +1915,8 @@ class AccountRelanceRun(models.AbstractModel):
             group = [posts[index] for index in indexes]
             context = {
                 "lang": lang,
+                # the template compiled once for the group (mail.template)
+                "relance_render_batch": True,
                 "relance_contact_id": group[0]["contact"].id,
                 "relance_contact_map": tuple(
                     (post["partner"].id, post["contact"].id) for post in group
@@ -1940,6 +1949,47 @@ class AccountRelanceRun(models.AbstractModel):
             for index, record in zip(indexes, records, strict=True):
                 rendered[index] = (lang, subjects[record.id], bodies[record.id])
         return rendered
+
+    @api.model
+    def _store_message_bodies(self, messages, bodies):
+        """Store ``bodies`` on ``messages`` created without one, in one query.
+
+        Each distinct body is sanitized once, by the body field's own
+        sanitizer with its own options (what the ORM stores), instead of twice
+        per message as ``create`` does (once for the column, once for the
+        cache): the notes of one reminder on its invoices are one body. A
+        body holding a base64 image (turned into an attachment by
+        ``mail.message.create``) must go through ``create`` instead.
+
+        :param messages: mail.message, just created, with an empty body
+        :param bodies: [str or Markup], one per message, in order
+        """
+        if not messages:
+            return messages
+        field = messages._fields["body"]
+        sanitized = {}
+        rows = []
+        for message, body in zip(messages, bodies, strict=True):
+            if body not in sanitized:
+                sanitized[body] = field.convert_to_column(body, message)
+            value = sanitized[body]
+            rows.append(
+                SQL("(%s, %s)", message.id, None if value is None else str(value))
+            )
+        messages.flush_recordset(["body"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mail_message
+                   SET body = data.body
+                  FROM (VALUES %s) AS data(id, body)
+                 WHERE mail_message.id = data.id
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        messages.invalidate_recordset(["body"])
+        return messages
 
     def _get_thread_parent_ids(self, partners):
         """{partner id: id of the first message of its chatter}, the parent
@@ -2148,24 +2198,41 @@ class AccountRelanceRun(models.AbstractModel):
                 if level.attach_invoice_pdf
             ]
         )
+        statements = self._get_statement_attachments(
+            [
+                (
+                    histories.partner_id[:1]._get_relance_lang(
+                        histories.contact_id[:1]
+                    ),
+                    histories.partner_id[:1],
+                )
+                for histories, level in entries
+                if level.attach_statement
+            ]
+        )
         return [
-            self._get_email_attachments(histories, level, pdfs=pdfs)
+            self._get_email_attachments(
+                histories, level, pdfs=pdfs, statements=statements
+            )
             for histories, level in entries
         ]
 
-    def _get_email_attachments(self, histories, level, pdfs=None):
+    def _get_email_attachments(self, histories, level, pdfs=None, statements=None):
         """Invoice PDFs and statement of the reminded invoices when the level
         asks for them; the statement rendered and named in the customer's
         language, each invoice's PDF as issued (``_get_invoice_pdfs``).
 
         :param pdfs: {move id: ir.attachment} of the invoices, when known
+        :param statements: {partner id: ir.attachment} of the statements,
+            when known (``_get_statement_attachments``)
         :return: ir.attachment of the customer, to attach to its message
         """
         partner = histories.partner_id[:1]
         run = self._with_customer_lang(partner, histories.contact_id[:1])
         attachments = run.env["ir.attachment"]
         if level.attach_statement:
-            attachments |= run._get_statement_attachment(partner)
+            statement = (statements or {}).get(partner.id)
+            attachments |= statement or run._get_statement_attachment(partner)
         if not level.attach_invoice_pdf:
             return attachments
         if pdfs is None:
@@ -2496,29 +2563,62 @@ class AccountRelanceRun(models.AbstractModel):
 
     def _schedule_broken_promise_activities(self, broken):
         """Tell each salesperson (else the accountant) that the promise to pay
-        of these invoices is broken, in their language."""
+        of these invoices is broken, in their language: one activity per
+        invoice, all created together."""
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_promise"
         )
+        values = []
         for move in broken:
             user = move.invoice_user_id or move.company_id._get_relance_accountant()
             run = self.with_context(lang=user.lang or self.env.lang)
-            move.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=run.env._("Broken promise to pay"),
-                note=run.env._(
-                    "%(customer)s promised to pay %(invoice)s by %(date)s; the "
-                    "payment has not arrived and the reminders resume.",
-                    customer=move.commercial_partner_id.display_name,
-                    invoice=move.name,
-                    date=fields.Date.to_string(move.relance_promise_date),
-                ),
-                user_id=user.id,
+            values.append(
+                {
+                    "activity_type_id": activity_type.id,
+                    "summary": run.env._("Broken promise to pay"),
+                    "note": run.env._(
+                        "%(customer)s promised to pay %(invoice)s by %(date)s; "
+                        "the payment has not arrived and the reminders resume.",
+                        customer=move.commercial_partner_id.display_name,
+                        invoice=move.name,
+                        date=fields.Date.to_string(move.relance_promise_date),
+                    ),
+                    "user_id": user.id,
+                }
             )
+        self._schedule_activities(broken, values)
         return broken
 
+    @api.model
+    def _schedule_activities(self, records, values_list):
+        """Schedule one activity on each of ``records`` with its own values
+        (type, summary, note, user), as ``activity_schedule`` does for one
+        record, all in one ``create``.
+
+        :param values_list: [dict] of mail.activity values, one per record
+        :return: the mail.activity records created
+        """
+        if not records or self.env.context.get("mail_activity_automation_skip"):
+            return self.env["mail.activity"]
+        model_id = self.env["ir.model"]._get(records._name).id
+        today = fields.Date.context_today(records)
+        return self.env["mail.activity"].create(
+            [
+                {
+                    "automated": True,
+                    "date_deadline": today,
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    **values,
+                }
+                for record, values in zip(records, values_list, strict=True)
+            ]
+        )
+
     def _send_thank_you(self, companies, partners=None):
-        """One thank-you email per customer for invoices paid after a reminder."""
+        """One thank-you email per customer for invoices paid after a reminder,
+        rendered and posted for all the customers of a company together (see
+        ``_thank_customers``)."""
         template = self.env.ref(
             "account_relance_fr.mail_template_relance_thank_you",
             raise_if_not_found=False,
@@ -2535,32 +2635,60 @@ class AccountRelanceRun(models.AbstractModel):
         )
         if not moves or not template:
             return moves
-        for (company, partner), partner_moves in moves.grouped(
-            lambda move: (move.company_id, move.commercial_partner_id)
-        ).items():
-            contact = partner._get_relance_contact(partner_moves)
-            try:
-                # the flag is written in the savepoint: a concurrent change of
-                # these invoices undoes this thank-you only
-                with self.env.cr.savepoint():
-                    if contact:
-                        self.with_company(company)._post_template(
-                            partner.with_company(company).with_context(
-                                relance_paid_move_ids=partner_moves.ids
-                            ),
-                            template,
-                            contact,
-                        )
-                    partner_moves.relance_thanked = True
-            except CONFLICT_ERRORS:
-                _logger.info("Thank-you to customer %s left for later", partner.id)
-            except Exception:  # noqa: BLE001 - a thank-you must not stop the run
-                _logger.warning(
-                    "Thank-you email to %s failed",
-                    partner.display_name,
-                    exc_info=True,
-                )
+        for company, company_moves in moves.grouped("company_id").items():
+            run = self.with_company(company)
+            # the paid invoices of all of them: each customer's are its own
+            customers = run.env["res.partner"].with_context(
+                relance_paid_move_ids=company_moves.ids
+            )
+            units = [
+                {
+                    "partner": partner.with_env(customers.env),
+                    "moves": partner_moves,
+                    "template": template,
+                    "contact": partner._get_relance_contact(partner_moves),
+                }
+                for partner, partner_moves in company_moves.grouped(
+                    "commercial_partner_id"
+                ).items()
+            ]
+            run._run_isolated(units, run._thank_customers, one=run._thank_customer)
         return moves
+
+    def _thank_customers(self, units):
+        """Post the thank-you of each customer of ``units`` having an email
+        contact (one rendering per language, see ``_post_templates``) and mark
+        their invoices thanked.
+
+        :param units: [dict]: ``partner``, ``moves`` paid (account.move),
+            ``template`` and ``contact`` (res.partner, maybe empty)
+        :return: {partner id: True}
+        """
+        self._post_templates([unit for unit in units if unit["contact"]])
+        self.env["account.move"].union(
+            *(unit["moves"] for unit in units)
+        ).relance_thanked = True
+        return dict.fromkeys([unit["partner"].id for unit in units], True)
+
+    def _thank_customer(self, unit):
+        """The thank-you of one customer alone (see ``_thank_customers``): a
+        failure is logged and leaves its invoices to thank at a later run.
+
+        :return: True when done, False when it failed
+        :raise: the conflicts with another transaction (left for later)
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self._thank_customers([unit])[unit["partner"].id]
+        except CONFLICT_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - a thank-you must not stop the run
+            _logger.warning(
+                "Thank-you email to %s failed",
+                unit["partner"].display_name,
+                exc_info=True,
+            )
+            return False
 
     @api.model
     def _partner_domain(self, partners):
@@ -2613,27 +2741,113 @@ class AccountRelanceRun(models.AbstractModel):
         if message:
             raise RelanceSendError(message)
 
+    def _get_statement_attachments(self, requests):
+        """{partner id: ir.attachment}: the account statements of several
+        customers, rendered in one wkhtmltopdf call per language (see
+        ``_render_statements_content``), each named in its language.
+
+        :param requests: [(language code, res.partner)], one per customer
+        """
+        by_lang = defaultdict(dict)
+        for lang, partner in requests:
+            by_lang[lang][partner.id] = True
+        attachments = {}
+        for lang, partner_ids in by_lang.items():
+            run = self.with_context(lang=lang)
+            partners = run.env["res.partner"].browse(list(partner_ids))
+            content_by_id = run._render_statements_content(partners)
+            created = run.env["ir.attachment"].create(
+                [
+                    run._prepare_pdf_attachment_vals(
+                        run._get_statement_file_name(partner),
+                        content_by_id[partner.id],
+                        partner,
+                    )
+                    for partner in partners
+                ]
+            )
+            attachments.update(zip(partners.ids, created, strict=True))
+        return attachments
+
+    def _render_statements_content(self, partners):
+        """{partner id: PDF bytes} of the statements of ``partners``, in this
+        run's language: all of them in one wkhtmltopdf call when its PDF can
+        be cut into one statement per customer (``_split_pdf_at_outlines``),
+        each one's pages numbered from 1; else one call per customer (the
+        HTML wkhtmltopdf would print, in tests)."""
+        report_name = "account_relance_fr.report_relance_statement"
+        reports = self.env["ir.actions.report"]
+        content_by_id = None
+        if len(partners) > 1 and self._renders_real_pdf():
+            content_by_id = self._render_statements_one_document(partners)
+        if content_by_id is None:
+            content_by_id = {
+                partner.id: reports._render_qweb_pdf(report_name, partner.ids)[0]
+                for partner in partners
+            }
+        return content_by_id
+
+    def _render_statements_one_document(self, partners):
+        """{partner id: PDF bytes} of the statements of ``partners`` printed
+        by one wkhtmltopdf call (the report puts each customer on a new page
+        of one document, titled once), the PDF cut at its top-level outlines;
+        None when the customers cannot be told apart."""
+        report_name = "account_relance_fr.report_relance_statement"
+        reports = self.env["ir.actions.report"].with_context(
+            debug=False, webp_as_jpg=True
+        )
+        report = reports._get_report(report_name)
+        html_content = reports._render_qweb_html(
+            report_name, partners.ids, data={"report_type": "pdf", "debug": False}
+        )[0]
+        bodies, _ids, header, footer, paperformat_args = report._prepare_html(
+            html_content, report_model=report.model
+        )
+        if len(bodies) != 1:
+            return None
+        content = reports._run_wkhtmltopdf(
+            bodies,
+            report_ref=report_name,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
+        parts = self._split_pdf_at_outlines(content, len(partners))
+        if not parts:
+            return None
+        return {
+            partner_id: reports._relance_number_pages(part)
+            for partner_id, part in zip(partners.ids, parts, strict=True)
+        }
+
+    def _get_statement_file_name(self, partner):
+        """File name of the statement of ``partner``, in this run's language."""
+        return self.env._(
+            "Account statement %(customer)s.pdf", customer=partner.display_name
+        )
+
     def _get_statement_attachment(self, partner):
         """The customer's account statement as a PDF attachment."""
         content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
             "account_relance_fr.report_relance_statement", partner.ids
         )
         return self._create_pdf_attachment(
-            self.env._(
-                "Account statement %(customer)s.pdf", customer=partner.display_name
-            ),
-            content,
-            partner,
+            self._get_statement_file_name(partner), content, partner
         )
 
     def _create_pdf_attachment(self, name, content, record):
         """Keep a rendered PDF as an attachment of ``record``."""
         return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "raw": content,
-                "mimetype": "application/pdf",
-                "res_model": record._name,
-                "res_id": record.id,
-            }
+            self._prepare_pdf_attachment_vals(name, content, record)
         )
+
+    @api.model
+    def _prepare_pdf_attachment_vals(self, name, content, record):
+        """Values of the attachment of ``record`` keeping a rendered PDF."""
+        return {
+            "name": name,
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": record._name,
+            "res_id": record.id,
+        }

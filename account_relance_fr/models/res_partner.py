@@ -348,10 +348,11 @@ class ResPartner(models.Model):
         moves = self.env["account.move"].browse(
             self.env.context.get("relance_paid_move_ids", [])
         )
+        # the paid invoices of several customers (a batch of thank-yous)
+        by_customer = moves.grouped("commercial_partner_id")
         for partner in self:
-            partner.relance_paid_move_ids = moves.filtered(
-                lambda move, partner=partner: move.commercial_partner_id
-                == partner.commercial_partner_id
+            partner.relance_paid_move_ids = by_customer.get(
+                partner.commercial_partner_id, moves.browse()
             )
 
     # ------------------------------------------------------------------

@@ -1,0 +1,100 @@
+from lxml import html
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import safe_eval
+
+
+class MailTemplate(models.Model):
+    _inherit = "mail.template"
+
+    @api.model
+    def _render_template_qweb(
+        self, template_src, model, res_ids, add_context=None, options=None
+    ):
+        """Render the QWeb ``template_src`` for several records, compiled once.
+
+        Odoo compiles a template given as source again for each record; the
+        reminders render one template for a whole batch of customers
+        (context ``relance_render_batch``): compiled once, then run for each
+        record with the values Odoo gives it (``object``, the rendering
+        context). A template an unrestricted user may not run, or one that
+        raises, goes through Odoo's own rendering, which checks and reports it.
+
+        :return: {res_id: Markup}, as Odoo's
+        """
+        if (
+            not self.env.context.get("relance_render_batch")
+            or len(res_ids) < 2
+            or not template_src
+            or not self._is_relance_render_unrestricted()
+            or not self._has_unsafe_expression_template_qweb(template_src, model)
+        ):
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+        try:
+            return self._render_template_qweb_compiled_once(
+                template_src, model, res_ids, add_context, options
+            )
+        except Exception:  # noqa: BLE001 - Odoo's rendering reports the error
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+
+    @api.model
+    def _is_relance_render_unrestricted(self):
+        """True when the current user may run any template expression (as
+        ``_render_template_qweb`` decides)."""
+        return (
+            self._unrestricted_rendering
+            or self.env.is_admin()
+            or self.env.user.has_group("mail.group_mail_template_editor")
+        )
+
+    @api.model
+    def _render_template_qweb_compiled_once(
+        self, template_src, model, res_ids, add_context, options
+    ):
+        """{res_id: Markup}: ``template_src`` compiled once and rendered for
+        each record of ``res_ids``, with the values of Odoo's
+        ``_render_template_qweb`` and ``ir.qweb._render``."""
+        variables = self._render_eval_context()
+        if add_context:
+            variables.update(**add_context)
+        # the same dates come back on many lines of the batch: each one is
+        # formatted once (same language, same format)
+        variables["format_date"] = self._memoize(variables["format_date"])
+        records = self.env[model].browse(res_ids)
+        variables["object"] = records[:1]
+        qweb = self.env["ir.qweb"].with_context(**(options or {}))
+        qweb = qweb._prepare_environment(variables)
+        safe_eval.check_values(variables)
+        functions, def_name = qweb._compile(
+            html.fragment_fromstring(template_src, create_parent="div")
+        )
+        render = functions[def_name]
+        results = {}
+        for record in records:
+            values = dict(variables, object=record)
+            rendered = Markup("".join(render(qweb, values)))
+            # without the <div> wrapping the template's nodes, as Odoo's
+            results[record.id] = rendered[5:-6]
+        return results
+
+    @api.model
+    def _memoize(self, function):
+        """``function`` (of hashable arguments, without side effect) with its
+        results kept for the calls with the same arguments."""
+        results = {}
+
+        def memoized(*args, **kwargs):
+            key = (args, tuple(sorted(kwargs.items())))
+            try:
+                if key not in results:
+                    results[key] = function(*args, **kwargs)
+            except TypeError:  # an argument that cannot be a key
+                return function(*args, **kwargs)
+            return results[key]
+
+        return memoized
