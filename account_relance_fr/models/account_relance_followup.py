@@ -887,7 +887,7 @@ class AccountRelanceFollowup(models.Model):
     )
     penalty_regime_consumer = fields.Boolean(compute="_compute_penalties")
     penalty_claimable = fields.Boolean(
-        string="Penalties to Invoice",
+        string="Claimable Penalties",
         compute="_compute_penalty_claimable",
         help="Something legally claimable is not billed yet: late penalties or "
         "40 € indemnities of a business, interest from the formal notice of a "

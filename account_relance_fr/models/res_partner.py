@@ -615,7 +615,7 @@ class ResPartner(models.Model):
         string="Provisional Penalties", compute="_compute_relance_penalty_totals"
     )
     relance_penalty_claimable = fields.Boolean(
-        string="Penalties to Invoice",
+        string="Claimable Penalties",
         compute="_compute_relance_penalty_claimable",
         help="Something legally claimable is not billed yet: late penalties or "
         "40 € indemnities of a business, interest from the formal notice of a "
