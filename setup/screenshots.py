@@ -43,7 +43,8 @@ import urllib.request
 from email.policy import default as default_policy
 from pathlib import Path
 
-DESKTOP = (1440, 640)
+# tall enough for the rows the README describes (the payment plan badge)
+DESKTOP = (1440, 900)
 MAIL_WIDTH = 760
 LOGIN = PASSWORD = "admin"
 FOLLOWUP_ACTION = "account_relance_fr.account_relance_followup_action"

@@ -22,6 +22,7 @@ from . import payment_transaction
 from . import account_relance_profile_change
 from . import account_relance_payer_rating
 from . import ir_actions_report
+from . import ir_qweb
 from . import account_relance_plan
 from . import ir_http
 from . import account_relance_next_action

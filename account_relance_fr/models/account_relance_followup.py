@@ -1253,6 +1253,13 @@ class AccountRelanceFollowup(models.Model):
         "date, per currency (amounts in each invoice's currency).",
     )
     penalty_regime_consumer = fields.Boolean(compute="_compute_penalties")
+    penalty_claimable = fields.Boolean(
+        string="Claimable Penalties",
+        compute="_compute_penalty_claimable",
+        help="Something legally claimable is not billed yet: late penalties or "
+        "40 € indemnities of a business, interest from the formal notice of a "
+        "consumer.",
+    )
     penalty_amount = fields.Monetary(
         string="Late Penalties to Date",
         compute="_compute_penalties",
@@ -1429,9 +1436,11 @@ class AccountRelanceFollowup(models.Model):
             for move, data in by_move.items():
                 by_partner[move.commercial_partner_id.id].append(data)
             for followup in followups:
-                if penalty_model._get_regime(followup.partner_id.sudo()) == "consumer":
-                    followup.penalty_regime_consumer = True
-                    continue
+                # a consumer: interest from the formal notice only, no 40 €
+                # (the engine computes neither before the notice)
+                followup.penalty_regime_consumer = (
+                    penalty_model._get_regime(followup.partner_id.sudo()) == "consumer"
+                )
                 datas = by_partner[followup.partner_id.id]
                 missing = sorted({key for data in datas for key in data.missing})
                 if missing:
@@ -1445,6 +1454,18 @@ class AccountRelanceFollowup(models.Model):
                 followup.indemnity_amount = round_amount(
                     sum(data.indemnity_unbilled for data in datas)
                 )
+
+    def _compute_penalty_claimable(self):
+        """What the penalty wizard would list, read as superuser (the figures
+        of the rows a salesperson sees); one computation per company."""
+        wizard = self.env["relance.penalty.invoice.wizard"].sudo()
+        self.penalty_claimable = False
+        for company, followups in self.grouped("company_id").items():
+            claimable = wizard.with_company(company)._get_claimable_partners(
+                followups.partner_id.sudo()
+            )
+            for followup in followups:
+                followup.penalty_claimable = followup.partner_id in claimable
 
     def action_print_statement(self):
         """Print the account statement (relevé de compte) of the customer:
@@ -1493,19 +1514,23 @@ class AccountRelanceFollowup(models.Model):
         }
 
     def action_log_call(self):
-        """Log a call with the customer now: a reminder call for the current
-        user, due today, then its outcome wizard (promise, dispute, paid, no
-        answer, wrong contact), which writes the outcome to the customer's
-        chatter."""
+        """Log a call with the customer now: the outcome wizard (promise,
+        dispute, paid, no answer, wrong contact), which writes the outcome to
+        the customer's chatter. The call activity (current user, due today)
+        is created only when the outcome is recorded: discarding the wizard
+        leaves nothing.
+
+        :return: the window action of the outcome wizard
+        """
         self.ensure_one()
-        company = self.company_id
-        activity = self.partner_id.with_company(company).activity_schedule(
-            "account_relance_fr.mail_activity_type_relance_call",
-            date_deadline=company._get_relance_today(),
-            summary=self.env._("Call logged from the follow-up"),
-            user_id=self.env.user.id,
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.relance_call_outcome_wizard_action"
         )
-        return activity._get_relance_call_outcome_action()
+        action["context"] = {
+            "default_logged_partner_id": self.partner_id.id,
+            "default_logged_company_id": self.company_id.id,
+        }
+        return action
 
     # ------------------------------------------------------------------
     # SALESPEOPLE: read access to their customers' invoices

@@ -268,8 +268,8 @@ class AccountRelanceHistory(models.Model):
     def action_approve(self):
         """Send the selected "to confirm" reminders now, one message per customer.
 
-        :return: a notification of what was sent, with a link to the letters
-            to post when some were printed
+        :return: a notification of what was sent, then the letters to post
+            when some were printed (else the screen reloads)
         :raise UserError: when none of the selection waits for approval
         """
         to_send = self.filtered(lambda history: history.state == "to_confirm")
@@ -322,19 +322,17 @@ class AccountRelanceHistory(models.Model):
             "title": self.env._("Reminders approved"),
             "message": " ".join(parts),
             "type": "warning" if failed else "success",
-            "sticky": bool(letters or failed),
+            # never sticky: a notice left open hides the right-hand columns
+            # of the screen under it; failures stay on the rows and in an
+            # activity, the letters are shown next
+            "sticky": False,
             "next": {"type": "ir.actions.client", "tag": "soft_reload"},
         }
         if letters:
-            # the web client puts each link in place of a "%s" of the message
-            params["message"] += " %s"
-            params["links"] = [
-                {
-                    "label": self.env._("Print the letters to post"),
-                    "url": "/odoo/action-account_relance_fr."
-                    "account_relance_history_to_post_action",
-                }
-            ]
+            # the next thing to do: print and post the letters
+            params["next"] = self.env["ir.actions.act_window"]._for_xml_id(
+                "account_relance_fr.account_relance_history_to_post_action"
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

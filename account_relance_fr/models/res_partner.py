@@ -615,6 +615,13 @@ class ResPartner(models.Model):
     relance_penalty_provisional = fields.Boolean(
         string="Provisional Penalties", compute="_compute_relance_penalty_totals"
     )
+    relance_penalty_claimable = fields.Boolean(
+        string="Claimable Penalties",
+        compute="_compute_relance_penalty_claimable",
+        help="Something legally claimable is not billed yet: late penalties or "
+        "40 € indemnities of a business, interest from the formal notice of a "
+        "consumer.",
+    )
     relance_penalty_missing = fields.Char(
         string="Rates to Enter", compute="_compute_relance_penalty_totals"
     )
@@ -677,6 +684,16 @@ class ResPartner(models.Model):
             partner.relance_indemnity_total = indemnity
             partner.relance_penalty_provisional = bool(missing)
             partner.relance_penalty_missing = missing
+
+    @api.depends_context("company")
+    def _compute_relance_penalty_claimable(self):
+        claimable = self.env["relance.penalty.invoice.wizard"]._get_claimable_partners(
+            self.filtered("id").commercial_partner_id
+        )
+        for partner in self:
+            partner.relance_penalty_claimable = (
+                partner.commercial_partner_id in claimable
+            )
 
     @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
     def _compute_relance_mail_penalty(self):

@@ -11,20 +11,31 @@ from odoo.addons.base.tests.test_ir_cron import CronMixinCase
 from odoo.addons.mail.tests.common import MailCommon
 
 
-def pdf_pages(pdf):
-    """Text of each page of a real PDF (bytes) read by pdftotext, whitespace
-    and no-break spaces collapsed to single spaces."""
+def _pdftotext(pdf):
+    """The text of a real PDF (bytes) as pdftotext lays it out."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
         file.write(pdf)
         file.flush()
-        text = subprocess.run(
+        return subprocess.run(
             ["pdftotext", "-layout", file.name, "-"],
             capture_output=True,
             check=True,
             text=True,
             timeout=60,
         ).stdout
+
+
+def pdf_pages(pdf):
+    """Text of each page of a real PDF (bytes) read by pdftotext, whitespace
+    and no-break spaces collapsed to single spaces."""
+    text = _pdftotext(pdf)
     return [" ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")]
+
+
+def pdf_lines(pdf):
+    """The lines of a real PDF (bytes) as printed, without their indentation:
+    where the text wraps."""
+    return [line.strip() for line in _pdftotext(pdf).splitlines() if line.strip()]
 
 
 def pdf_text(pdf):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import polib
 from freezegun import freeze_time
+from lxml import html as lxml_html
 
 from odoo.tests import tagged
 from odoo.tools import file_path, mute_logger
@@ -82,6 +83,22 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         self.assertNotIn("factures ci-dessous", body)
         self.assertNotIn("leur paiement", body)
         self.assertNotIn("  ", message.subject)
+
+    def test_french_double_punctuation_never_wraps_alone(self):
+        """The email the customer gets: a no-break space before each ``:``,
+        ``;``, ``?``, ``!`` of its text (French typography), none left after
+        a plain space; the English customer's email is unchanged."""
+        invoice = self._invoices(self.customer, 1)
+        _message, mail = self._send(self.customer, invoice, self.friendly)
+        text = lxml_html.fromstring(mail.body_html).text_content()
+        self.assertIn("pourriez-vous procéder à son paiement\u00a0?", text)
+        self.assertEqual(re.findall(r"\S*[ \t\r\n][:;?!](?=\s|$)", text), [])
+        # the control: the English customer's email keeps its own marks
+        invoice = self._invoices(self.customer_2, 1)
+        _message, mail = self._send(self.customer_2, invoice, self.friendly)
+        text = lxml_html.fromstring(mail.body_html).text_content()
+        self.assertIn("could you please arrange its payment?", " ".join(text.split()))
+        self.assertNotIn("\u00a0?", text)
 
     def test_several_invoices_are_plural(self):
         invoices = self._invoices(self.customer, 2)

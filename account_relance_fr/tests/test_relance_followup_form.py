@@ -204,17 +204,56 @@ class TestRelanceFollowupForm(RelanceCommon):
         self.assertFalse(self._row(self.customer_2).note_ids)
         self.assertTrue(row.action_add_note())
 
+    def _call_activities(self, partner=None):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", (partner or self.customer).id),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref(
+                        "account_relance_fr.mail_activity_type_relance_call"
+                    ).id,
+                ),
+            ]
+        )
+
     @freeze_time(TODAY)
     def test_log_a_call(self):
         row = self._row()
+        messages = self.customer.message_ids
         action = row.action_log_call()
         self.assertEqual(action["res_model"], "account.relance.call.outcome.wizard")
-        activity = self.env["mail.activity"].browse(
-            action["context"]["default_activity_id"]
+        # nothing is scheduled before the outcome is recorded
+        self.assertFalse(self._call_activities())
+        wizard = Form(
+            self.env["account.relance.call.outcome.wizard"].with_context(
+                **action["context"]
+            )
         )
-        self.assertEqual(activity.res_id, self.customer.id)
-        self.assertEqual(activity.user_id, self.env.user)
-        self.assertEqual(activity.date_deadline, date(2026, 4, 15))
+        self.assertEqual(wizard.partner_id, self.customer)
+        self.assertIn(self.move_a.name, wizard.invoice_summary)
+        wizard.outcome = "promise"
+        wizard.promise_date = date(2026, 4, 24)
+        wizard.feedback = "Virement prévu après la réunion de vendredi."
+        wizard.save().action_confirm()
+        self.assertEqual(self.move_a.relance_promise_date, date(2026, 4, 24))
+        # the call was done at once: no call left open
+        self.assertFalse(self._call_activities())
+        notes = self._row().note_ids
+        self.assertIn("Virement prévu après la réunion de vendredi.", notes[0].body)
+        self.assertIn("Call logged from the follow-up", notes[0].body)
+        self.assertEqual(notes[0].subtype_id, self.env.ref("mail.mt_activities"))
+        self.assertEqual(len(self.customer.message_ids - messages), 1)
+
+    @freeze_time(TODAY)
+    def test_log_a_call_discarded_leaves_nothing(self):
+        """ "Log a Call" then "Discard": no call activity, no message, the
+        invoices as they were."""
+        row = self._row()
+        messages = self.customer.message_ids
+        action = row.action_log_call()
         wizard = Form(
             self.env["account.relance.call.outcome.wizard"].with_context(
                 **action["context"]
@@ -222,13 +261,34 @@ class TestRelanceFollowupForm(RelanceCommon):
         )
         wizard.outcome = "promise"
         wizard.promise_date = date(2026, 4, 24)
-        wizard.feedback = "Virement prévu après la réunion de vendredi."
+        # the dialog is discarded: the form is never saved
+        del wizard
+        self.assertFalse(self._call_activities())
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+            )
+        )
+        self.assertEqual(self.customer.message_ids, messages)
+        self.assertFalse(self.move_a.relance_promise_date)
+
+    @freeze_time(TODAY)
+    def test_log_a_call_no_answer_keeps_the_call(self):
+        """No answer: the logged call stays open, two working days later."""
+        action = self._row().action_log_call()
+        wizard = Form(
+            self.env["account.relance.call.outcome.wizard"].with_context(
+                **action["context"]
+            )
+        )
+        wizard.outcome = "no_answer"
         wizard.save().action_confirm()
-        self.assertEqual(self.move_a.relance_promise_date, date(2026, 4, 24))
-        self.assertFalse(activity.exists())
-        notes = self._row().note_ids
-        self.assertIn("Virement prévu après la réunion de vendredi.", notes[0].body)
-        self.assertEqual(notes[0].subtype_id, self.env.ref("mail.mt_activities"))
+        call = self._call_activities()
+        self.assertEqual(len(call), 1)
+        self.assertEqual(call.user_id, self.env.user)
+        # Wednesday 15 April + 2 working days
+        self.assertEqual(call.date_deadline, date(2026, 4, 17))
+        self.assertFalse(self._call_activities(self.customer_2))
 
     @freeze_time(TODAY)
     def test_next_action_history_and_buttons(self):

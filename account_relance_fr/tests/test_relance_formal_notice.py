@@ -1,6 +1,7 @@
 """Mise en demeure and relevé de compte: content of the letters, checks before
 sending, one real PDF."""
 
+import re
 import shutil
 import unittest
 from datetime import date
@@ -14,7 +15,7 @@ from odoo.tests.common import BaseCase
 from odoo.tools import mute_logger
 
 from ..tools import LetterFormat, amount_to_words_en, amount_to_words_fr
-from .common import RelanceCommon, pdf_text
+from .common import RelanceCommon, pdf_lines, pdf_text
 
 NBSP = "\u00a0"
 
@@ -415,3 +416,44 @@ class TestRelanceFormalNotice(RelanceCommon):
             "mille cent cinquante euros et quatre-vingt-dix-huit centimes", text
         )
         self.assertIn("Lettre recommandée avec accusé de réception", text)
+
+    @unittest.skipUnless(
+        shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+        "needs wkhtmltopdf and pdftotext",
+    )
+    @freeze_time("2026-04-15")
+    def test_french_double_punctuation_never_wraps_alone(self):
+        """French typography: a no-break space before ``:``, ``;``, ``?``,
+        ``!``, so that no mark wraps alone onto the next line ("à ce jour :");
+        the English letter keeps its colons against the word."""
+        self._b2b_invoice()
+        text = html.fromstring(self._render(self.customer)).text_content()
+        self.assertIn(f"Objet{NBSP}: Mise en demeure de payer", text)
+        self.assertIn(f"Indemnité forfaitaire pour frais de recouvrement{NBSP}:", text)
+        self.assertEqual(re.findall(r"\S*[ \t\r\n][:;?!](?=\s|$)", text), [])
+        self.customer_2.write(
+            {
+                "lang": "en_US",
+                "street": "8 avenue Foch",
+                "zip": "75016",
+                "city": "Paris",
+            }
+        )
+        self._invoice(self.customer_2, 800.0, self.DUE)
+        english = html.fromstring(self._render(self.customer_2)).text_content()
+        self.assertIn("Subject: Formal notice to pay", " ".join(english.split()))
+        # the real PDF: no line of the letter begins with a double punctuation
+        with (
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(
+                    "account_relance_fr.report_relance_formal_notice", self.customer.ids
+                )
+            )
+        lines = pdf_lines(pdf)
+        self.assertIn("Mise en demeure de payer", " ".join(lines))
+        self.assertEqual([line for line in lines if line[0] in ":;?!"], [])

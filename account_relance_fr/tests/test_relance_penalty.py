@@ -452,7 +452,9 @@ class TestRelancePenalty(RelanceCommon):
             # confirming again bills nothing twice
             with self.assertRaises(UserError):
                 wizard.action_post()
-            self.assertFalse(self._penalty_wizard(self.customer).line_ids)
+            # opening it again: nothing left to bill, refused with the reason
+            with self.assertRaisesRegex(UserError, "already invoiced up to today"):
+                self._penalty_wizard(self.customer)
         with freeze_time("2026-04-16"):
             invoice.invalidate_recordset()
             self.assertEqual(invoice.relance_penalty_to_invoice, 3.33)

@@ -7,7 +7,9 @@ Rates of the shipped table: H1 2026 ECB 2.15 % → B2B 12.15 %, public buyers
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import html
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import RelanceCommon
@@ -153,3 +155,131 @@ class TestRelancePenaltyWizardForm(RelanceCommon):
         self.assertIn(
             "15.21 % (H1 2024: legal floor, 3 × legal interest rate 5.07 %)", label
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRelancePenaltyClaimable(RelanceCommon):
+    """ "Invoice Penalties" only when something is legally claimable: a
+    consumer never owes the 40 € (CPCE L111-8) and owes interest at the legal
+    rate only from the formal notice (C. civ. 1231-6, 1344-1)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_individual_and_public_body()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        cls.consumer_invoice = cls._invoice(cls.individual, 1000.0, cls.DUE)
+        # the control: a business with the same late invoice
+        cls.business_invoice = cls._invoice(cls.customer, 1000.0, cls.DUE)
+
+    def _row(self, partner):
+        return self.env["account.relance.followup"].search(
+            [("partner_id", "=", partner.id)]
+        )
+
+    def _open_wizard(self, model, records):
+        return Form(
+            self.env["relance.penalty.invoice.wizard"].with_context(
+                active_model=model, active_ids=records.ids
+            )
+        )
+
+    def _button_modifier(self, model, view_xmlid, record_id=None):
+        """The ``invisible`` of the "Invoice Penalties" button of a form."""
+        arch = self.env[model].get_views([(self.env.ref(view_xmlid).id, "form")])[
+            "views"
+        ]["form"]["arch"]
+        tree = html.fromstring(arch)
+        buttons = [
+            button
+            for button in tree.iter("button")
+            if button.get("string") == "Invoice Penalties"
+        ]
+        self.assertEqual(len(buttons), 1)
+        return buttons[0].get("invisible")
+
+    @freeze_time("2026-04-15")
+    def test_consumer_without_formal_notice_has_nothing_to_bill(self):
+        """30 days late, no formal notice: no button, and the wizard refuses
+        in French, citing L111-8 and the formal notice; the business customer
+        with the same invoice gets 9.99 € of penalties and 40 €."""
+        self.assertFalse(self._row(self.individual).penalty_claimable)
+        self.assertFalse(self.individual.relance_penalty_claimable)
+        self.assertTrue(self._row(self.customer).penalty_claimable)
+        self.assertTrue(self.customer.relance_penalty_claimable)
+        # the buttons hide on these fields
+        self.assertEqual(
+            self._button_modifier(
+                "account.relance.followup",
+                "account_relance_fr.account_relance_followup_view_form",
+            ),
+            "not penalty_claimable",
+        )
+        self.assertEqual(
+            self._button_modifier(
+                "res.partner", "account_relance_fr.view_partner_property_form"
+            ),
+            "not relance_penalty_claimable",
+        )
+        # refused server side, from every entry point, in the user's language
+        for model, records in (
+            ("res.partner", self.individual),
+            ("account.relance.followup", self._row(self.individual)),
+            ("account.move", self.consumer_invoice),
+        ):
+            with self.assertRaises(UserError) as error:
+                self.env["relance.penalty.invoice.wizard"].with_context(
+                    lang="fr_FR", active_model=model, active_ids=records.ids
+                ).default_get(["partner_ids", "line_ids"])
+            message = str(error.exception)
+            self.assertIn("Jeanne Petit", message)
+            self.assertIn("indemnité forfaitaire de 40\u00a0€", message)
+            self.assertIn("L111-8", message)
+            self.assertIn("mise en demeure", message)
+        # the business customer: penalties from the day after the due date
+        form = self._open_wizard("res.partner", self.customer)
+        self.assertEqual(len(form.line_ids), 1)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.penalty_amount, 9.99)
+            self.assertEqual(line.indemnity_amount, 40.0)
+
+    @freeze_time("2026-04-15")
+    def test_consumer_after_formal_notice_owes_interest_only(self):
+        """Formal notice sent on 15 Apr; on 15 May, 30 days at the taux légal
+        2.62 %: 2.15 €, never 40 €. The button shows, the wizard bills it."""
+        formal_level = self.levels.filtered("is_formal_notice")[:1]
+        self.env["account.relance.history"].create(
+            {
+                "move_line_id": self.consumer_invoice._get_relance_open_lines().id,
+                "move_id": self.consumer_invoice.id,
+                "company_id": self.company.id,
+                "partner_id": self.individual.id,
+                "level_id": formal_level.id,
+                "date": date(2026, 4, 15),
+                "channel": "letter",
+                "currency_id": self.company.currency_id.id,
+                "state": "sent",
+            }
+        )
+        with freeze_time("2026-05-15"):
+            row = self._row(self.individual)
+            self.assertTrue(row.penalty_claimable)
+            self.assertEqual(row.penalty_amount, 2.15)
+            self.assertEqual(row.indemnity_amount, 0.0)
+            self.assertTrue(self.individual.relance_penalty_claimable)
+            form = self._open_wizard("res.partner", self.individual)
+            self.assertEqual(form.amount_total, 2.15)
+            wizard = form.save()
+            action = wizard.action_post()
+            penalty = self.env["account.move"].search(
+                action.get("domain") or [("id", "=", action["res_id"])]
+            )
+            self.assertEqual(penalty.invoice_line_ids.mapped("price_unit"), [2.15])
+            self.assertIn("1231-6", penalty.invoice_line_ids.name)
+            # billed up to today: nothing claimable any more, the button hides
+            self.individual.invalidate_recordset()
+            self.assertFalse(self.individual.relance_penalty_claimable)
+            with self.assertRaises(UserError) as error:
+                self._open_wizard("res.partner", self.individual)
+            self.assertIn("already invoiced", str(error.exception))

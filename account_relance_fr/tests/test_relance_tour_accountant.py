@@ -129,8 +129,17 @@ class TestRelanceTourAccountant(RelanceTourScreenshots, RelanceCommon, HttpCase)
         self.assertIn(notice.name, text)
         # the screenshots of each step, at both widths
         names = {path.name for path in self.screenshots}
-        for step in ("followup-today", "send-preview", "approved", "letters-to-post"):
+        for step in ("followup-today", "send-preview", "letters-to-post"):
             for width in ("desktop", "phone"):
                 self.assertIn(f"relance_accountant-{step}-{width}.png", names)
         for path in self.screenshots:
             self.assertEqual(path.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+        # on a phone the preview reads without scrolling the dialog sideways:
+        # only the invoice table of the mail scrolls, in its own box
+        self.assertEqual(
+            self.screenshot_wide["relance_accountant-send-preview-desktop"], []
+        )
+        self.assertEqual(
+            self.screenshot_wide["relance_accountant-send-preview-phone"],
+            ["o_relance_table_scroll overflow-x-auto"],
+        )

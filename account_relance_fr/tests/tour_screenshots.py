@@ -40,6 +40,14 @@ RESIZE_DELAY = 1.0
 REDRAW_NAVBAR = "odoo.__WOWL_DEBUG__?.root.env.bus.trigger('MENUS:APP-CHANGED')"
 # the element of the step's trigger, in view (the chatter is below the form on a phone)
 SCROLL_TO_ANCHOR = "window.relanceScreenshotAnchor?.scrollIntoView({block: 'center'})"
+# the boxes of the open dialog that scroll sideways (their content is wider
+# than the window): the classes of each
+WIDE_ELEMENTS = """JSON.stringify(
+    [...document.querySelectorAll('.modal *')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1
+            && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+        .map((el) => el.className)
+)"""
 
 
 def screenshot_dir():
@@ -52,13 +60,16 @@ def screenshot_dir():
 class RelanceTourScreenshots:
     """Mixin of an ``HttpCase``: the tours it starts save their screenshots.
 
-    ``self.screenshots`` lists the files written, in order.
+    ``self.screenshots`` lists the files written, in order;
+    ``self.screenshot_wide`` maps each file's stem (``<tour>-<name>-<width>``)
+    to the classes of the boxes of the open dialog that scrolled sideways.
     """
 
     def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
         """Start the tour as ``HttpCase.start_tour`` does, saving the
         screenshots its steps ask for under ``screenshot_dir()``."""
         self.screenshots = []
+        self.screenshot_wide = {}
         test = self
         handle_console = ChromeBrowser._handle_console
 
@@ -94,6 +105,13 @@ class RelanceTourScreenshots:
                     params={"expression": SCROLL_TO_ANCHOR},
                 )
                 time.sleep(RESIZE_DELAY / 4)
+                wide = browser._websocket_request(
+                    "Runtime.evaluate",
+                    params={"expression": WIDE_ELEMENTS, "returnByValue": True},
+                )
+                self.screenshot_wide[f"{stem}-{label}"] = json.loads(
+                    wide["result"]["value"]
+                )
                 data = browser._websocket_request(
                     "Page.captureScreenshot", params={"format": "png"}, timeout=30
                 )["data"]

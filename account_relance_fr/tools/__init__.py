@@ -25,6 +25,7 @@ from .french_format import (
     fr_half_year,
     fr_rate,
     fr_siren,
+    nbsp_before_double_punctuation,
 )
 from .menu_path import menu_path
 from .letter_format import LetterFormat

@@ -8,9 +8,12 @@ the current user's or customer's. Added on top, for French legal letters:
 - amounts rounded half up, to the cent (Babel rounds half to even);
 - a no-break space (U+00A0) between thousands, as Odoo's French language
   (``res.lang`` fr_FR) prints the invoices, where CLDR has a narrow one;
-- "1er" for the first day of a month, "1er/2e semestre".
+- "1er" for the first day of a month, "1er/2e semestre";
+- a no-break space before ``:``, ``;``, ``?`` and ``!`` in the letters and
+  mails (``nbsp_before_double_punctuation``).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
@@ -66,3 +69,33 @@ def fr_siren(number):
     if len(text) in (9, 14) and text.isdigit():
         return " ".join(filter(None, (text[:3], text[3:6], text[6:9], text[9:])))
     return number or ""
+
+
+# a space (or line break) before a French double punctuation mark that ends a
+# word group: followed by a space, the end of the text or a closing sign
+_SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(
+    r"[ \t\r\n]+(?=[:;?!](?:[\s\u00a0\u202f»)\"'.,]|$))"
+)
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w:-]*)")
+# elements whose text is not read: their content is left as it is
+_RAW_TEXT_ELEMENTS = ("style", "script")
+
+
+def nbsp_before_double_punctuation(html):
+    """``html`` (str) with a no-break space in place of the space before each
+    double punctuation mark (``:``, ``;``, ``?``, ``!``) of its text, so that
+    the mark never wraps alone onto the next line (French typography: "à ce
+    jour :"). Tags, attributes and style or script content are left as they
+    are; ``10:30`` or ``https://`` have no space and do not change."""
+    parts = _TAG.split(html)
+    raw = None
+    for index, part in enumerate(parts):
+        if index % 2:
+            match = _TAG_NAME.match(part)
+            if match and match.group(2).lower() in _RAW_TEXT_ELEMENTS:
+                raw = None if match.group(1) else match.group(2).lower()
+            continue
+        if part and not raw:
+            parts[index] = _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP, part)
+    return "".join(parts)

@@ -44,9 +44,11 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     _name = "account.relance.call.outcome.wizard"
     _description = "Reminder Call Outcome"
 
-    activity_id = fields.Many2one(
-        "mail.activity", string="Call", required=True, ondelete="cascade"
-    )
+    activity_id = fields.Many2one("mail.activity", string="Call", ondelete="cascade")
+    # "Log a Call" of the follow-up: the call activity is created only when
+    # the outcome is recorded, so that "Discard" leaves nothing behind
+    logged_partner_id = fields.Many2one("res.partner", string="Logged Customer")
+    logged_company_id = fields.Many2one("res.company", string="Logged Company")
     activity_summary = fields.Char(related="activity_id.summary", string="Summary")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", compute="_compute_partner_id"
@@ -78,15 +80,19 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     # COMPUTE METHODS
     # ------------------------------------------------------------------
 
-    @api.depends("activity_id")
+    @api.depends("activity_id", "logged_partner_id")
     def _compute_partner_id(self):
         for wizard in self:
             wizard.partner_id = wizard._get_partner()
 
-    @api.depends("activity_id")
+    @api.depends("activity_id", "logged_partner_id")
     def _compute_invoice_summary(self):
         for wizard in self:
-            moves = wizard._get_moves() if wizard.activity_id else False
+            moves = (
+                wizard._get_moves()
+                if wizard.activity_id or wizard.logged_partner_id
+                else False
+            )
             if not moves:
                 wizard.invoice_summary = False
                 continue
@@ -111,6 +117,8 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     def _get_partner(self):
         """The customer (commercial partner) the call is about."""
         self.ensure_one()
+        if not self.activity_id and self.logged_partner_id:
+            return self.logged_partner_id.commercial_partner_id
         activity = self.activity_id.sudo()
         if not activity.res_model or not activity.res_id:
             return self.env["res.partner"]
@@ -124,6 +132,8 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
         return (partner or self.env["res.partner"]).commercial_partner_id.sudo(False)
 
     def _get_histories(self):
+        if not self.activity_id:
+            return self.env["account.relance.history"].sudo()
         return (
             self.env["account.relance.history"]
             .sudo()
@@ -171,7 +181,8 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     def _get_company(self):
         histories = self._get_histories()
         return (
-            histories.company_id[:1]
+            self.logged_company_id
+            or histories.company_id[:1]
             or self._get_moves().company_id[:1]
             or self.env.company
         )
@@ -180,7 +191,7 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
         """The call must be the user's own, unless the user is a reminder manager."""
         self.ensure_one()
         activity = self.activity_id.sudo()
-        if not activity.exists():
+        if not activity or not activity.exists():
             raise UserError(self.env._("This call activity no longer exists."))
         if activity.user_id != self.env.user and not self.env.user.has_group(
             "account_relance_fr.group_relance_manager"
@@ -232,9 +243,33 @@ class AccountRelanceCallOutcomeWizard(models.TransientModel):
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
-    def action_confirm(self):
-        """Apply the outcome, then close the call (or move it for no answer)."""
+    def _create_logged_call(self):
+        """The call activity of a call logged from the follow-up, for the
+        current user, due today; created when its outcome is recorded."""
         self.ensure_one()
+        company = self._get_company()
+        self.activity_id = (
+            self.logged_partner_id.with_company(company)
+            .activity_schedule(
+                "account_relance_fr.mail_activity_type_relance_call",
+                date_deadline=company._get_relance_today(),
+                summary=self.env._("Call logged from the follow-up"),
+                user_id=self.env.user.id,
+            )
+            .id
+        )
+
+    def action_confirm(self):
+        """Apply the outcome, then close the call (or move it for no answer).
+
+        A call logged from the follow-up gets its activity now: done at once,
+        or kept two working days later when nobody answered.
+
+        :raise UserError: a detail of the outcome missing, or no call to record
+        """
+        self.ensure_one()
+        if not self.activity_id and self.logged_partner_id:
+            self._create_logged_call()
         self._check_can_record()
         activity = self.activity_id.sudo()
         partner = self._get_partner().sudo()

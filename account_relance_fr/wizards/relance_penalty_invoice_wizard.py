@@ -58,12 +58,16 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                 if model == "account.move"
                 else None
             )
-            values["line_ids"] = [
-                Command.create(vals)
-                for vals in self.with_company(company)._prepare_line_values(
-                    partners.commercial_partner_id, moves=moves
+            line_values = self.with_company(company)._prepare_line_values(
+                partners.commercial_partner_id, moves=moves
+            )
+            if not line_values:
+                raise UserError(
+                    self.with_company(company)._get_nothing_to_bill_message(
+                        partners.commercial_partner_id, moves=moves
+                    )
                 )
-            ]
+            values["line_ids"] = [Command.create(vals) for vals in line_values]
         return values
 
     @api.depends("line_ids.amount_total", "line_ids.include", "line_ids.missing")
@@ -144,6 +148,54 @@ class RelancePenaltyInvoiceWizard(models.TransientModel):
                 }
             )
         return values
+
+    @api.model
+    def _get_claimable_partners(self, partners):
+        """The customers among ``partners`` with something legally claimable
+        not billed yet: penalties or 40 € indemnities for a business, public
+        buyer interest and indemnities, and for a consumer only interest at
+        the legal rate from the formal notice (never the 40 €, article L111-8
+        of the French Code of Civil Enforcement Procedures).
+
+        :param partners: res.partner (commercial partners)
+        :return: res.partner, the claimable ones
+        """
+        by_move = self.env["account.relance.penalty"]._compute_moves(
+            self._get_candidate_moves(partners)
+        )
+        return self.env["res.partner"].union(
+            *(
+                move.commercial_partner_id
+                for move, data in by_move.items()
+                if data.total_unbilled > 0
+            )
+        )
+
+    @api.model
+    def _get_nothing_to_bill_message(self, partners, moves=None):
+        """Why nothing can be billed to ``partners``, in the user's language:
+        a consumer without formal notice owes nothing yet, else the penalties
+        were already billed up to today (or nothing is late)."""
+        consumers = partners.filtered(
+            lambda partner: self.env["account.relance.penalty"]._get_regime(partner)
+            == "consumer"
+        )
+        moves = moves if moves is not None else self._get_candidate_moves(partners)
+        notices = self.env["account.relance.penalty"]._get_formal_notice_dates(moves)
+        if consumers == partners and not notices:
+            return self.env._(
+                "Nothing can be billed to %(customers)s: a consumer never owes the "
+                "40 € flat indemnity nor recovery fees (article L111-8 of the "
+                "French Code of Civil Enforcement Procedures), and interest at the "
+                "legal rate only runs from the formal notice (articles 1231-6 and "
+                "1344-1 of the French Civil Code), which was not sent.",
+                customers=", ".join(partners.mapped("display_name")),
+            )
+        return self.env._(
+            "Nothing to bill to %(customers)s: no late invoice, or their "
+            "penalties were already invoiced up to today.",
+            customers=", ".join(partners.mapped("display_name")),
+        )
 
     @api.model
     def _action_open(self, partners, moves=None):

@@ -1,9 +1,36 @@
+import re
+
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.account_relance_level import ENGINE_CHANNELS
+
+TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
+
+
+def wrap_tables(body):
+    """``body`` (Markup) with each outer table in a box that scrolls sideways
+    on its own: on a phone the text keeps the screen's width and only the
+    table scrolls."""
+    parts = []
+    depth = position = 0
+    for match in TABLE_TAG.finditer(body):
+        if not match.group(1):
+            if not depth:
+                parts.append(body[position : match.start()])
+                parts.append('<div class="o_relance_table_scroll overflow-x-auto">')
+                position = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if not depth:
+                parts.append(body[position : match.end()])
+                parts.append("</div>")
+                position = match.end()
+    parts.append(body[position:])
+    return Markup("".join(parts))
 
 
 class AccountRelanceSendWizard(models.TransientModel):
@@ -290,8 +317,10 @@ class AccountRelanceSendWizard(models.TransientModel):
                     "The customer also receives this reminder as a printed letter."
                 )
             )
-        return subject, Markup("").join(
-            part if isinstance(part, Markup) else escape(part) for part in parts
+        return subject, wrap_tables(
+            Markup("").join(
+                part if isinstance(part, Markup) else escape(part) for part in parts
+            )
         )
 
     # ------------------------------------------------------------------

@@ -7,7 +7,8 @@ import { relanceScreenshot } from "@account_relance_fr/../tests/tours/relance_sc
 /**
  * The accountant's morning: the follow-up list opens on "To Do Today", she
  * previews and sends the reminder of one customer, approves the formal notice
- * of another, then prints the letters to post in one PDF.
+ * of another, then prints the letters to post (opened right after the
+ * approval) in one PDF.
  */
 registry.category("web_tour.tours").add("relance_accountant", {
     steps: () => [
@@ -74,25 +75,19 @@ registry.category("web_tour.tours").add("relance_accountant", {
         },
         {
             content: "The approval says a letter must be posted by registered mail",
-            trigger:
-                ".o_notification:contains('Letters to post by registered mail: 1') a:contains('Print the letters to post')",
+            trigger: ".o_notification:contains('Letters to post by registered mail: 1')",
             // the letter is printed (wkhtmltopdf) before the answer comes
             timeout: 60000,
         },
-        relanceScreenshot("approved", ".o_notification"),
         {
-            content: "Open the letters to post",
-            trigger: ".o_main_navbar .o_menu_sections button:contains('Customers')",
-            run: "click",
+            content: "The letters to post open next, the formal notice among them",
+            trigger:
+                ".o_action:has(.o_last_breadcrumb_item:contains('Letters to Post')) .o_data_row:contains('Garage Dupont'):contains('Formal notice')",
         },
         {
-            content: "Letters to Post",
-            trigger: ".o-dropdown--menu .dropdown-item:contains('Letters to Post')",
-            run: "click",
-        },
-        {
-            content: "The formal notice waits to be posted",
-            trigger: ".o_list_view .o_data_row:contains('Garage Dupont'):contains('Formal notice')",
+            content: "The notice closes by itself: it hides no column of the list",
+            trigger: "body:not(:has(.o_notification)) .o_list_view th[data-name='postal_state']",
+            timeout: 20000,
         },
         relanceScreenshot("letters-to-post", ".o_list_view .o_data_row"),
         {
