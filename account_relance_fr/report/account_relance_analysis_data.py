@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import collection_figures as figures
@@ -338,18 +339,22 @@ class AccountRelanceAnalysisData(models.AbstractModel):
 
     @api.model
     def _get_promises(self, filters, start, end):
-        """Invoices whose promised payment date falls from ``start`` to ``end``.
+        """Promises to pay: kept or broken among those whose promised date
+        falls from ``start`` to ``end``; running today, whatever their date (a
+        promise made today for next week runs already).
 
         :return: ``{"kept" | "broken" | "pending": number of invoices}``
         """
         return dict(
             self.env["account.relance.analysis.item"]._read_group(
                 self._domain(filters)
-                + [
-                    ("move_type", "=", "out_invoice"),
-                    ("promise_date", ">=", start),
-                    ("promise_date", "<=", end),
-                ],
+                + [("move_type", "=", "out_invoice")]
+                + expression.OR(
+                    [
+                        [("promise_date", ">=", start), ("promise_date", "<=", end)],
+                        [("promise_state", "=", "pending")],
+                    ]
+                ),
                 ["promise_state"],
                 ["move_id:count_distinct"],
             )
