@@ -368,7 +368,8 @@ class AccountRelanceAnalysisData(models.AbstractModel):
             ``formal_notice``, ``count``, ``reminded``, ``base_7``, ``paid_7``,
             ``base_30``, ``paid_30``, ``recovered`` (amounts), ``median`` (days
             from the reminder to the settlement, None without any) and
-            ``letters`` (customers reminded on a day)
+            ``letters`` (formal notices: customers sent one on a day; 0 for
+            the other levels)
         """
         Reminder = self.env["account.relance.analysis.reminder"]
         query = Reminder._search(
@@ -408,7 +409,13 @@ class AccountRelanceAnalysisData(models.AbstractModel):
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s.days_to_payment)",
                     table,
                 ),
-                SQL("COUNT(DISTINCT (%s, %s))", column("partner_id"), column("date")),
+                # letters: formal notices only, the other groups skip the sort
+                SQL(
+                    "COUNT(DISTINCT (%s, %s)) FILTER (WHERE %s)",
+                    column("partner_id"),
+                    column("date"),
+                    column("is_formal_notice"),
+                ),
             )
         )
         levels = self.env["account.relance.level"].browse({row[0] for row in rows})
