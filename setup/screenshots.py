@@ -6,10 +6,12 @@ Run by setup/screenshots with the virtualenv's Python and PYTHONPATH=$ODOO_SRC:
     screenshots.py -c .local/odoo.cfg -d relance_demo --mailbox .local/mailbox \
         --out docs/screenshots [--logfile .local/logs/screenshots-relance_demo.log]
 
-Writes three small PNG files into --out:
+Writes four small PNG files into --out:
 
 - ``followup.png``: the accountant's follow-up screen (admin / admin), all
   the customers (the default "To Do Today" filter removed), desktop width;
+- ``analysis.png``: the manager's collection figures (admin / admin): the
+  filters and the headline cards of the overview, desktop width;
 - ``reminder-mail.png``: a reminder of the demo as its customer reads it: the
   newest reminder .eml of the mailbox with an invoice table, rendered in
   Chromium under its From / To / Subject headers;
@@ -48,6 +50,8 @@ DESKTOP = (1440, 900)
 MAIL_WIDTH = 760
 LOGIN = PASSWORD = "admin"
 FOLLOWUP_ACTION = "account_relance_fr.account_relance_followup_action"
+ANALYSIS_ACTION = "account_relance_fr.account_relance_analysis_overview_action_open"
+ANALYSIS_HEIGHT = 1100  # the filters and the headline cards
 DEMO_COMPANY = "account_relance_fr.res_company_atelier_duval_demo"
 # a reminder, not a thank-you or a payment plan: it lists the invoices claimed
 REMINDER_MARKERS = ("<table", "€")
@@ -439,6 +443,21 @@ def shoot_followup(chromium, session, out):
     return path
 
 
+def shoot_analysis(chromium, session, out):
+    """The collection figures (admin): the filters and the headline cards of
+    the overview for its default period."""
+    chromium.set_cookie(session.base_url, "session_id", session.session_id)
+    chromium.open(
+        f"{session.base_url}/odoo/action-{ANALYSIS_ACTION}",
+        DESKTOP[0],
+        ANALYSIS_HEIGHT,
+        ready="document.querySelector('.o_relance_overview .o_relance_trend')",
+    )
+    path = out / "analysis.png"
+    chromium.screenshot(path)
+    return path
+
+
 def shoot_mail(chromium, eml, out):
     """The reminder ``eml`` as its customer reads it."""
     with tempfile.TemporaryDirectory(prefix="relance-mail-") as folder:
@@ -562,6 +581,7 @@ def main(argv=None):
         session.authenticate(LOGIN, PASSWORD)
         chromium = Chromium(args.chromium)
         written.append((shoot_followup(chromium, session, out), None))
+        written.append((shoot_analysis(chromium, session, out), None))
         written.append((shoot_mail(chromium, eml, out), None))
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -411,6 +411,27 @@ class TestDemoData(TransactionCase, MailCase):
             )
         )
 
+    def test_payer_ratings(self):
+        """The demo rates its customers once, as the daily job does: the
+        pharmacy paid 20 days late (an average payer), the customers who paid
+        on time are good payers, those with nothing settled are not rated,
+        and nobody's profile moved."""
+        pharmacy = self._demo("res_partner_pharmacie_parc_demo")
+        self.assertEqual(pharmacy.relance_payer_rating, "average")
+        self.assertAlmostEqual(pharmacy.relance_rating_days_late, 20.0)
+        self.assertEqual(pharmacy.relance_rating_paid_count, 1)
+        self.assertEqual(pharmacy.relance_payer_profile, "standard")
+        bakery = self._demo("res_partner_boulangerie_martin_demo")
+        self.assertEqual(bakery.relance_payer_rating, "good")
+        self.assertAlmostEqual(bakery.relance_rating_days_late, 0.0)
+        unrated = self._demo("res_partner_hotel_tilleul_demo")
+        self.assertFalse(unrated.relance_payer_rating)
+        self.assertFalse(
+            self.env["account.relance.profile.change"].search(
+                [("partner_id", "in", self.customers.ids)]
+            )
+        )
+
     # ------------------------------------------------------------------
     # The first reminder run
     # ------------------------------------------------------------------

@@ -579,9 +579,18 @@ class AccountRelanceDemo(models.AbstractModel):
         partners = self._demo_create_customers(users)
         products = self._demo_create_products(company)
         self._demo_create_invoices(company, users, partners, products, today)
+        self._demo_rate_payers(partners)
         self._demo_quiet_other_companies(company)
         self._demo_setup_payment_providers(company)
         return True
+
+    def _demo_rate_payers(self, partners):
+        """Rate the demo's customers as the daily job will (their last 12
+        months), so that the customer form, the collection figures and the
+        expected cash-in show a payer rating and a usual delay from the start.
+        No demo customer is a bad payer: no profile moves."""
+        customers = self.env["res.partner"].union(*partners.values())
+        self.env["account.relance.payer.rating"]._rate_payers(customers)
 
     def _demo_quiet_other_companies(self, company):
         """The demo tells Atelier Duval's story: Odoo's own demo companies

@@ -99,6 +99,21 @@ class AccountRelanceLevel(models.Model):
     # CONSTRAINT METHODS
     # ------------------------------------------------------------------
 
+    @api.depends("name", "ladder_id.name")
+    @api.depends_context("relance_level_with_ladder")
+    def _compute_display_name(self):
+        """The level's name; with the context key ``relance_level_with_ladder``
+        (the reminder analysis) preceded by its ladder's, so that the levels of
+        two ladders that share a name ("Reminder") stay apart in a pivot."""
+        if not self.env.context.get("relance_level_with_ladder"):
+            return super()._compute_display_name()
+        for level in self:
+            level.display_name = (
+                f"{level.ladder_id.name} / {level.name}"
+                if level.ladder_id
+                else level.name
+            )
+
     @api.constrains("activity_user_mode", "activity_user_id")
     def _check_activity_user(self):
         for level in self:

@@ -322,7 +322,9 @@ class ResCompany(models.Model):
         ]
 
     def _relance_install_default_ladders(self):
-        """Give each company without a ladder a copy of the shipped ladders."""
+        """Give each company without a ladder a copy of the shipped ladders,
+        their names in every installed language (``copy`` carries the
+        translations of the fields it is not given)."""
         shipped = self.env["account.relance.ladder"]
         for xmlid in self._relance_get_default_ladder_xmlids():
             shipped |= self.env.ref(xmlid, raise_if_not_found=False) or shipped.browse()
@@ -335,7 +337,6 @@ class ResCompany(models.Model):
                 ladder.copy(
                     {
                         "company_id": company.id,
-                        "name": ladder.name,
                         "is_default": ladder.is_default,
                         "active": True,
                     }

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import collection_figures as figures
@@ -338,18 +339,22 @@ class AccountRelanceAnalysisData(models.AbstractModel):
 
     @api.model
     def _get_promises(self, filters, start, end):
-        """Invoices whose promised payment date falls from ``start`` to ``end``.
+        """Promises to pay: kept or broken among those whose promised date
+        falls from ``start`` to ``end``; running today, whatever their date (a
+        promise made today for next week runs already).
 
         :return: ``{"kept" | "broken" | "pending": number of invoices}``
         """
         return dict(
             self.env["account.relance.analysis.item"]._read_group(
                 self._domain(filters)
-                + [
-                    ("move_type", "=", "out_invoice"),
-                    ("promise_date", ">=", start),
-                    ("promise_date", "<=", end),
-                ],
+                + [("move_type", "=", "out_invoice")]
+                + expression.OR(
+                    [
+                        [("promise_date", ">=", start), ("promise_date", "<=", end)],
+                        [("promise_state", "=", "pending")],
+                    ]
+                ),
                 ["promise_state"],
                 ["move_id:count_distinct"],
             )
@@ -363,7 +368,8 @@ class AccountRelanceAnalysisData(models.AbstractModel):
             ``formal_notice``, ``count``, ``reminded``, ``base_7``, ``paid_7``,
             ``base_30``, ``paid_30``, ``recovered`` (amounts), ``median`` (days
             from the reminder to the settlement, None without any) and
-            ``letters`` (customers reminded on a day)
+            ``letters`` (formal notices: customers sent one on a day; 0 for
+            the other levels)
         """
         Reminder = self.env["account.relance.analysis.reminder"]
         query = Reminder._search(
@@ -403,7 +409,13 @@ class AccountRelanceAnalysisData(models.AbstractModel):
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s.days_to_payment)",
                     table,
                 ),
-                SQL("COUNT(DISTINCT (%s, %s))", column("partner_id"), column("date")),
+                # letters: formal notices only, the other groups skip the sort
+                SQL(
+                    "COUNT(DISTINCT (%s, %s)) FILTER (WHERE %s)",
+                    column("partner_id"),
+                    column("date"),
+                    column("is_formal_notice"),
+                ),
             )
         )
         levels = self.env["account.relance.level"].browse({row[0] for row in rows})

@@ -75,6 +75,22 @@ class AccountRelanceAnalysisMixin(models.AbstractModel):
     }
 
     @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        """Groups of a selection field in the order of its selection (ageing
+        from "Not Due" to "Over 90 Days", forecast weeks 1 to 8), not in the
+        alphabetical order of its codes, in the pivot, graph and list views."""
+        terms = dict(groupby_terms)
+        for spec, sql in groupby_terms.items():
+            field = self._fields.get(spec)
+            if field and field.type == "selection":
+                terms[spec] = SQL(
+                    "array_position(%s::varchar[], %s::varchar)",
+                    field.get_values(self.env),
+                    sql,
+                )
+        return super()._read_group_orderby(order, terms, query)
+
+    @api.model
     def _analysis_today(self):
         return fields.Date.context_today(self)
 

@@ -17,9 +17,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
 
     Every figure is a handful of grouped queries on the SQL views
     ``account.relance.analysis.*``: nothing is read invoice by invoice. Amounts
-    are in the currency of the current company. DSO, lateness, promises and
-    reminders cover the period; ageing, disputes and the cash-in forecast are
-    those of today.
+    are in the currency of the current company. DSO, lateness, promises kept
+    or broken and reminders cover the period; ageing, running promises,
+    disputes and the cash-in forecast are those of today.
     """
 
     _name = "account.relance.analysis.overview"
@@ -77,6 +77,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     )
     late_share = fields.Float(string="Paid Late (%)", compute="_compute_figures")
     on_time_share = fields.Float(string="Paid on Time (%)", compute="_compute_figures")
+    has_previous_lateness = fields.Boolean(
+        string="Invoices Settled in the Previous Period", compute="_compute_figures"
+    )
     benchmark_days_late = fields.Float(
         string="French Average Delay",
         default=figures.BENCHMARK_AVG_DAYS_LATE,
@@ -94,6 +97,15 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     )
     paid_30_share = fields.Float(
         string="Paid Within 30 Days (%)", compute="_compute_figures"
+    )
+    has_paid_7 = fields.Boolean(
+        string="Reminders 7 Days Old",
+        compute="_compute_figures",
+        help="A reminder of the period was sent 7 days ago or more: the share "
+        "paid within 7 days can be measured.",
+    )
+    has_paid_30 = fields.Boolean(
+        string="Reminders 30 Days Old", compute="_compute_figures"
     )
     promise_kept_count = fields.Integer(
         string="Promises Kept", compute="_compute_figures"
@@ -135,6 +147,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     )
     plan_broken_count = fields.Integer(
         string="Plans Broken", compute="_compute_figures"
+    )
+    has_plan_ended = fields.Boolean(
+        string="Plans Ended in the Period", compute="_compute_figures"
     )
     plan_kept_share = fields.Float(
         string="Plans Kept (%)",
@@ -302,7 +317,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         count, days_late, late_share = figures.lateness(
             settled, self.date_from, self.date_to
         )
-        _count, previous_days_late, _late = figures.lateness(
+        previous_count, previous_days_late, _late = figures.lateness(
             settled, previous_start, previous_end
         )
         values = {
@@ -324,6 +339,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             "paid_count": count,
             "avg_days_late": days_late or 0.0,
             "avg_days_late_previous": previous_days_late or 0.0,
+            "has_previous_lateness": bool(previous_count),
             "late_share": late_share or 0.0,
             "on_time_share": 100.0 - late_share if count else 0.0,
         }
@@ -360,6 +376,8 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         receivables = series.at(last)
         sales = series.sales(first, last)
         count, days_late, late_share = figures.lateness(settled, first, last)
+        # a month without receivables nor sales has no DSO by either method
+        idle = not receivables and not sales
         return {
             "month": first,
             "receivables": receivables,
@@ -367,7 +385,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             "dso": figures.accounting_dso(
                 receivables, sales, figures.days_between(first, last)
             ),
-            "countback": self._get_countback(receivables, monthly, last),
+            "countback": None
+            if idle
+            else self._get_countback(receivables, monthly, last),
             "count": count,
             "days_late": days_late,
             "late_share": late_share,
@@ -378,6 +398,8 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
         notices = [group for group in groups if group["formal_notice"]]
         return {
             "reminder_count": sum(group["count"] for group in groups),
+            "has_paid_7": any(group["base_7"] for group in groups),
+            "has_paid_30": any(group["base_30"] for group in groups),
             "paid_7_share": self._share(
                 sum(group["paid_7"] for group in groups),
                 sum(group["base_7"] for group in groups),
@@ -417,6 +439,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             "plan_amount": amount,
             "plan_completed_count": completed,
             "plan_broken_count": broken,
+            "has_plan_ended": bool(completed + broken),
             "plan_kept_share": self._share(completed, completed + broken),
         }
 
@@ -448,8 +471,12 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
                 "channel": channels.get(group["channel"], group["channel"]),
                 "count": group["count"],
                 "reminded": group["reminded"],
-                "paid_7": self._share(group["paid_7"], group["base_7"]),
-                "paid_30": self._share(group["paid_30"], group["base_30"]),
+                "paid_7": self._share(group["paid_7"], group["base_7"])
+                if group["base_7"]
+                else None,
+                "paid_30": self._share(group["paid_30"], group["base_30"])
+                if group["base_30"]
+                else None,
                 "median": group["median"],
             }
             for group in groups

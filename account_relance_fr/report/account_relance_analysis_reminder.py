@@ -97,8 +97,8 @@ class AccountRelanceAnalysisReminder(models.Model):
                         THEN LEAST(paid.within_30, reminded.amount) ELSE 0
                    END AS amount_paid_30,
                    LEAST(paid.since, reminded.amount) AS amount_recovered,
-                   CASE WHEN rl.reconciled AND rl.settled_date >= history.date
-                        THEN (rl.settled_date - history.date)::float
+                   CASE WHEN rl.reconciled AND paid.last_date >= history.date
+                        THEN (paid.last_date - history.date)::float
                    END AS days_to_payment
               FROM account_relance_history history
         CROSS JOIN LATERAL (%(lines)s) AS rl
@@ -117,7 +117,10 @@ class AccountRelanceAnalysisReminder(models.Model):
                               * rl.rate AS within_30,
                           COALESCE(SUM(partial.amount)
                               FILTER (WHERE partial.max_date >= history.date), 0)
-                              * rl.rate AS since
+                              * rl.rate AS since,
+                          -- the settlement date of a settled instalment, read
+                          -- with its payments rather than once more
+                          MAX(partial.max_date) AS last_date
                      FROM account_partial_reconcile partial
                     WHERE partial.debit_move_id = rl.line_id
                    ) paid ON TRUE

@@ -215,7 +215,10 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertAlmostEqual(overview.on_time_share, 100 / 3)
         self.assertAlmostEqual(overview.benchmark_days_late, 14.1)
         self.assertAlmostEqual(overview.benchmark_on_time, 45.2)
-        self.assertEqual(overview.avg_days_late_previous, 0.0)
+        # previous period (1 January - 31 March): nothing settled
+        self.assertFalse(overview.has_previous_lateness)
+        # from 15 May (47 days): the previous period, 29 March - 14 May, has A and B
+        self.assertTrue(self._overview(date_from="2026-05-15").has_previous_lateness)
 
     @freeze_time(TODAY)
     def test_ageing_buckets(self):
@@ -264,11 +267,14 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
             rows["Reminder call", "Call"],
             ["1", "1,000.00 €", "0.0 %", "100.0 %", "23.0"],
         )
-        # formal notice: E 500 on 06-10, 200 paid on 06-20, 30 days not passed
+        # formal notice: E 500 on 06-10, 200 paid on 06-20 (10 days after);
+        # its 30 days have not passed: nothing to measure yet, not 0 %
         self.assertEqual(
-            rows["Formal notice", "Letter"], ["1", "500.00 €", "0.0 %", "0.0 %", "-"]
+            rows["Formal notice", "Letter"], ["1", "500.00 €", "0.0 %", "-", "-"]
         )
         self.assertEqual(overview.reminder_count, 8)
+        self.assertTrue(overview.has_paid_7)
+        self.assertTrue(overview.has_paid_30)
         self.assertAlmostEqual(overview.paid_7_share, 100 * 1500 / 9000)
         self.assertAlmostEqual(overview.paid_30_share, 100 * 4500 / 5500)
 
@@ -278,18 +284,26 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertEqual(overview.formal_notice_count, 1)
         self.assertAlmostEqual(overview.formal_notice_amount, 500.0)
         self.assertAlmostEqual(overview.formal_notice_recovered, 200.0)
-        # promises of the period: A kept (paid within the grace days), E broken
+        # promises of the period: A kept (paid within the grace days), E broken;
+        # C's promise, made on 26 June for 2 July, runs today
         self.assertEqual(
             (
                 overview.promise_kept_count,
                 overview.promise_broken_count,
                 overview.promise_pending_count,
             ),
-            (1, 1, 0),
+            (1, 1, 1),
         )
-        # C's promise falls on 2 July
-        july = self._overview(date_to="2026-07-31")
-        self.assertEqual(july.promise_pending_count, 1)
+        # a running promise is one of today, whatever the period
+        march = self._overview(date_from="2026-03-01", date_to="2026-03-31")
+        self.assertEqual(
+            (
+                march.promise_kept_count,
+                march.promise_broken_count,
+                march.promise_pending_count,
+            ),
+            (0, 0, 1),
+        )
         self.assertEqual(overview.dispute_count, 1)
         self.assertAlmostEqual(overview.dispute_amount, 4000.0)
         self.assertAlmostEqual(overview.dispute_avg_age, 10.0)
@@ -424,6 +438,130 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertAlmostEqual(by_partner[self.customer.id]["paid_days_late"], 5.0)
         self.assertAlmostEqual(by_partner[self.customer.id]["paid_late_rate"], 50.0)
         self.assertAlmostEqual(by_partner[self.customer_2.id]["paid_days_late"], 35.0)
+
+    @freeze_time(TODAY)
+    def test_empty_figures_say_so(self):
+        """March 2026: nothing settled in it nor in the 31 days before, no
+        reminder, no payment plan: the screen says so instead of showing 0."""
+        overview = self._overview(date_from="2026-03-01", date_to="2026-03-31")
+        self.assertEqual(overview.paid_count, 0)
+        self.assertFalse(overview.has_previous_lateness)
+        self.assertFalse(overview.has_paid_7)
+        self.assertFalse(overview.has_paid_30)
+        self.assertFalse(overview.has_plan_ended)
+        self.assertIn("No reminder sent in the period.", overview.effectiveness_html)
+        # July 2025: no receivable and no sale, no DSO by either method;
+        # March 2026: 1500 receivable, countback 59.0 (see the trend test)
+        rows = {row[0]: row for row in self._table_rows(overview.trend_html)}
+        self.assertEqual(rows["April 2025"][1:5], ["0.00 €", "0.00 €", "-", "-"])
+        self.assertEqual(rows["March 2026"][3:5], ["46.5", "59.0"])
+        # the reminders of 15 and 25 June: 7 days passed for the first only
+        june = self._overview(date_from="2026-06-15")
+        self.assertTrue(june.has_paid_7)
+        self.assertFalse(june.has_paid_30)
+        rows = {
+            (row[1], row[2]): row[3:]
+            for row in self._table_rows(june.effectiveness_html)
+        }
+        # C 3000 reminded on 15 June, nothing paid within 7 days, 30 not passed
+        self.assertEqual(
+            rows["Friendly reminder", "Email"], ["1", "3,000.00 €", "0.0 %", "-", "-"]
+        )
+        # C reminded again on 25 June: neither 7 nor 30 days passed
+        self.assertEqual(rows["Reminder", "Email"], ["1", "3,000.00 €", "-", "-", "-"])
+        # the screen itself opens with these figures
+        form = Form(overview)
+        self.assertEqual(form.paid_count, 0)
+
+    @freeze_time(TODAY)
+    def test_groups_in_the_order_of_their_selection(self):
+        """Pivot and graph groups (read_group, as the web client calls it)
+        follow the selection: "Not Due" before "1-30 Days", week 1 before
+        week 4, not the alphabetical order of the codes."""
+        Item = self.env["account.relance.analysis.item"]
+        groups = Item.read_group(
+            [("company_id", "=", self.company.id)],
+            ["residual:sum"],
+            ["ageing_bucket"],
+            lazy=False,
+        )
+        self.assertEqual(
+            [group["ageing_bucket"] for group in groups],
+            ["not_due", "1_30", "over_90", "settled"],
+        )
+        groups = Item.read_group(
+            [("company_id", "=", self.company.id)],
+            ["residual:sum"],
+            ["ageing_bucket"],
+            orderby="ageing_bucket desc",
+            lazy=False,
+        )
+        self.assertEqual(groups[0]["ageing_bucket"], "settled")
+        self.env["account.relance.payer.rating"]._rate_payers(
+            self.customer | self.customer_2
+        )
+        groups = self.env["account.relance.analysis.forecast"].read_group(
+            [("company_id", "=", self.company.id)],
+            ["amount:sum"],
+            ["bucket"],
+            lazy=False,
+        )
+        # E expected before today, C in week 1, H in week 4, D disputed
+        self.assertEqual(
+            [group["bucket"] for group in groups],
+            ["overdue", "week_1", "week_4", "disputed"],
+        )
+
+    @freeze_time(TODAY)
+    def test_reminder_levels_named_with_their_ladder(self):
+        """Two ladders may both have a "Reminder" level: the reminder analysis
+        names each level with its ladder, so the pivot does not show
+        "Reminder (2)"."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_analysis_reminder_action"
+        )
+        self.assertIn("'relance_level_with_ladder': True", action["context"])
+        Reminder = self.env["account.relance.analysis.reminder"].with_context(
+            relance_level_with_ladder=True
+        )
+        groups = Reminder.read_group(
+            [("company_id", "=", self.company.id)],
+            ["amount_reminded:sum"],
+            ["level_id"],
+            lazy=False,
+        )
+        ladder = self.ladder.name
+        self.assertEqual(
+            [group["level_id"][1] for group in groups],
+            [
+                f"{ladder} / Friendly reminder",
+                f"{ladder} / Reminder",
+                f"{ladder} / Reminder call",
+                f"{ladder} / Formal notice",
+            ],
+        )
+        # elsewhere a level keeps its own name
+        self.assertEqual(self.level_by_days[8].display_name, "Reminder")
+
+    def test_new_company_ladders_in_french(self):
+        """A company created once French is installed gets the shipped
+        ladders under their French names too (the analysis and the follow-up
+        screen show them)."""
+        company = self.env["res.company"].create(
+            {"name": "Tapisserie Rousset", "country_id": self.env.ref("base.fr").id}
+        )
+        ladders = (
+            self.env["account.relance.ladder"]
+            .with_context(lang="fr_FR")
+            .search([("company_id", "=", company.id)])
+        )
+        names = set(ladders.mapped("name"))
+        self.assertLessEqual({"Standard", "Clients à risque", "Grands comptes"}, names)
+        self.assertFalse(names & {"Risky Customers", "Key Accounts"})
+        self.assertLessEqual(
+            {"Standard", "Risky Customers", "Key Accounts"},
+            set(ladders.with_context(lang="en_US").mapped("name")),
+        )
 
 
 @tagged("post_install", "-at_install")
