@@ -8,6 +8,7 @@ from lxml import etree, html
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import RelanceCommon, pdf_text
 
@@ -394,11 +395,40 @@ class TestRelancePlanLetter(RelancePlanCommon):
         self.assertIn("15/04/2026", text)
         self.assertIn("333,34", text)
         self.assertIn("Déchéance du terme", text)
-        self.assertIn("5 jours", text)
+        self.assertIn("reste impayée 5 jours après sa date, l'échéancier", text)
         self.assertIn("article 2240 du Code civil", text)
         self.assertIn("Bon pour reconnaissance de dette", text)
         self.assertIn("Claire Duval", text)
         self.assertIn("ne sont pas réclamées", text)
+
+    def test_forfeiture_delay_agrees_with_the_grace_period(self):
+        """The déchéance du terme reads "un jour" for one day of grace and
+        drops the delay for none; the PDF is named in the customer's
+        language."""
+        self.customer.lang = "fr_FR"
+        self._invoice(self.customer, 1000.0, self.DUE)
+        plan = self._plan(self.customer)
+        report = self.env["ir.actions.report"]
+        for days, expected in (
+            (1, "reste impayée un jour après sa date, l'échéancier"),
+            (0, "reste impayée après sa date, l'échéancier"),
+        ):
+            plan.grace_days = days
+            content = report._render_qweb_html(
+                "account_relance_fr.report_relance_plan", plan.ids
+            )[0]
+            text = " ".join(html.fromstring(content).text_content().split())
+            self.assertIn(expected, text)
+        action = self.env.ref("account_relance_fr.action_report_relance_plan")
+        self.assertEqual(
+            safe_eval(action.print_report_name, {"object": plan}),
+            f"Échéancier - {self.customer.name}",
+        )
+        self.customer.lang = "en_US"
+        self.assertEqual(
+            safe_eval(action.print_report_name, {"object": plan}),
+            f"Payment plan - {self.customer.name}",
+        )
 
     def test_letter_of_invoice_partly_paid(self):
         """An invoice partly paid before the plan: the PDF letter shows its
@@ -513,7 +543,7 @@ class TestRelancePlanPortal(RelancePlanCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", cls.base_url())
-        today = date.today()
+        today = cls.company._get_relance_today()
         cls.invoice = cls._invoice(cls.customer, 900.0, today - timedelta(days=20))
         cls.plan = cls._plan(
             cls.customer,
@@ -526,6 +556,13 @@ class TestRelancePlanPortal(RelancePlanCommon, HttpCase):
         for script in tree.xpath("//script"):
             script.drop_tree()
         return re.sub(r"\s+", " ", tree.text_content())
+
+    def test_forfeiture_of_one_day_on_the_customer_page(self):
+        self.plan.grace_days = 1
+        with self.mock_mail_gateway():
+            self.plan.action_propose()
+        text = self._text(self.url_open(self.plan._get_acceptance_url()))
+        self.assertIn("remains unpaid one day after its date, the schedule ends", text)
 
     def test_accept_on_the_customer_page(self):
         """The customer reads the plan and accepts it: date, time, IP and name
@@ -606,7 +643,7 @@ class TestRelancePlanPortal(RelancePlanCommon, HttpCase):
         accept" button, and a posted acceptance is refused, since the daily
         check would break the plan at once. The control plan, on time, can
         still be accepted."""
-        today = date.today()
+        today = self.company._get_relance_today()
         self.customer_2.lang = "fr_FR"
         self._invoice(self.customer_2, 600.0, today - timedelta(days=40))
         late = self._plan(

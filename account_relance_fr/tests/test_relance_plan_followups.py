@@ -170,7 +170,7 @@ class TestRelancePlanPortalFollowups(RelancePlanFollowupCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", cls.base_url())
-        today = date.today()
+        today = cls.company._get_relance_today()
         cls.invoice = cls._invoice(cls.customer, 900.0, today - timedelta(days=20))
         cls.plan = cls._plan(
             cls.customer,
@@ -217,13 +217,19 @@ class TestRelancePlanPortalFollowups(RelancePlanFollowupCommon, HttpCase):
         text = _text(self.url_open(url).content)
         self.assertIn("en rappelant le numéro de facture.", text)
         self.assertIn("Confirmer la bonne réception de votre facture", text)
-        self._invoice(self.customer, 100.0, date.today() - timedelta(days=5))
+        self._invoice(
+            self.customer, 100.0, self.company._get_relance_today() - timedelta(days=5)
+        )
         text = _text(self.url_open(url).content)
         self.assertIn("en rappelant les numéros de facture.", text)
         self.assertIn("Confirmer la bonne réception de vos factures", text)
         # one invoice not due yet
         self.customer_2.lang = "fr_FR"
-        self._invoice(self.customer_2, 200.0, date.today() + timedelta(days=10))
+        self._invoice(
+            self.customer_2,
+            200.0,
+            self.company._get_relance_today() + timedelta(days=10),
+        )
         text = _text(
             self.url_open(self.customer_2._get_relance_portal_url(self.company)).content
         )
