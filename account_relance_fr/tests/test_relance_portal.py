@@ -841,7 +841,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertIn(f"/relance/{access.id}?access_token=", body)
         # the page says the same, only when nothing is due yet
         self.assertIn(
-            "Your invoices are not due yet", self._text(self._get(self._path(access)))
+            "Your invoice is not due yet", self._text(self._get(self._path(access)))
         )
         self.assertNotIn("not due yet", self._text(self._get(self._path(self.access))))
 
