@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.test_ir_cron import CronMixinCase
@@ -128,6 +129,22 @@ class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
                 "city": "Villeurbanne",
             }
         )
+
+    def _render_real_pdf(self, report_ref, res_ids):
+        """A real PDF (bytes) of the report ``report_ref`` for ``res_ids``,
+        printed by wkhtmltopdf. Test mode: the server answering wkhtmltopdf's
+        requests for the stylesheets uses the test's cursor instead of
+        waiting for it; Debian's wkhtmltopdf warns about the switches it
+        ignores (muted)."""
+        with (
+            self.enter_test_mode(),
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            return (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(report_ref, res_ids)[0]
+            )
 
     @classmethod
     def _invoice(

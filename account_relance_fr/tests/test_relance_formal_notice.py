@@ -12,7 +12,6 @@ from lxml import html
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
-from odoo.tools import mute_logger
 
 from ..tools import LetterFormat, amount_to_words_en, amount_to_words_fr
 from .common import RelanceCommon, pdf_lines, pdf_text
@@ -393,21 +392,9 @@ class TestRelanceFormalNotice(RelanceCommon):
     def test_real_pdf(self):
         self._b2b_invoice()
         self.customer.lang = "fr_FR"
-        # Debian's wkhtmltopdf warns about the switches it ignores, and about
-        # the stylesheets it cannot fetch without a running server
-        # test mode: the server answering wkhtmltopdf's requests for the
-        # stylesheets uses the test's cursor instead of waiting for it
-        with (
-            self.enter_test_mode(),
-            mute_logger("odoo.addons.base.models.ir_actions_report"),
-        ):
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(
-                    "account_relance_fr.report_relance_formal_notice", self.customer.ids
-                )
-            )
+        pdf = self._render_real_pdf(
+            "account_relance_fr.report_relance_formal_notice", self.customer.ids
+        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         text = pdf_text(pdf)
         self.assertIn("Mise en demeure de payer", text)
@@ -443,17 +430,9 @@ class TestRelanceFormalNotice(RelanceCommon):
         english = html.fromstring(self._render(self.customer_2)).text_content()
         self.assertIn("Subject: Formal notice to pay", " ".join(english.split()))
         # the real PDF: no line of the letter begins with a double punctuation
-        with (
-            self.enter_test_mode(),
-            mute_logger("odoo.addons.base.models.ir_actions_report"),
-        ):
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(
-                    "account_relance_fr.report_relance_formal_notice", self.customer.ids
-                )
-            )
+        pdf = self._render_real_pdf(
+            "account_relance_fr.report_relance_formal_notice", self.customer.ids
+        )
         lines = pdf_lines(pdf)
         self.assertIn("Mise en demeure de payer", " ".join(lines))
         self.assertEqual([line for line in lines if line[0] in ":;?!"], [])

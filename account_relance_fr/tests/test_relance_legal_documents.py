@@ -17,7 +17,6 @@ from lxml import html
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
 
 from .common import RelanceCommon, pdf_text
 
@@ -594,17 +593,9 @@ class TestRelanceLegalWording(RelanceDocumentsCommon):
         self._invoice(self.customer, 1000.0, self.DUE)
         disputed = self._invoice(self.customer, 500.0, self.DUE)
         disputed.action_relance_set_dispute("Livraison incomplète")
-        with (
-            self.enter_test_mode(),
-            mute_logger("odoo.addons.base.models.ir_actions_report"),
-        ):
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(
-                    "account_relance_fr.report_relance_statement", self.customer.ids
-                )
-            )
+        pdf = self._render_real_pdf(
+            "account_relance_fr.report_relance_statement", self.customer.ids
+        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         text = pdf_text(pdf)
         self.assertIn("In dispute", text)
