@@ -117,7 +117,9 @@ class AccountRelanceRun(models.AbstractModel):
             for today, day_companies in self._group_companies_by_today(
                 open_companies
             ).items():
-                plan += self._plan(day_companies, today, partners=partners)
+                plan += self._get_plan_ids(
+                    self._plan(day_companies, today, partners=partners)
+                )
             _logger.info("Reminder run: %s customers planned", len(plan))
         done, skipped, rest = self._process_plan(plan, batch_size)
         self._store_plan(plan_key, rest)
@@ -149,9 +151,13 @@ class AccountRelanceRun(models.AbstractModel):
         done, set-based (see ``_process_customers``); a customer another
         transaction holds is skipped and the next ones are taken instead.
 
-        :param plan: [(company, partner, items)] as returned by ``_plan``
+        Only the customers taken are read (``_read_plan_entries``): a call
+        costs the same at the start and at the end of a long run.
+
+        :param plan: [(company id, partner id, [(line id, level id)])] (see
+            ``_get_plan_ids``)
         :return: (done, skipped, rest): the numbers of customers processed and
-            skipped because held, and the plan's customers not processed (the
+            skipped because held, and the plan's entries not processed (the
             skipped ones first)
         """
         done = skipped = 0
@@ -160,15 +166,20 @@ class AccountRelanceRun(models.AbstractModel):
         while done < batch_size and position < len(plan):
             chunk = plan[position : position + batch_size - done]
             position += len(chunk)
-            for company, entries in self._group_plan_by_company(chunk).items():
+            entries = self._read_plan_entries(chunk)
+            for company, company_entries in self._group_plan_by_company(
+                entries
+            ).items():
                 results = self.with_company(company)._process_customers(
-                    [(partner, items) for _company, partner, items in entries],
+                    [(partner, items) for _company, partner, items in company_entries],
                     company._get_relance_today(),
                 )
-                for entry in entries:
-                    if results[entry[1].id] is None:
+                for company_id, partner_id, items in chunk:
+                    if company_id != company.id or partner_id not in results:
+                        continue
+                    if results[partner_id] is None:
                         skipped += 1
-                        held.append(entry)
+                        held.append((company_id, partner_id, items))
                     else:
                         done += 1
         return done, skipped, held + plan[position:]
@@ -203,12 +214,12 @@ class AccountRelanceRun(models.AbstractModel):
         return (self.env.cr.dbname, cron_id, days, chosen)
 
     def _get_stored_plan(self, key):
-        """The rest of the plan kept by an earlier call of this run, as
-        records of this transaction, or None when there is none (or it is
-        older than ``PLAN_TTL_MINUTES``): plan again.
+        """The rest of the plan kept by an earlier call of this run (see
+        ``_get_plan_ids``), or None when there is none (or it is older than
+        ``PLAN_TTL_MINUTES``): plan again.
 
-        Only ids are kept; instalments deleted meanwhile are dropped, and each
-        customer is checked again before sending (``_check_items``).
+        Only ids are kept; each customer is read and checked again before
+        sending (``_read_plan_entries``, ``_check_items``).
         """
         stored = key and _PLANS.get(key)
         if not stored:
@@ -217,6 +228,28 @@ class AccountRelanceRun(models.AbstractModel):
         if datetime.now() - kept_at > timedelta(minutes=PLAN_TTL_MINUTES):
             _PLANS.pop(key, None)
             return None
+        return entries
+
+    @api.model
+    def _get_plan_ids(self, plan):
+        """``plan`` [(company, partner, [(line, level)])] as ids:
+        [(company id, partner id, [(line id, level id)])]."""
+        return [
+            (
+                company.id,
+                partner.id,
+                [(line.id, level.id) for line, level in items],
+            )
+            for company, partner, items in plan
+        ]
+
+    def _read_plan_entries(self, entries):
+        """The records of plan ``entries`` (see ``_get_plan_ids``), for this
+        transaction: [(company, partner, [(line, level)])], in one prefetch set.
+
+        Instalments deleted meanwhile are dropped, and a customer left
+        without any.
+        """
         # one prefetch set for all the lines and levels: no query per line
         lines = (
             self.env["account.move.line"]
@@ -260,17 +293,7 @@ class AccountRelanceRun(models.AbstractModel):
         if not plan:
             _PLANS.pop(key, None)
             return
-        _PLANS[key] = (
-            now,
-            [
-                (
-                    company.id,
-                    partner.id,
-                    [(line.id, level.id) for line, level in items],
-                )
-                for company, partner, items in plan
-            ],
-        )
+        _PLANS[key] = (now, plan)
         self.env.cr.postrollback.add(lambda: _PLANS.pop(key, None))
 
     # ------------------------------------------------------------------
@@ -801,7 +824,7 @@ class AccountRelanceRun(models.AbstractModel):
         """True when nothing keeps the instalment out of the job's plan on
         ``day``: the préventive horizon, a promise running (promise date plus
         ``grace``), a failure that same day (see ``_get_candidate_lines_query``
-        and ``_is_line_remindable``)."""
+        and ``_get_remindable_line_ids``)."""
         promise = line.move_id.relance_promise_date
         return (
             line.date_maturity <= day + timedelta(days=MAX_PREVENTIVE_DAYS)
@@ -1090,9 +1113,16 @@ class AccountRelanceRun(models.AbstractModel):
             *(line for _partner, items in entries for line, _level in items)
         )
         existing = self._get_histories_by_line(all_lines.ids)
+        remindable = self._get_remindable_line_ids(all_lines.ids, today)
         checked = []
         for partner, (_planned, items) in zip(partners, entries, strict=True):
-            kept = self._check_items(items, today, approved=approved, existing=existing)
+            kept = self._check_items(
+                items,
+                today,
+                approved=approved,
+                existing=existing,
+                remindable=remindable,
+            )
             checked.append((partner, kept))
         balances = self.env["account.relance.balance"]._get_balances(
             partners,
@@ -1336,14 +1366,22 @@ class AccountRelanceRun(models.AbstractModel):
             or partner._get_relance_recipient_chain(moves)[:1]
         )
 
-    def _check_items(self, items, today, approved=False, existing=None):
+    def _check_items(
+        self, items, today, approved=False, existing=None, remindable=None
+    ):
         """Drop what must not be reminded any more, re-read right before sending.
 
         :param existing: the result of ``_get_histories_by_line`` for the
             items' lines, when already read
+        :param remindable: the result of ``_get_remindable_line_ids`` for the
+            items' lines, when already read
         """
         if existing is None:
             existing = self._get_histories_by_line([line.id for line, _level in items])
+        if remindable is None:
+            remindable = self._get_remindable_line_ids(
+                [line.id for line, _level in items], today
+            )
         kept = []
         for line, level in items:
             state = existing[line.id].get(level.id, (None, None))[0]
@@ -1351,32 +1389,75 @@ class AccountRelanceRun(models.AbstractModel):
                 continue
             if state == "to_confirm" and not approved:
                 continue
-            if self._is_line_remindable(line, today):
+            if line.id in remindable:
                 kept.append((line, level))
         return kept
 
-    def _is_line_remindable(self, line, today):
-        """True when nothing forbids a reminder for this instalment today."""
-        move = line.move_id
-        partner = move.commercial_partner_id
-        promise = move.relance_promise_date
-        grace = move.company_id.relance_promise_grace_days
-        return (
-            move.state == "posted"
-            and move.move_type == "out_invoice"
-            and move.payment_state in ("not_paid", "partial")
-            and not line.reconciled
-            and line.amount_residual > 0
-            and not self.env["account.relance.balance"]._is_settled_remainder(line)
-            and not move.relance_excluded
-            and not move.relance_dispute
-            and not (promise and promise + timedelta(days=grace) >= today)
-            and not partner.relance_excluded
-            and not (
-                partner.relance_postponed_until
-                and partner.relance_postponed_until > today
+    def _get_remindable_line_ids(self, line_ids, today):
+        """Ids of the instalments of ``line_ids`` nothing forbids reminding
+        today, in one query: a posted customer invoice still unpaid, not
+        settled within the company's tolerance, neither excluded nor disputed,
+        without a promise running (promise date plus the grace days of the
+        company), of a customer neither excluded nor postponed past ``today``.
+
+        :param today: the company's date of the run (``datetime.date``)
+        :return: set of account.move.line ids
+        """
+        if not line_ids:
+            return set()
+        self.env["account.move.line"].flush_model(
+            ["move_id", "reconciled", "amount_residual", "balance", "company_id"]
+        )
+        self.env["account.move"].flush_model(
+            [
+                "state",
+                "move_type",
+                "payment_state",
+                "commercial_partner_id",
+                "relance_excluded",
+                "relance_dispute",
+                "relance_promise_date",
+            ]
+        )
+        self.env["res.partner"].flush_model(
+            ["relance_excluded", "relance_postponed_until"]
+        )
+        self.env["res.company"].flush_model(
+            ["relance_tolerance", "relance_promise_grace_days"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_partner partner ON partner.id = move.commercial_partner_id
+                  JOIN res_company company ON company.id = aml.company_id
+                 WHERE aml.id IN %(line_ids)s
+                   AND move.state = 'posted'
+                   AND move.move_type = 'out_invoice'
+                   AND move.payment_state IN ('not_paid', 'partial')
+                   AND NOT aml.reconciled
+                   AND aml.amount_residual > 0
+                   -- a remainder within the tolerance after a payment is settled
+                   AND NOT (aml.amount_residual < aml.balance
+                            AND aml.amount_residual
+                                <= COALESCE(company.relance_tolerance, 0))
+                   AND NOT COALESCE(move.relance_excluded, FALSE)
+                   AND NOT COALESCE(move.relance_dispute, FALSE)
+                   AND (move.relance_promise_date IS NULL
+                        OR move.relance_promise_date
+                           + COALESCE(company.relance_promise_grace_days, 0)
+                           < %(today)s)
+                   AND NOT COALESCE(partner.relance_excluded, FALSE)
+                   AND (partner.relance_postponed_until IS NULL
+                        OR partner.relance_postponed_until <= %(today)s)
+                """,
+                line_ids=tuple(line_ids),
+                today=today,
             )
         )
+        return {line_id for (line_id,) in rows}
 
     def _prepare_history_vals(self, partner, contact, line, level, channels, today):
         """Values of the history of one instalment at one level."""
