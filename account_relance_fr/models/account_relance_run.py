@@ -1190,6 +1190,10 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: {partner id: histories written, or None when held}
         """
+        # the contacts' users, read by the email checks, in one query
+        self.env["res.partner"].union(
+            *(send["contact"] for send in sends if send.get("contact"))
+        ).user_ids.mapped("notification_type")
         together, alone = [], []
         for send in sends:
             if self._get_send_issue(send):
