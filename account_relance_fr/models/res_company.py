@@ -409,15 +409,16 @@ class ResCompany(models.Model):
     @api.constrains("relance_penalty_mode", "relance_penalty_contract_rate")
     def _check_relance_penalty_contract_rate(self):
         """A contractual rate below 3 × the taux légal is refused (L441-10 II)."""
-        today = fields.Date.context_today(self)
-        key = (today.year, 1 if today.month <= 6 else 2)
         table = self.env["account.relance.rate"]._get_table()
-        row, known = table.get(*key)
         for company in self.filtered(
             lambda company: company.relance_penalty_mode == "contract"
         ):
             if company.relance_penalty_contract_rate <= 0:
                 raise ValidationError(self.env._("Enter the contractual penalty rate."))
+            # the half-year of the company's day (Paris), not the server's
+            today = company._get_relance_today()
+            key = (today.year, 1 if today.month <= 6 else 2)
+            row, known = table.get(*key)
             if not row:
                 continue
             floor = 3.0 * row["legal_rate_other"]

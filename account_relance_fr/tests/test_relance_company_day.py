@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from lxml import html
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import RelanceCommon
@@ -119,3 +120,22 @@ class TestRelanceCompanyDay(RelanceCommon):
         sent_here = self._histories(here)
         self.assertEqual(sent_here.state, "sent")
         self.assertEqual((sent_here.date, sent_here.days_late), (date(2026, 3, 17), 2))
+
+    def test_contractual_rate_floor_of_the_company_half_year(self):
+        """A contractual rate of 12 %: below the floor of H2 2024 (3 × 4.92 %
+        = 14.76 %), above that of H1 2025 (3 × 3.71 % = 11.13 %), article
+        L441-10. On 31 December 2024 at 14:30 UTC it is already 1 January 2025
+        in Nouméa (the user, in Los Angeles, is still on 31 December): the
+        company's half-year decides, the rate is accepted; at 12:30 UTC
+        (23:30 in Nouméa) it is refused."""
+        values = {
+            "relance_penalty_mode": "contract",
+            "relance_penalty_contract_rate": 12.0,
+        }
+        with freeze_time("2024-12-31 12:30:00"):
+            with self.assertRaisesRegex(ValidationError, "14.76 %"):
+                with self.env.cr.savepoint():
+                    self.company.write(values)
+        with freeze_time("2024-12-31 14:30:00"):
+            self.company.write(values)
+        self.assertEqual(self.company.relance_penalty_contract_rate, 12.0)
