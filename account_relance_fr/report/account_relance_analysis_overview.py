@@ -69,6 +69,9 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
     )
     dso_formula = fields.Char(string="DSO Formula", compute="_compute_figures")
     has_dso = fields.Boolean(string="DSO Known", compute="_compute_figures")
+    has_dso_previous = fields.Boolean(
+        string="DSO of the Previous Period Known", compute="_compute_figures"
+    )
     paid_count = fields.Integer(string="Invoices Settled", compute="_compute_figures")
     avg_days_late = fields.Float(string="Average Days Late", compute="_compute_figures")
     avg_days_late_previous = fields.Float(
@@ -329,6 +332,7 @@ class AccountRelanceAnalysisOverview(models.TransientModel):
             "dso_countback": self._get_countback(receivables, monthly, self.date_to)
             or 0.0,
             "dso_previous": previous or 0.0,
+            "has_dso_previous": previous is not None,
             "dso_formula": self.env._(
                 "DSO = receivables at period end ÷ credit sales of the period × "
                 "days of the period = %(receivables)s ÷ %(sales)s × %(days)s",

@@ -169,6 +169,7 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertAlmostEqual(overview.dso_countback, 30 + 31 + 30 * 300 / 3500)
         # previous period 31 Dec - 31 March: receivables A 1000 + E 500, sales the same
         self.assertAlmostEqual(overview.dso_previous, 91.0)
+        self.assertTrue(overview.has_dso_previous)
         self.assertIn("7,900.00", overview.dso_formula)
         self.assertIn("11,100.00", overview.dso_formula)
 
@@ -450,6 +451,10 @@ class TestRelanceAnalysis(RelanceAnalysisCommon):
         self.assertFalse(overview.has_paid_30)
         self.assertFalse(overview.has_plan_ended)
         self.assertIn("No reminder sent in the period.", overview.effectiveness_html)
+        # August 2025: its previous period, July 2025, has no sale: no DSO to
+        # compare with (the screen says "no sales", not 0 days)
+        august = self._overview(date_from="2025-08-01", date_to="2025-08-31")
+        self.assertFalse(august.has_dso_previous)
         # July 2025: no receivable and no sale, no DSO by either method;
         # March 2026: 1500 receivable, countback 59.0 (see the trend test)
         rows = {row[0]: row for row in self._table_rows(overview.trend_html)}
