@@ -302,6 +302,34 @@ class TestRelanceFollowup(RelanceCommon):
         )
         self.assertIn("search_default_action_due", action["context"])
 
+    def test_phone_shows_a_card_per_customer(self):
+        """On a phone the screen opens as cards (the action's mobile view):
+        customer, overdue amount, days late, state, level reached, next
+        action and its date, the salesperson and a button to send now; in
+        French for a French user."""
+        action = self.env.ref("account_relance_fr.account_relance_followup_action")
+        self.assertEqual(action.view_mode, "list,kanban,form")
+        self.assertEqual(action.mobile_view_mode, "kanban")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_account_relance_fr")._update_translations(["fr_FR"])
+        arch = self.Followup.with_context(lang="fr_FR").get_views([(False, "kanban")])[
+            "views"
+        ]["kanban"]["arch"]
+        for name in (
+            "partner_id",
+            "amount_overdue",
+            "oldest_days_late",
+            "followup_state",
+            "level_id",
+            "next_action",
+            "next_action_date",
+            "user_id",
+            "action_send_now",
+        ):
+            self.assertIn(f'name="{name}"', arch)
+        for text in ("jours de retard", "non échu", "Niveau atteint :", "Envoyer"):
+            self.assertIn(text, arch)
+
     def test_menu_paths_and_ladder_customer_count(self):
         """Messages name the menus as installed; a ladder counts the customers
         it applies to, not only those assigned to it by hand."""
