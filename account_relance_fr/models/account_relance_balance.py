@@ -152,6 +152,8 @@ class AccountRelanceBalance(models.AbstractModel):
             for partner in commercials
         }
         by_currency = {}
+        # the lines of each currency balance, made a recordset once at the end
+        lines_of = defaultdict(list)
         for line in lines:
             key = (line.company_id.id, line.move_id.commercial_partner_id.id)
             balance = balances.get(key)
@@ -164,7 +166,7 @@ class AccountRelanceBalance(models.AbstractModel):
                 )
                 by_currency[key, line.currency_id] = currency_balance
                 balance.currencies.append(currency_balance)
-            currency_balance.lines |= line
+            lines_of[key, line.currency_id].append(line)
             currency_balance.due = round_amount(
                 currency_balance.due + line.amount_residual_currency
             )
@@ -184,10 +186,13 @@ class AccountRelanceBalance(models.AbstractModel):
                     item.currency.name,
                 )
             )
-            for currency_balance in balance.currencies:
-                currency_balance.lines = currency_balance.lines.sorted(
-                    lambda line: (line.date_maturity, line.move_id.name or "", line.id)
-                )
+        for (key, currency), currency_lines in lines_of.items():
+            currency_lines.sort(
+                key=lambda line: (line.date_maturity, line.move_id.name or "", line.id)
+            )
+            by_currency[key, currency].lines = lines.browse(
+                list(dict.fromkeys(line.id for line in currency_lines))
+            ).with_prefetch(lines._prefetch_ids)
         return balances
 
     @api.model
