@@ -365,19 +365,9 @@ class AccountRelanceRun(models.AbstractModel):
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
               JOIN res_company company ON company.id = aml.company_id
              WHERE aml.company_id IN %(companies)s
-               AND move.state = 'posted'
-               AND move.move_type = 'out_invoice'
-               AND move.payment_state IN ('not_paid', 'partial')
                AND account.account_type = 'asset_receivable'
-               AND NOT aml.reconciled
-               AND aml.amount_residual > 0
-               -- a remainder within the tolerance after a payment is settled
-               AND NOT (aml.amount_residual < aml.balance
-                        AND aml.amount_residual
-                            <= COALESCE(company.relance_tolerance, 0))
+               AND %(remindable)s
                AND aml.date_maturity <= %(horizon)s
-               AND NOT COALESCE(move.relance_excluded, FALSE)
-               AND NOT COALESCE(move.relance_dispute, FALSE)
                -- covered by a running payment plan: the plan reminds instead
                AND NOT EXISTS (
                    SELECT 1
@@ -385,13 +375,6 @@ class AccountRelanceRun(models.AbstractModel):
                      JOIN account_relance_plan plan ON plan.id = plan_rel.plan_id
                     WHERE plan_rel.move_id = move.id
                       AND plan.state IN ('accepted', 'kept'))
-               AND (move.relance_promise_date IS NULL
-                    OR move.relance_promise_date
-                       + COALESCE(company.relance_promise_grace_days, 0)
-                       < %(today)s)
-               AND NOT COALESCE(partner.relance_excluded, FALSE)
-               AND (partner.relance_postponed_until IS NULL
-                    OR partner.relance_postponed_until <= %(today)s)
                -- refused for good by the mail server: wait for a new address
                AND NOT EXISTS (
                    SELECT 1
@@ -404,6 +387,7 @@ class AccountRelanceRun(models.AbstractModel):
             """,
             today=today,
             companies=tuple(companies.ids),
+            remindable=self._get_remindable_condition(today),
             horizon=today + timedelta(days=MAX_PREVENTIVE_DAYS),
             partner_filter=partner_filter,
         )
@@ -1437,31 +1421,43 @@ class AccountRelanceRun(models.AbstractModel):
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN res_partner partner ON partner.id = move.commercial_partner_id
                   JOIN res_company company ON company.id = aml.company_id
-                 WHERE aml.id IN %(line_ids)s
-                   AND move.state = 'posted'
-                   AND move.move_type = 'out_invoice'
-                   AND move.payment_state IN ('not_paid', 'partial')
-                   AND NOT aml.reconciled
-                   AND aml.amount_residual > 0
-                   -- a remainder within the tolerance after a payment is settled
-                   AND NOT (aml.amount_residual < aml.balance
-                            AND aml.amount_residual
-                                <= COALESCE(company.relance_tolerance, 0))
-                   AND NOT COALESCE(move.relance_excluded, FALSE)
-                   AND NOT COALESCE(move.relance_dispute, FALSE)
-                   AND (move.relance_promise_date IS NULL
-                        OR move.relance_promise_date
-                           + COALESCE(company.relance_promise_grace_days, 0)
-                           < %(today)s)
-                   AND NOT COALESCE(partner.relance_excluded, FALSE)
-                   AND (partner.relance_postponed_until IS NULL
-                        OR partner.relance_postponed_until <= %(today)s)
+                 WHERE aml.id IN %s AND %s
                 """,
-                line_ids=tuple(line_ids),
-                today=today,
+                tuple(line_ids),
+                self._get_remindable_condition(today),
             )
         )
         return {line_id for (line_id,) in rows}
+
+    @api.model
+    def _get_remindable_condition(self, today):
+        """SQL condition of an instalment nothing forbids reminding on
+        ``today`` (see ``_get_remindable_line_ids``), on the aliases ``aml``
+        (account_move_line), ``move`` (its account_move), ``partner`` (the
+        commercial res_partner) and ``company`` (res_company)."""
+        return SQL(
+            """
+            move.state = 'posted'
+            AND move.move_type = 'out_invoice'
+            AND move.payment_state IN ('not_paid', 'partial')
+            AND NOT aml.reconciled
+            AND aml.amount_residual > 0
+            -- a remainder within the tolerance after a payment is settled
+            AND NOT (aml.amount_residual < aml.balance
+                     AND aml.amount_residual
+                         <= COALESCE(company.relance_tolerance, 0))
+            AND NOT COALESCE(move.relance_excluded, FALSE)
+            AND NOT COALESCE(move.relance_dispute, FALSE)
+            AND (move.relance_promise_date IS NULL
+                 OR move.relance_promise_date
+                    + COALESCE(company.relance_promise_grace_days, 0)
+                    < %(today)s)
+            AND NOT COALESCE(partner.relance_excluded, FALSE)
+            AND (partner.relance_postponed_until IS NULL
+                 OR partner.relance_postponed_until <= %(today)s)
+            """,
+            today=today,
+        )
 
     def _prepare_history_vals(self, partner, contact, line, level, channels, today):
         """Values of the history of one instalment at one level."""
