@@ -21,6 +21,9 @@ from ..tools import next_window_opening, within_window
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# customers planned together: the records read for them leave the cache before
+# the next ones, so planning takes the same memory for any number of customers
+PLAN_CHUNK = 200
 # Minutes a plan is kept between the calls of one run (see _store_plan).
 PLAN_TTL_MINUTES = 60
 # {(database, cron id, companies and their days): (kept at, plan as ids)}: the
@@ -117,12 +120,16 @@ class AccountRelanceRun(models.AbstractModel):
             for today, day_companies in self._group_companies_by_today(
                 open_companies
             ).items():
-                plan += self._get_plan_ids(
-                    self._plan(day_companies, today, partners=partners)
-                )
+                plan += self._plan_in_chunks(day_companies, today, partners=partners)
             _logger.info("Reminder run: %s customers planned", len(plan))
         done, skipped, rest = self._process_plan(plan, batch_size)
         self._store_plan(plan_key, rest)
+        # the next call reads its own customers: the records of this batch are
+        # not kept in the transaction's cache (Odoo's cron runner calls again
+        # with the same environment), so the memory is that of one batch
+        # whatever the size of the run
+        self.env.flush_all()
+        self.env.invalidate_all()
         remaining = len(rest)
         # the customers another transaction holds are not done: they count as
         # remaining and are tried again (first) at the next call
@@ -212,6 +219,34 @@ class AccountRelanceRun(models.AbstractModel):
         )
         chosen = partners is not None and tuple(sorted(partners.ids))
         return (self.env.cr.dbname, cron_id, days, chosen)
+
+    def _plan_in_chunks(self, companies, today, partners=None):
+        """``_plan`` as ids (see ``_get_plan_ids``), ``PLAN_CHUNK`` customers
+        at a time, in the order of ``_plan``: what is read for a chunk leaves
+        the cache before the next one.
+
+        :param partners: restrict to these commercial partners
+        :return: [(company id, partner id, [(line id, level id)])]
+        """
+        if not companies:
+            return []
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT commercial_partner_id FROM (%s) AS candidates",
+                self._get_candidate_lines_query(companies, today, partners=partners),
+            )
+        )
+        partner_ids = sorted(partner_id for (partner_id,) in rows)
+        plan = []
+        for start in range(0, len(partner_ids), PLAN_CHUNK):
+            chunk = self.env["res.partner"].browse(
+                partner_ids[start : start + PLAN_CHUNK]
+            )
+            plan += self._get_plan_ids(self._plan(companies, today, partners=chunk))
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return plan
 
     def _get_stored_plan(self, key):
         """The rest of the plan kept by an earlier call of this run (see

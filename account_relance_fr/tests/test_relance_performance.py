@@ -1,10 +1,12 @@
 import logging
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..models import account_relance_run
 from ..models.account_relance_run import _PLANS
 from .common import RelanceCommon
 
@@ -69,6 +71,24 @@ class TestRelancePerformance(RelanceCommon):
             10,
             f"{queries_10} queries for 10 invoices, {queries_100} for 100",
         )
+
+    def test_plan_in_chunks_of_customers(self):
+        """Planned two customers at a time (the records of a chunk leave the
+        cache before the next), the plan is the one of all of them at once:
+        same customers, same order, same instalments and levels."""
+        customers = self._customers_with_invoices("chunk", 2)
+        run = self.env["account.relance.run"]
+        with freeze_time(f"{self.DUE} 09:00:00"):
+            today = self.company._get_relance_today()
+            whole = run._get_plan_ids(
+                run._plan(self.company, today, partners=customers)
+            )
+            with patch.object(account_relance_run, "PLAN_CHUNK", 2):
+                chunked = run._plan_in_chunks(self.company, today, partners=customers)
+        self.assertEqual(len(whole), 5)
+        self.assertEqual([len(items) for *_ids, items in whole], [2] * 5)
+        self.assertEqual(chunked, whole)
+        self.assertEqual([partner_id for _c, partner_id, _i in whole], customers.ids)
 
     def test_plan_once_per_run(self):
         """Under the cron runner the run plans once: the later batches take
