@@ -16,9 +16,13 @@ import json
 import os
 import re
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import timedelta
 
+import odoo
 from odoo import Command
 
 CUSTOMERS = int(os.environ["RELANCE_BENCH_CUSTOMERS"])
@@ -131,19 +135,112 @@ def build_invoices(env, company, tag):
 
 
 def run_job(env):
-    """The daily job as Odoo's cron runner calls it; (seconds, queries, calls)."""
-    cron = env.ref("account_relance_fr.ir_cron_send_relances")
+    """The daily job as Odoo's cron workers run it: each active cron of the
+    job (one per cron worker) called until nothing remains, one commit after
+    each call; the crons after the first in processes of their own started
+    before the clock (as Odoo's cron worker processes are), all from the same
+    instant.
+
+    :return: dict: wall seconds until the last worker is done, queries and
+        calls of all the workers, the CPU seconds and peak memory (kB) of the
+        other workers
+    """
+    crons = env["account.relance.run"]._get_job_crons()
+    env.cr.commit()
+    with tempfile.TemporaryDirectory() as folder:
+        workers = [start_worker(env, cron, folder) for cron in crons[1:]]
+        while not all(os.path.exists(worker["ready"]) for worker in workers):
+            if any(worker["process"].poll() is not None for worker in workers):
+                raise RuntimeError("a job worker of the benchmark stopped")
+            time.sleep(0.01)
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        with open(os.path.join(folder, "go"), "w", encoding="ascii"):
+            pass
+        calls = call_until_done(env, crons[:1])
+        queries = env.cr.sql_log_count - queries
+        others = []
+        for worker in workers:
+            worker["process"].wait()
+            with open(worker["result"], encoding="utf-8") as handle:
+                others.append(json.load(handle))
+        seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "queries": queries + sum(other["queries"] for other in others),
+        "calls": calls + sum(other["calls"] for other in others),
+        "workers": len(crons),
+        "other_cpu_seconds": sum(other["cpu_seconds"] for other in others),
+        "other_peak_kb": max([other["peak_kb"] for other in others], default=0),
+    }
+
+
+def call_until_done(env, cron):
+    """Call the job as ``cron`` until nothing remains; the number of calls."""
     run = env["account.relance.run"].with_context(cron_id=cron.id)
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
     calls = 0
     while True:
         remaining = run._cron_send_relances()
         env.cr.commit()
         calls += 1
         if not remaining or calls >= 10000:
-            break
-    return time.perf_counter() - start, env.cr.sql_log_count - queries, calls
+            return calls
+
+
+# the script of a worker: the same calls as call_until_done
+WORKER = """
+import json, os, resource, time
+run = env["account.relance.run"].with_context(cron_id={cron_id})
+open({ready!r}, "w").close()
+while not os.path.exists({go!r}):
+    time.sleep(0.005)
+queries, cpu = env.cr.sql_log_count, time.process_time()
+calls = 0
+while True:
+    remaining = run._cron_send_relances()
+    env.cr.commit()
+    calls += 1
+    if not remaining or calls >= 10000:
+        break
+with open({result!r}, "w") as handle:
+    json.dump({{
+        "queries": env.cr.sql_log_count - queries,
+        "calls": calls,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }}, handle)
+"""
+
+
+def start_worker(env, cron, folder):
+    """An ``odoo-bin shell`` process that runs the job as ``cron`` from the
+    moment the file ``go`` appears in ``folder``."""
+    ready = os.path.join(folder, f"ready-{cron.id}")
+    result = os.path.join(folder, f"result-{cron.id}.json")
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            odoo_bin,
+            "shell",
+            "-c",
+            odoo.tools.config.rcfile,
+            "-d",
+            env.cr.dbname,
+            "--no-http",
+            "--log-level=warn",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    process.stdin.write(
+        WORKER.format(
+            cron_id=cron.id, ready=ready, go=os.path.join(folder, "go"), result=result
+        )
+    )
+    process.stdin.close()
+    return {"process": process, "ready": ready, "result": result}
 
 
 def backend_cpu(env):
@@ -327,15 +424,20 @@ def measure(env):
     )
     cpu_start = time.process_time()
     if NO_JOB:
-        seconds, queries, calls = 0.0, 0, 0
+        job = {"seconds": 0.0, "queries": 0, "calls": 0, "workers": 0}
+        job.update(other_cpu_seconds=0.0, other_peak_kb=0)
     elif PROFILE:
         profile = cProfile.Profile()
-        seconds, queries, calls = profile.runcall(run_job, env)
+        job = profile.runcall(run_job, env)
         profile.dump_stats(PROFILE)
     else:
-        seconds, queries, calls = run_job(env)
-    cpu_seconds = time.process_time() - cpu_start
-    memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        job = run_job(env)
+    seconds, queries, calls = job["seconds"], job["queries"], job["calls"]
+    # the CPU time of all the workers: the job's work, wherever it ran
+    cpu_seconds = time.process_time() - cpu_start + job["other_cpu_seconds"]
+    memory_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, job["other_peak_kb"]
+    )
     # the refresh of the follow-up's next actions the job's end triggers
     refresh_queries = env.cr.sql_log_count
     refresh_start = time.perf_counter()
@@ -355,6 +457,7 @@ def measure(env):
         "job_cpu_seconds": round(cpu_seconds, 2),
         "load_average": round(os.getloadavg()[0], 2),
         "job_calls": calls,
+        "job_workers": job["workers"],
         "queries": queries,
         "queries_per_customer": round(queries / (CUSTOMERS * CLONES), 1),
         "customers_reminded": len(histories.partner_id),

@@ -21,6 +21,12 @@ from ..tools import next_window_opening, within_window
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# The crons of the daily job, one per cron worker: each active one sends its
+# share of the customers (see _get_job_part).
+JOB_CRONS = (
+    "account_relance_fr.ir_cron_send_relances",
+    "account_relance_fr.ir_cron_send_relances_second",
+)
 # customers planned together: the records read for them leave the cache before
 # the next ones, so planning takes the same memory for any number of customers
 PLAN_CHUNK = 200
@@ -107,21 +113,34 @@ class AccountRelanceRun(models.AbstractModel):
         """
         companies = self.env["res.company"].search([])
         open_companies = self._get_companies_in_window(companies)
-        plan_key = self._get_plan_key(open_companies, partners)
+        part = self._get_job_part() if partners is None else (0, 1)
+        plan_key = self._get_plan_key(open_companies, partners, part)
         plan = self._get_stored_plan(plan_key)
         if plan is None:
             # once per run: the batches after the first reuse the plan
-            for today, day_companies in self._group_companies_by_today(
-                companies
-            ).items():
-                self._check_broken_promises(day_companies, today, partners=partners)
-            self._send_thank_you(companies, partners=partners)
+            if part[0] == 0:
+                # the job's other cron workers start their share now too (a
+                # run started by hand or at a window opening)
+                for cron in self._get_job_crons()[1:]:
+                    cron._trigger()
+                for today, day_companies in self._group_companies_by_today(
+                    companies
+                ).items():
+                    self._check_broken_promises(day_companies, today, partners=partners)
+                self._send_thank_you(companies, partners=partners)
             plan = []
             for today, day_companies in self._group_companies_by_today(
                 open_companies
             ).items():
-                plan += self._plan_in_chunks(day_companies, today, partners=partners)
-            _logger.info("Reminder run: %s customers planned", len(plan))
+                plan += self._plan_in_chunks(
+                    day_companies, today, partners=partners, part=part
+                )
+            _logger.info(
+                "Reminder run, part %s of %s: %s customers planned",
+                part[0] + 1,
+                part[1],
+                len(plan),
+            )
         done, skipped, rest = self._process_plan(plan, batch_size)
         self._store_plan(plan_key, rest)
         # the next call reads its own customers: the records of this batch are
@@ -134,7 +153,7 @@ class AccountRelanceRun(models.AbstractModel):
         # the customers another transaction holds are not done: they count as
         # remaining and are tried again (first) at the next call
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        cron = self.env.ref("account_relance_fr.ir_cron_send_relances")
+        cron = self._get_current_job_cron()
         if remaining and done:
             cron._trigger()
         elif remaining:
@@ -203,7 +222,40 @@ class AccountRelanceRun(models.AbstractModel):
     # PLAN KEPT BETWEEN THE BATCHES OF A RUN
     # ------------------------------------------------------------------
 
-    def _get_plan_key(self, companies, partners):
+    @api.model
+    def _get_job_crons(self):
+        """The active crons of the daily job (``JOB_CRONS``), in that order."""
+        crons = self.env["ir.cron"].sudo()
+        for xmlid in JOB_CRONS:
+            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons
+        return crons.filtered("active")
+
+    @api.model
+    def _get_current_job_cron(self):
+        """The job's cron running this call (Odoo's cron runner puts it in the
+        context), else the first one."""
+        crons = self._get_job_crons()
+        current = crons.filtered(
+            lambda cron: cron.id == self.env.context.get("cron_id")
+        )
+        return current or crons[:1] or self.env.ref(JOB_CRONS[0])
+
+    @api.model
+    def _get_job_part(self):
+        """(rank, count): the share of the customers this call of the job
+        sends. Each active cron of the job (``JOB_CRONS``, one per cron worker
+        of Odoo) takes the customers whose id modulo the number of active
+        crons is its rank: Odoo's cron workers send at the same time, each its
+        own customers. Archiving one gives its share to the others at their
+        next call. A call outside these crons (a person, a script) takes all.
+        """
+        crons = self._get_job_crons()
+        cron_id = self.env.context.get("cron_id")
+        if cron_id not in crons.ids:
+            return (0, 1)
+        return (crons.ids.index(cron_id), len(crons))
+
+    def _get_plan_key(self, companies, partners, part=(0, 1)):
         """Key of the plan kept between the calls of one cron run: the
         database, the cron, the companies in their window and their days, the
         chosen customers if any; None (no plan kept) outside Odoo's cron
@@ -218,14 +270,16 @@ class AccountRelanceRun(models.AbstractModel):
             )
         )
         chosen = partners is not None and tuple(sorted(partners.ids))
-        return (self.env.cr.dbname, cron_id, days, chosen)
+        return (self.env.cr.dbname, cron_id, days, chosen, part)
 
-    def _plan_in_chunks(self, companies, today, partners=None):
+    def _plan_in_chunks(self, companies, today, partners=None, part=(0, 1)):
         """``_plan`` as ids (see ``_get_plan_ids``), ``PLAN_CHUNK`` customers
         at a time, in the order of ``_plan``: what is read for a chunk leaves
         the cache before the next one.
 
         :param partners: restrict to these commercial partners
+        :param part: (rank, count): only the customers whose id modulo
+            ``count`` is ``rank`` (see ``_get_job_part``)
         :return: [(company id, partner id, [(line id, level id)])]
         """
         if not companies:
@@ -237,7 +291,10 @@ class AccountRelanceRun(models.AbstractModel):
                 self._get_candidate_lines_query(companies, today, partners=partners),
             )
         )
-        partner_ids = sorted(partner_id for (partner_id,) in rows)
+        rank, count = part
+        partner_ids = sorted(
+            partner_id for (partner_id,) in rows if partner_id % count == rank
+        )
         plan = []
         for start in range(0, len(partner_ids), PLAN_CHUNK):
             chunk = self.env["res.partner"].browse(
@@ -365,23 +422,21 @@ class AccountRelanceRun(models.AbstractModel):
     def _trigger_at_window_opening(self, company, window, local_now):
         """Run the reminder job again when ``window`` of ``company`` opens."""
         opening = next_window_opening(window, local_now)
-        cron = self.env.ref(
-            "account_relance_fr.ir_cron_send_relances", raise_if_not_found=False
-        )
-        if not opening or not cron:
+        if not opening:
             return
         tz = pytz.timezone(company._get_relance_tz())
         call_at = tz.localize(opening).astimezone(pytz.utc).replace(tzinfo=None)
-        # one trigger per opening, however many batches or customers wait for it
-        already = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count(
-                [("cron_id", "=", cron.id), ("call_at", "=", call_at)], limit=1
+        for cron in self._get_job_crons():
+            # one trigger per opening, however many batches or customers wait
+            already = (
+                self.env["ir.cron.trigger"]
+                .sudo()
+                .search_count(
+                    [("cron_id", "=", cron.id), ("call_at", "=", call_at)], limit=1
+                )
             )
-        )
-        if not already:
-            cron.sudo()._trigger(call_at)
+            if not already:
+                cron._trigger(call_at)
 
     def _get_candidate_lines_query(self, companies, today, partners=None):
         """Open receivable instalments that may need a reminder, set-based."""

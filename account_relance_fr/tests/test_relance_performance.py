@@ -90,6 +90,56 @@ class TestRelancePerformance(RelanceCommon):
         self.assertEqual(chunked, whole)
         self.assertEqual([partner_id for _c, partner_id, _i in whole], customers.ids)
 
+    def test_two_cron_workers_share_the_customers(self):
+        """The job's two crons (one per cron worker of Odoo) each send their
+        own customers (id modulo 2): together every customer once, each
+        alone only its share; the second archived, the first sends all."""
+        customers = self._customers_with_invoices("worker", 1, count=6)
+        first = self.env.ref("account_relance_fr.ir_cron_send_relances")
+        second = self.env.ref("account_relance_fr.ir_cron_send_relances_second")
+        run = self.env["account.relance.run"]
+        self.addCleanup(_PLANS.clear)
+
+        def sent_to():
+            return (
+                self.env["account.relance.history"]
+                .search([("partner_id", "in", customers.ids), ("state", "=", "sent")])
+                .partner_id
+            )
+
+        with (
+            self.mock_mail_gateway(),
+            freeze_time(f"{self.DUE} 09:00:00"),
+            self.capture_triggers(
+                "account_relance_fr.ir_cron_send_relances_second"
+            ) as second_triggers,
+        ):
+            while run.with_context(cron_id=first.id)._cron_send_relances(batch_size=2):
+                pass
+            even = customers.filtered(lambda customer: customer.id % 2 == 0)
+            self.assertEqual(sent_to(), even)
+            self.assertTrue(second_triggers.records, "the second worker is started")
+            while run.with_context(cron_id=second.id)._cron_send_relances(batch_size=2):
+                pass
+        self.assertEqual(sent_to(), customers)
+        histories = self.env["account.relance.history"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        self.assertEqual(len(histories), 6, "each customer reminded once")
+        self.assertEqual(len(histories.mail_message_id), 6)
+        # the second worker archived: the first one sends everyone
+        others = self._customers_with_invoices("alone", 1, count=4)
+        second.active = False
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 10:00:00"):
+            while run.with_context(cron_id=first.id)._cron_send_relances(batch_size=2):
+                pass
+        self.assertEqual(
+            self.env["account.relance.history"]
+            .search([("partner_id", "in", others.ids), ("state", "=", "sent")])
+            .partner_id,
+            others,
+        )
+
     def test_plan_once_per_run(self):
         """Under the cron runner the run plans once: the later batches take
         the rest of the same plan; every customer is sent once."""
