@@ -32,7 +32,9 @@ while time.time() < {start_at}:
     time.sleep(0.01)
 remaining = None
 for _call in range(400):
-    remaining = env["account.relance.run"]._run_batch(batch_size=3, partners=partners)
+    remaining = env["account.relance.run"]._run_batch(
+        batch_size=3, partners=partners, part={part}
+    )
     env.cr.commit()
     if not remaining:
         break
@@ -211,6 +213,15 @@ class TestTwoServers(TransactionCase):
             ]
 
     def test_two_servers_send_every_reminder_once(self):
+        """Both servers take every customer: they meet on each one."""
+        self._run_two_servers([(0, 1), (0, 1)])
+
+    def test_two_cron_workers_send_every_reminder_once(self):
+        """The job's two cron workers, each its share of the customers (id
+        modulo 2), at the same instant: every reminder once."""
+        self._run_two_servers([(0, 2), (1, 2)])
+
+    def _run_two_servers(self, parts):
         tmp = tempfile.TemporaryDirectory(prefix="relance-two-servers-")
         self.addCleanup(tmp.cleanup)
         folder = Path(tmp.name)
@@ -221,9 +232,12 @@ class TestTwoServers(TransactionCase):
             # both servers start their first batch at the same instant, once
             # both have loaded the registry
             start_at = time.time() + 15
-            job = JOB.format(prefix=PREFIX, start_at=start_at)
             servers = [
-                odoo_shell(job, folder / f"server{index}.log") for index in (1, 2)
+                odoo_shell(
+                    JOB.format(prefix=PREFIX, start_at=start_at, part=part),
+                    folder / f"server{index}.log",
+                )
+                for index, part in enumerate(parts, start=1)
             ]
             outputs = [
                 wait_shell(process, log, folder / f"server{index}.log")

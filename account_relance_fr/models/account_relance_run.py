@@ -104,16 +104,20 @@ class AccountRelanceRun(models.AbstractModel):
         return self._run_batch(batch_size=batch_size)
 
     @api.model
-    def _run_batch(self, batch_size=BATCH_SIZE, partners=None):
+    def _run_batch(self, batch_size=BATCH_SIZE, partners=None, part=None):
         """Plan, check, send and record one batch of customers.
 
         :param partners: only these customers (e.g. selected in the follow-up
             screen); all of them when None
+        :param part: (rank, count): only the customers whose id modulo
+            ``count`` is ``rank``; by default the share of the cron running
+            the call (``_get_job_part``), all of ``partners`` when given
         :return: the number of customers still to process
         """
         companies = self.env["res.company"].search([])
         open_companies = self._get_companies_in_window(companies)
-        part = self._get_job_part() if partners is None else (0, 1)
+        if part is None:
+            part = self._get_job_part() if partners is None else (0, 1)
         plan_key = self._get_plan_key(open_companies, partners, part)
         plan = self._get_stored_plan(plan_key)
         if plan is None:
