@@ -1,8 +1,12 @@
+import ast
+
 from lxml import html
 from markupsafe import Markup
 
 from odoo import api, models
-from odoo.tools import safe_eval
+from odoo.tools import float_round, get_lang, safe_eval
+
+from odoo.addons.base.models.res_lang import intersperse
 
 
 class MailTemplate(models.Model):
@@ -65,6 +69,10 @@ class MailTemplate(models.Model):
         # the same dates come back on many lines of the batch: each one is
         # formatted once (same language, same format)
         variables["format_date"] = self._memoize(variables["format_date"])
+        # the language and the currencies are resolved once for the batch
+        variables["format_amount"] = self._get_batch_amount_formatter(
+            variables["format_amount"]
+        )
         records = self.env[model].browse(res_ids)
         variables["object"] = records[:1]
         qweb = self.env["ir.qweb"].with_context(**(options or {}))
@@ -81,6 +89,62 @@ class MailTemplate(models.Model):
             # without the <div> wrapping the template's nodes, as Odoo's
             results[record.id] = rendered[5:-6]
         return results
+
+    @api.model
+    def _get_batch_amount_formatter(self, format_amount):
+        """``format_amount(amount, currency, lang_code=False)`` of the
+        rendering context, giving the text of ``odoo.tools.format_amount``
+        (grouping and separators of the language, decimals, rounding, symbol
+        and its position of the currency, no-break spaces, the zero-width
+        no-break space after a minus sign) with the language and each currency
+        read once for the batch instead of at each call.
+
+        :param format_amount: Odoo's ``format_amount`` of the rendering
+            context, used for what is not one currency record
+        :return: function of (amount: float in ``currency``, currency:
+            res.currency, lang_code: str or False) returning a str
+        """
+        specs = {}
+
+        def batch_format_amount(amount, currency, lang_code=False):
+            if not isinstance(currency, models.BaseModel) or len(currency) != 1:
+                return format_amount(amount, currency, lang_code)
+            key = (currency.id, lang_code)
+            spec = specs.get(key)
+            if spec is None:
+                spec = specs[key] = self._get_amount_format_spec(currency, lang_code)
+            fmt, rounding, grouping, thousands_sep, decimal_point, pre, post = spec
+            parts = (fmt % float_round(amount, precision_rounding=rounding)).split(
+                "."
+            )
+            parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
+            formatted = (
+                decimal_point.join(parts)
+                .replace(" ", "\N{NO-BREAK SPACE}")
+                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+            )
+            return f"{pre}{formatted}{post}"
+
+        return batch_format_amount
+
+    @api.model
+    def _get_amount_format_spec(self, currency, lang_code):
+        """What ``odoo.tools.format_amount`` reads to format an amount of
+        ``currency`` in ``lang_code`` (else the context's language): the
+        number format, the rounding, the language's grouping, thousands
+        separator and decimal point, the text before and after the number."""
+        lang = get_lang(self.env, lang_code)
+        symbol = currency.symbol or ""
+        before = currency.position == "before"
+        return (
+            f"%.{currency.decimal_places}f",
+            currency.rounding,
+            ast.literal_eval(lang.grouping),
+            lang.thousands_sep or "",
+            lang.decimal_point,
+            f"{symbol}\N{NO-BREAK SPACE}" if before else "",
+            "" if before else f"\N{NO-BREAK SPACE}{symbol}",
+        )
 
     @api.model
     def _memoize(self, function):
