@@ -2126,20 +2126,22 @@ class AccountRelanceRun(models.AbstractModel):
         put in its place.
 
         The layout reads nothing of the message but its body. Its French
-        typography (no-break space before ``:``, ``;``...) treats each text
-        between two tags alone: a body starting and ending with a tag, with
-        no ``style`` or ``script`` element, gets the same spaces alone as
-        inside the layout. Any other body (empty, plain text) goes through
-        ``_render_post_layout``.
+        typography (no-break space before ``:``, ``;``...) reads each text
+        between two tags alone: a body whose first and last non-blank
+        characters open and close a tag, with no ``style`` or ``script``
+        element, in a layout with only blanks around it, gets the same
+        spaces alone as inside the layout. Any other body (empty, plain
+        text) goes through ``_render_post_layout``.
 
         :param layouts: {(lang, company id): (text before, text after the
             body) or None}, filled by the calls of one batch
         :return: Markup
         """
         body = str(message.body or "")
+        edges = body.strip()
         if not (
-            body.startswith("<")
-            and body.endswith(">")
+            edges.startswith("<")
+            and edges.endswith(">")
             and not _RAW_TEXT_TAG.search(body)
         ):
             return self._render_post_layout(message, partner, lang)
@@ -2156,13 +2158,18 @@ class AccountRelanceRun(models.AbstractModel):
         """(text before, text after) the body in the reminders' layout of
         ``partner``'s company in ``lang`` (``_render_post_layout`` with the
         body slot for body), or None when the layout does not hold the body
-        once, outside any ``style`` or ``script`` element."""
+        once, between blanks, outside any ``style`` or ``script`` element."""
         rendered = str(self._render_post_layout(LayoutMessage(message), partner, lang))
         slot = str(LAYOUT_BODY_SLOT)
         if rendered.count(slot) != 1:
             return None
         before, after = rendered.split(slot)
-        if _RAW_TEXT_TAG.search(before) or _RAW_TEXT_TAG.search(after):
+        if (
+            _RAW_TEXT_TAG.search(before)
+            or _RAW_TEXT_TAG.search(after)
+            or before.rpartition(">")[2].strip()
+            or after.partition("<")[0].strip()
+        ):
             return None
         return before, after
 
