@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, models
 from odoo.tools import float_round, get_lang, safe_eval
+from odoo.tools.rendering_tools import parse_inline_template
 
 from odoo.addons.base.models.res_lang import intersperse
 
@@ -45,6 +46,89 @@ class MailTemplate(models.Model):
             return super()._render_template_qweb(
                 template_src, model, res_ids, add_context=add_context, options=options
             )
+
+    @api.model
+    def _render_template_inline_template(
+        self, template_txt, model, res_ids, add_context=None, options=None
+    ):
+        """Render the inline template ``template_txt`` (e.g. a subject) for
+        several records, each expression checked and compiled once.
+
+        Odoo checks and compiles each ``{{ expression }}`` again for each
+        record; for the reminders of a batch (context
+        ``relance_render_batch``) each one is checked by ``safe_eval``'s own
+        ``test_expr`` once, then evaluated for each record in ``safe_eval``'s
+        sandbox (its builtins, a copy of the values). A template an
+        unrestricted user may not run, or one that raises, goes through
+        Odoo's own rendering, which checks and reports it.
+
+        :return: {res_id: str}, as Odoo's
+        """
+        if (
+            not self.env.context.get("relance_render_batch")
+            or len(res_ids) < 2
+            or not template_txt
+            or not self._is_relance_render_unrestricted()
+            or not self._has_unsafe_expression_template_inline_template(
+                str(template_txt), model
+            )
+        ):
+            return super()._render_template_inline_template(
+                template_txt, model, res_ids, add_context=add_context, options=options
+            )
+        try:
+            return self._render_inline_template_compiled_once(
+                str(template_txt), model, res_ids, add_context
+            )
+        except Exception:  # noqa: BLE001 - Odoo's rendering reports the error
+            return super()._render_template_inline_template(
+                template_txt, model, res_ids, add_context=add_context, options=options
+            )
+
+    @api.model
+    def _render_inline_template_compiled_once(
+        self, template_txt, model, res_ids, add_context
+    ):
+        """{res_id: str}: ``template_txt`` with its expressions compiled once
+        and evaluated for each record of ``res_ids`` with the values of
+        Odoo's ``_render_template_inline_template`` (``object``, the
+        rendering context), as ``render_inline_template`` joins them: the
+        value, else the default, as text, nothing when empty."""
+        instructions = [
+            (
+                text,
+                expression
+                and safe_eval.test_expr(
+                    expression, safe_eval._SAFE_OPCODES, mode="eval"
+                ),
+                default,
+            )
+            for text, expression, default in parse_inline_template(template_txt)
+        ]
+        variables = self._render_eval_context()
+        if add_context:
+            variables.update(**add_context)
+        variables["format_date"] = self._memoize(variables["format_date"])
+        variables["format_amount"] = self._get_batch_amount_formatter(
+            variables["format_amount"]
+        )
+        safe_eval.check_values(variables)
+        results = {}
+        for record in self.env[model].browse(res_ids):
+            parts = []
+            for text, code, default in instructions:
+                parts.append(text)
+                if code:
+                    values = dict(
+                        variables,
+                        object=record,
+                        __builtins__=dict(safe_eval._BUILTINS),
+                    )
+                    result = safe_eval.unsafe_eval(code, values) or default
+                    if result:
+                        parts.append(str(result))
+            results[record.id] = "".join(parts)
+        return results
 
     @api.model
     def _is_relance_render_unrestricted(self):
@@ -114,9 +198,7 @@ class MailTemplate(models.Model):
             if spec is None:
                 spec = specs[key] = self._get_amount_format_spec(currency, lang_code)
             fmt, rounding, grouping, thousands_sep, decimal_point, pre, post = spec
-            parts = (fmt % float_round(amount, precision_rounding=rounding)).split(
-                "."
-            )
+            parts = (fmt % float_round(amount, precision_rounding=rounding)).split(".")
             parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
             formatted = (
                 decimal_point.join(parts)

@@ -4,7 +4,8 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, safe_eval
+from odoo.tools.rendering_tools import parse_inline_template
 
 from .common import RelanceCommon
 
@@ -232,3 +233,37 @@ class TestRelanceBatchRender(RelanceCommon):
                 self.assertIn("Madame, Monsieur", mail.body_html)
             else:
                 self.assertIn("Dear Sir or Madam", mail.body_html)
+
+    @freeze_time("2026-03-17")
+    def test_subject_expressions_checked_once(self):
+        """The subject's expressions are checked and compiled once for a
+        batch, whatever its number of customers; each subject names its
+        customer's invoices only."""
+        customers = self._customers("Objet", ["fr_FR", "fr_FR", "fr_FR"])
+        lines = self._invoices(customers)
+        run = self.env["account.relance.run"]
+        checked = []
+        original = safe_eval.test_expr
+
+        def counted(expr, *args, **kwargs):
+            checked.append(expr)
+            return original(expr, *args, **kwargs)
+
+        with patch.object(safe_eval, "test_expr", counted):
+            rendered = run._render_posts(self._posts(customers, lines))
+        subject_expressions = [
+            expression
+            for _text, expression, _default in parse_inline_template(
+                self.level.mail_template_id.with_context(lang="fr_FR").subject
+            )
+            if expression
+        ]
+        self.assertTrue(subject_expressions)
+        for expression in subject_expressions:
+            self.assertEqual(checked.count(expression), 1, expression)
+        for customer, (_lang, subject, _body) in zip(customers, rendered, strict=True):
+            for move in lines.move_id:
+                if move.partner_id == customer:
+                    self.assertIn(move.name, subject)
+                else:
+                    self.assertNotIn(move.name, subject)
