@@ -189,14 +189,25 @@ class MailTemplate(models.Model):
             res.currency, lang_code: str or False) returning a str
         """
         specs = {}
+        texts = {}
 
         def batch_format_amount(amount, currency, lang_code=False):
             if not isinstance(currency, models.BaseModel) or len(currency) != 1:
                 return format_amount(amount, currency, lang_code)
             key = (currency.id, lang_code)
+            if not amount or not isinstance(amount, float):
+                # 0.0 and -0.0 are one key but two texts
+                return format_with(amount, key, currency)
+            # the same amounts come back (amount and remaining, totals)
+            text = texts.get((amount, key))
+            if text is None:
+                text = texts[amount, key] = format_with(amount, key, currency)
+            return text
+
+        def format_with(amount, key, currency):
             spec = specs.get(key)
             if spec is None:
-                spec = specs[key] = self._get_amount_format_spec(currency, lang_code)
+                spec = specs[key] = self._get_amount_format_spec(currency, key[1])
             fmt, rounding, grouping, thousands_sep, decimal_point, pre, post = spec
             parts = (fmt % float_round(amount, precision_rounding=rounding)).split(".")
             parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
@@ -235,12 +246,13 @@ class MailTemplate(models.Model):
         results = {}
 
         def memoized(*args, **kwargs):
-            key = (args, tuple(sorted(kwargs.items())))
+            key = (args, tuple(sorted(kwargs.items())) if kwargs else ())
             try:
-                if key not in results:
-                    results[key] = function(*args, **kwargs)
+                return results[key]
+            except KeyError:
+                result = results[key] = function(*args, **kwargs)
+                return result
             except TypeError:  # an argument that cannot be a key
                 return function(*args, **kwargs)
-            return results[key]
 
         return memoized

@@ -93,6 +93,7 @@ class TestRelanceBatchRender(RelanceCommon):
         kwd = self.env.ref("base.KWD")
         amounts = (
             0.0,
+            -0.0,
             0.005,
             -0.004,
             7.0,
@@ -107,7 +108,8 @@ class TestRelanceBatchRender(RelanceCommon):
                 template._render_eval_context()["format_amount"]
             )
             for currency in (self.env.ref("base.EUR"), self.usd, jpy, kwd):
-                for amount in amounts:
+                # twice: the texts kept for the amounts met again
+                for amount in amounts * 2:
                     for lang_code in (False, "en_US", "fr_FR"):
                         with self.subTest(
                             lang=lang, currency=currency.name, amount=amount
