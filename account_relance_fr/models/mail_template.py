@@ -131,6 +131,28 @@ class MailTemplate(models.Model):
         return results
 
     @api.model
+    def _render_template_postprocess(self, model, rendered):
+        """Odoo's post-processing (local links made absolute) of the bodies of
+        a batch of reminders (context ``relance_render_batch``), leaving as
+        they are those without any local link, which Odoo's
+        ``_replace_local_links`` would not change: its patterns all need
+        ``="/`` (``src``, ``href``, ``background``) or ``url(`` (styles).
+        The base URL is then not read for each customer.
+
+        :return: ``rendered``, {res_id: rendered text}, updated
+        """
+        if not self.env.context.get("relance_render_batch"):
+            return super()._render_template_postprocess(model, rendered)
+        linked = {
+            res_id: text
+            for res_id, text in rendered.items()
+            if text and ('="/' in text or "url(" in text)
+        }
+        if linked:
+            rendered.update(super()._render_template_postprocess(model, linked))
+        return rendered
+
+    @api.model
     def _is_relance_render_unrestricted(self):
         """True when the current user may run any template expression (as
         ``_render_template_qweb`` decides)."""

@@ -269,3 +269,38 @@ class TestRelanceBatchRender(RelanceCommon):
                     self.assertIn(move.name, subject)
                 else:
                     self.assertNotIn(move.name, subject)
+
+    @freeze_time("2026-03-17")
+    def test_local_links_made_absolute_in_batch(self):
+        """A body with a local link gets it absolute in a batch, as Odoo's
+        rendering of each customer alone; a body without one is unchanged."""
+        template = self.level.mail_template_id
+        template.with_context(lang="en_US").body_html = (
+            str(template.with_context(lang="en_US").body_html)
+            + '<p><a href="/my/invoices">My invoices</a></p>'
+            + '<div style="background-image: url(/web/image/1)">.</div>'
+        )
+        customers = self._customers("Liens", ["en_US", "en_US", "fr_FR"])
+        lines = self._invoices(customers)
+        rendered = self.env["account.relance.run"]._render_posts(
+            self._posts(customers, lines)
+        )
+        base_url = customers[:1].get_base_url()
+        for customer, (lang, _subject, body) in zip(customers, rendered, strict=True):
+            own = lines.filtered(
+                lambda line, customer=customer: line.partner_id == customer
+            )
+            alone = template.with_context(
+                lang=lang,
+                relance_level_id=self.level.id,
+                relance_line_ids=own.ids,
+                relance_contact_id=customer.id,
+            )
+            self.assertEqual(
+                body, alone._render_field("body_html", customer.ids)[customer.id]
+            )
+            if lang == "en_US":
+                self.assertIn(f'href="{base_url}/my/invoices"', body)
+                self.assertIn(f"url({base_url}/web/image/1)", body)
+            else:
+                self.assertNotIn("/my/invoices", body)
