@@ -111,8 +111,12 @@ class AccountMove(models.Model):
         access_model = self.env["account.relance.access"]
         for company, moves in payable.grouped("company_id").items():
             accesses = access_model._get_for(moves.commercial_partner_id, company)
+            # one link per customer page, shared by all its invoices
+            urls = {
+                customer: access._get_url() for customer, access in accesses.items()
+            }
             for move in moves:
-                move.relance_pay_url = accesses[move.commercial_partner_id]._get_url()
+                move.relance_pay_url = urls[move.commercial_partner_id]
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS

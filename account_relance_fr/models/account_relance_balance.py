@@ -365,14 +365,35 @@ class AccountRelanceBalance(models.AbstractModel):
         return self.env._("Credit %(name)s of %(date)s", **values)
 
     @api.model
-    def _format(self, amount, currency):
+    def _format(self, amount, currency, formatter=None):
+        """``amount`` (float, in ``currency``) as Odoo's ``format_amount``
+        writes it in the language of the context, by ``formatter`` when given
+        (see ``_get_formatter``)."""
+        if formatter:
+            return formatter(amount, currency, self.env.lang)
         return format_amount(self.env, amount, currency, lang_code=self.env.lang)
 
     @api.model
-    def _format_totals(self, amounts):
+    def _get_formatter(self):
+        """A ``format_amount(amount, currency, lang_code)`` giving Odoo's text
+        with the language and each currency read once, for the amounts of
+        many customers (``mail.template._get_batch_amount_formatter``)."""
+        return self.env["mail.template"]._get_batch_amount_formatter(
+            lambda amount, currency, lang_code=False: format_amount(
+                self.env, amount, currency, lang_code
+            )
+        )
+
+    @api.model
+    def _format_totals(self, amounts, formatter=None):
         """``[(amount, currency)]`` as "1 000,00 $ and 500,00 €", language of
-        the context; amounts in different currencies are never added."""
-        texts = [self._format(amount, currency) for amount, currency in amounts]
+        the context; amounts in different currencies are never added.
+
+        :param formatter: optional, see ``_format``
+        """
+        texts = [
+            self._format(amount, currency, formatter) for amount, currency in amounts
+        ]
         if len(texts) <= 1:
             return "".join(texts)
         return self.env._(
@@ -380,11 +401,12 @@ class AccountRelanceBalance(models.AbstractModel):
         )
 
     @api.model
-    def _get_summary(self, balance):
+    def _get_summary(self, balance, formatter=None):
         """The balance as plain values for templates: per currency, the total
         of the instalments, each credit and the net, formatted in the language
         of the context.
 
+        :param formatter: optional, see ``_format``
         :return: list of dicts (currency name, due, credits [{label, amount}],
             net, as text; has_credits)
         """
@@ -393,15 +415,17 @@ class AccountRelanceBalance(models.AbstractModel):
             summary.append(
                 {
                     "currency": item.currency.name,
-                    "due": self._format(item.due, item.currency),
+                    "due": self._format(item.due, item.currency, formatter),
                     "credits": [
                         {
                             "label": self._get_credit_label(credit),
-                            "amount": self._format(-credit.amount, credit.currency),
+                            "amount": self._format(
+                                -credit.amount, credit.currency, formatter
+                            ),
                         }
                         for credit in item.credits
                     ],
-                    "net": self._format(item.net, item.currency),
+                    "net": self._format(item.net, item.currency, formatter),
                     "has_credits": bool(item.credits),
                 }
             )

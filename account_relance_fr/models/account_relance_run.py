@@ -1,12 +1,13 @@
 import io
 import logging
+import re
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import lxml.html
 import psycopg2
 import pytz
-from markupsafe import escape
+from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models, tools
@@ -16,7 +17,11 @@ from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
-from ..tools import next_window_opening, within_window
+from ..tools import (
+    nbsp_before_double_punctuation,
+    next_window_opening,
+    within_window,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +63,28 @@ class RelanceSendError(Exception):
 
 class RelanceHeldError(Exception):
     """Another transaction holds the customer's invoices: try again later."""
+
+
+# Where the body of each message goes in the layout of the reminders' emails,
+# rendered once per language and company (see _get_post_layout_parts).
+LAYOUT_BODY_SLOT = Markup("<relance-layout-body></relance-layout-body>")
+# a tag opening or closing an element whose text the French typography of
+# the layout leaves as it is (see tools.nbsp_before_double_punctuation)
+_RAW_TEXT_TAG = re.compile(r"<\s*/?\s*(?:style|script)", re.IGNORECASE)
+
+
+class LayoutMessage:
+    """A posted message whose body is ``LAYOUT_BODY_SLOT``: the layout of the
+    reminders' emails rendered once for the messages of one language and
+    company, each body filled in afterwards."""
+
+    body = LAYOUT_BODY_SLOT
+
+    def __init__(self, message):
+        self._message = message
+
+    def __getattr__(self, name):
+        return getattr(self._message, name)
 
 
 class BalancesByCustomer:
@@ -2213,6 +2240,7 @@ class AccountRelanceRun(models.AbstractModel):
         companies = partners._mail_get_companies(default=company)
         mail_vals = []
         notification_vals = []
+        layouts = {}
         for post, partner, message, lang in zip(
             posts, partners, messages, langs, strict=True
         ):
@@ -2238,7 +2266,7 @@ class AccountRelanceRun(models.AbstractModel):
                 "mail_message_id": message.id,
                 "references": references.get(message.id) or message.message_id,
                 "auto_delete": True,
-                "body_html": self._render_post_layout(message, partner, lang),
+                "body_html": self._fill_post_layout(message, partner, lang, layouts),
                 "recipient_ids": [Command.link(contact.id)],
                 "headers": repr(headers),
             }
@@ -2265,6 +2293,60 @@ class AccountRelanceRun(models.AbstractModel):
             )
         clean_env["mail.notification"].create(notification_vals)
         return mails
+
+    def _fill_post_layout(self, message, partner, lang, layouts):
+        """The email of ``message`` in the reminders' layout, in ``lang``: the
+        text of ``_render_post_layout``, from the layout rendered once per
+        language and company (kept in ``layouts``) with the message's body
+        put in its place.
+
+        The layout reads nothing of the message but its body. Its French
+        typography (no-break space before ``:``, ``;``...) reads each text
+        between two tags alone: a body whose first and last non-blank
+        characters open and close a tag, with no ``style`` or ``script``
+        element, in a layout with only blanks around it, gets the same
+        spaces alone as inside the layout. Any other body (empty, plain
+        text) goes through ``_render_post_layout``.
+
+        :param layouts: {(lang, company id): (text before, text after the
+            body) or None}, filled by the calls of one batch
+        :return: Markup
+        """
+        body = str(message.body or "")
+        edges = body.strip()
+        if not (
+            edges.startswith("<")
+            and edges.endswith(">")
+            and not _RAW_TEXT_TAG.search(body)
+        ):
+            return self._render_post_layout(message, partner, lang)
+        key = (lang, (partner.company_id or self.env.company).id)
+        if key not in layouts:
+            layouts[key] = self._get_post_layout_parts(message, partner, lang)
+        parts = layouts[key]
+        if parts is None:
+            return self._render_post_layout(message, partner, lang)
+        before, after = parts
+        return Markup(before + nbsp_before_double_punctuation(body) + after)
+
+    def _get_post_layout_parts(self, message, partner, lang):
+        """(text before, text after) the body in the reminders' layout of
+        ``partner``'s company in ``lang`` (``_render_post_layout`` with the
+        body slot for body), or None when the layout does not hold the body
+        once, between blanks, outside any ``style`` or ``script`` element."""
+        rendered = str(self._render_post_layout(LayoutMessage(message), partner, lang))
+        slot = str(LAYOUT_BODY_SLOT)
+        if rendered.count(slot) != 1:
+            return None
+        before, after = rendered.split(slot)
+        if (
+            _RAW_TEXT_TAG.search(before)
+            or _RAW_TEXT_TAG.search(after)
+            or before.rpartition(">")[2].strip()
+            or after.partition("<")[0].strip()
+        ):
+            return None
+        return before, after
 
     def _render_post_layout(self, message, partner, lang):
         """The email of ``message`` in the reminders' layout, in ``lang``."""

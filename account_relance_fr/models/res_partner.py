@@ -291,6 +291,8 @@ class ResPartner(models.Model):
                 self, lines=self.relance_mail_line_ids
             )
         company = self.env.company
+        # the language and currencies read once for all the customers
+        formatter = balance_model._get_formatter()
         for partner in self:
             commercial = partner.commercial_partner_id
             balance = balances.get((company.id, commercial.id)) or next(
@@ -308,9 +310,11 @@ class ResPartner(models.Model):
                 partner.relance_mail_has_credits = False
                 continue
             partner.relance_mail_total = balance.net_company
-            partner.relance_mail_summary = balance_model._get_summary(balance)
+            partner.relance_mail_summary = balance_model._get_summary(
+                balance, formatter
+            )
             partner.relance_mail_total_text = balance_model._format_totals(
-                [(item.net, item.currency) for item in balance.currencies]
+                [(item.net, item.currency) for item in balance.currencies], formatter
             )
             partner.relance_mail_has_credits = balance.has_credits
 

@@ -76,6 +76,8 @@ def fr_siren(number):
 _SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(
     r"[ \t\r\n]+(?=[:;?!](?:[\s\u00a0\u202f»)\"'.,]|$))"
 )
+# what the substitution needs at least: a blank just before the mark
+_SPACE_THEN_DOUBLE_PUNCTUATION = re.compile(r"[ \t\r\n][:;?!]")
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w:-]*)")
 # elements whose text is not read: their content is left as it is
@@ -88,6 +90,8 @@ def nbsp_before_double_punctuation(html):
     the mark never wraps alone onto the next line (French typography: "à ce
     jour :"). Tags, attributes and style or script content are left as they
     are; ``10:30`` or ``https://`` have no space and do not change."""
+    if not _SPACE_THEN_DOUBLE_PUNCTUATION.search(html):
+        return str(html)  # nothing to change (most English texts)
     parts = _TAG.split(html)
     raw = None
     for index, part in enumerate(parts):
@@ -96,6 +100,6 @@ def nbsp_before_double_punctuation(html):
             if match and match.group(2).lower() in _RAW_TEXT_ELEMENTS:
                 raw = None if match.group(1) else match.group(2).lower()
             continue
-        if part and not raw:
+        if part and not raw and _SPACE_THEN_DOUBLE_PUNCTUATION.search(part):
             parts[index] = _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP, part)
     return "".join(parts)
