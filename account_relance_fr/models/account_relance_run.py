@@ -2308,8 +2308,13 @@ class AccountRelanceRun(models.AbstractModel):
         spaces alone as inside the layout. Any other body (empty, plain
         text) goes through ``_render_post_layout``.
 
-        :param layouts: {(lang, company id): (text before, text after the
-            body) or None}, filled by the calls of one batch
+        A layout that reads the message or the customer (a customised one
+        naming the customer) renders differently for the second message of
+        the batch: from then on each message gets its own rendering.
+
+        :param layouts: {(lang, company id): [(text before, text after the
+            body) or None, checked on a second message]}, filled by the
+            calls of one batch
         :return: Markup
         """
         body = str(message.body or "")
@@ -2322,8 +2327,12 @@ class AccountRelanceRun(models.AbstractModel):
             return self._render_post_layout(message, partner, lang)
         key = (lang, (partner.company_id or self.env.company).id)
         if key not in layouts:
-            layouts[key] = self._get_post_layout_parts(message, partner, lang)
-        parts = layouts[key]
+            layouts[key] = [self._get_post_layout_parts(message, partner, lang), False]
+        elif layouts[key][0] is not None and not layouts[key][1]:
+            layouts[key][1] = True
+            if self._get_post_layout_parts(message, partner, lang) != layouts[key][0]:
+                layouts[key][0] = None
+        parts = layouts[key][0]
         if parts is None:
             return self._render_post_layout(message, partner, lang)
         before, after = parts

@@ -195,8 +195,10 @@ class TestRelanceBatchRender(RelanceCommon):
     @freeze_time("2026-03-17")
     def test_layout_once_per_language_same_emails(self):
         """The job's emails of French and English customers: the layout is
-        rendered once per language, each email equal to the layout rendered
-        for its message alone, with the French typography of its body."""
+        rendered once per language (and once more on the second message, to
+        check it reads nothing of the message), each email equal to the layout
+        rendered for its message alone, with the French typography of its
+        body."""
         customers = self._customers("Mise en page", ["fr_FR", "en_US"] * 2)
         control = self._customers("Témoin", ["en_US"])
         lines = self._invoices(customers | control)
@@ -214,7 +216,7 @@ class TestRelanceBatchRender(RelanceCommon):
             patch.object(Run, "_render_post_layout", counted),
         ):
             run._run_batch(partners=customers | control)
-        self.assertEqual(sorted(calls), ["en_US", "fr_FR"])
+        self.assertEqual(sorted(calls), ["en_US", "en_US", "fr_FR", "fr_FR"])
         mails = self.env["mail.mail"].search(
             [("recipient_ids", "in", (customers | control).ids)]
         )
@@ -235,6 +237,26 @@ class TestRelanceBatchRender(RelanceCommon):
                 self.assertIn("Madame, Monsieur", mail.body_html)
             else:
                 self.assertIn("Dear Sir or Madam", mail.body_html)
+
+    @freeze_time("2026-03-17")
+    def test_layout_naming_the_customer_rendered_for_each(self):
+        """A layout customised to name the customer renders differently for
+        the second message: each email then gets its own layout, naming its
+        own customer."""
+        layout = self.env.ref("account_relance_fr.relance_mail_layout")
+        layout.arch_db = layout.arch_db.replace(
+            "<body>", '<body><p class="o-customer" t-out="record.name"/>', 1
+        )
+        customers = self._customers("Nommé", ["en_US"] * 3)
+        self._invoices(customers)
+        with self.mock_mail_gateway():
+            self.env["account.relance.run"]._run_batch(partners=customers)
+        mails = self.env["mail.mail"].search([("recipient_ids", "in", customers.ids)])
+        self.assertEqual(mails.recipient_ids, customers)
+        for mail in mails:
+            self.assertIn(
+                f'<p class="o-customer">{mail.recipient_ids.name}</p>', mail.body_html
+            )
 
     @freeze_time("2026-03-17")
     def test_subject_expressions_checked_once(self):
