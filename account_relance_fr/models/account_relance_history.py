@@ -255,11 +255,8 @@ class AccountRelanceHistory(models.Model):
         if not bodies:
             return
         moves = self.env["account.move"].browse(list(bodies)).sudo()
-        # created without their body, then each distinct body sanitized once
-        messages = moves._message_log_batch({})
-        self.env["account.relance.run"]._store_message_bodies(
-            messages, [bodies[message.res_id] for message in messages]
-        )
+        # one INSERT, each distinct body sanitized once
+        self.env["account.relance.run"]._insert_notes(moves, bodies)
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS

@@ -12,6 +12,7 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, clean_context, is_html_empty
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
@@ -1990,6 +1991,109 @@ class AccountRelanceRun(models.AbstractModel):
         )
         messages.invalidate_recordset(["body"])
         return messages
+
+    @api.model
+    def _insert_notes(self, records, bodies):
+        """Log an internal note on each of ``records`` in one INSERT, with the
+        values ``mail.thread._message_log_batch`` gives (author the current
+        user, subtype Note, internal, type notification, one message id for
+        the batch, no record name, the defaults and access fields of
+        ``create``); each distinct body sanitized once by the body field's
+        own sanitizer (what the ORM stores).
+
+        Nothing else of ``mail.message.create`` applies to such a note: no
+        recipient so no notification nor bus message, no attachment, no
+        tracking value, no base64 image (the bodies are the run's own text).
+
+        :param records: mail.thread records of one model
+        :param bodies: {record id: str or Markup}, one body per record
+        :return: the mail.message created, in the order of ``records``
+        """
+        Message = (
+            self.env["mail.message"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+        )
+        if not records:
+            return Message
+        author_id, email_from = records._message_compute_author(
+            None, None, raise_on_email=False
+        )
+        values = Message._prepare_create_values(
+            [
+                {
+                    "author_id": author_id,
+                    "email_from": email_from,
+                    "model": records._name,
+                    "record_alias_domain_id": False,
+                    "record_company_id": False,
+                    "record_name": False,
+                    "message_type": "notification",
+                    "is_internal": True,
+                    "subject": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_note"
+                    ),
+                    "email_add_signature": False,
+                    "message_id": generate_tracking_message_id("message-notify"),
+                    "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                        default=email_from
+                    )[False],
+                }
+            ]
+        )[0]
+        constants = []
+        for fname, value in values.items():
+            field = Message._fields[fname]
+            if field.store and field.column_type and fname not in ("res_id", "body"):
+                constants.append(
+                    (
+                        SQL.identifier(fname),
+                        SQL(
+                            "%s::%s",
+                            field.convert_to_column_insert(value, Message, values),
+                            SQL(field.column_type[1]),
+                        ),
+                    )
+                )
+        body_field = Message._fields["body"]
+        texts, text_index, res_ids, indexes = [], {}, [], []
+        for record in records:
+            body = escape(bodies.get(record.id, ""))
+            if body not in text_index:
+                text_index[body] = len(texts) + 1
+                value = body_field.convert_to_column_insert(body, Message, values)
+                texts.append(None if value is None else str(value))
+            res_ids.append(record.id)
+            indexes.append(text_index[body])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO mail_message (%(columns)s, res_id, body)
+                SELECT %(values)s, data.res_id, (%(texts)s::text[])[data.body]
+                  FROM unnest(%(res_ids)s::int[], %(indexes)s::int[])
+                       WITH ORDINALITY AS data(res_id, body, position)
+                 ORDER BY data.position
+             RETURNING id, res_id
+                """,
+                columns=SQL(", ").join(column for column, _value in constants),
+                values=SQL(", ").join(value for _column, value in constants),
+                texts=texts,
+                res_ids=res_ids,
+                indexes=indexes,
+            )
+        )
+        message_ids = {res_id: message_id for message_id, res_id in rows}
+        # what mail.message.create invalidates on the documents
+        records.invalidate_recordset(
+            [
+                fname
+                for fname, field in records._fields.items()
+                if field.type == "one2many" and field.comodel_name == "mail.message"
+            ]
+            + ["message_needaction", "message_needaction_counter"]
+        )
+        return Message.browse([message_ids[record.id] for record in records])
 
     def _get_thread_parent_ids(self, partners):
         """{partner id: id of the first message of its chatter}, the parent
