@@ -1456,9 +1456,15 @@ class AccountRelanceRun(models.AbstractModel):
                 else:
                     to_create.append(vals)
                     owners.append(partner.id)
-        for partner_id, history in zip(owners, History.create(to_create), strict=True):
+        created = History._create_in_bulk(to_create)
+        for partner_id, history in zip(owners, created, strict=True):
             histories[partner_id] |= history
-        return histories
+        # one prefetch set: the customers' histories are read together
+        everything = History.union(*histories.values())
+        return {
+            partner_id: records.with_prefetch(everything._ids)
+            for partner_id, records in histories.items()
+        }
 
     def _record_sent(self, partner, contact, items, channels, today):
         return self._upsert_histories(
@@ -1684,8 +1690,12 @@ class AccountRelanceRun(models.AbstractModel):
                 ), entry_attachments in zip(entries, attachments, strict=True)
             ]
         )
-        for (histories, *_rest), message in zip(entries, messages, strict=True):
-            histories.mail_message_id = message
+        self.env["account.relance.history"]._link_messages(
+            [
+                (histories, message)
+                for (histories, *_rest), message in zip(entries, messages, strict=True)
+            ]
+        )
         return messages
 
     def _check_email_sendable(self, partner, level, contact):
