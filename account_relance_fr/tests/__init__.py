@@ -33,3 +33,4 @@ from . import test_relance_salesperson_access
 from . import test_relance_tour_accountant
 from . import test_relance_accountant_rights
 from . import test_relance_batch_volume
+from . import test_relance_history_records
