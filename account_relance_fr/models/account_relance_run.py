@@ -1162,6 +1162,10 @@ class AccountRelanceRun(models.AbstractModel):
         :return: {partner id: histories written, or None when held}
         """
         together, alone = [], []
+        # the checks read each contact's users: one query for all of them
+        self.env["res.partner"].union(
+            *(send["contact"] for send in sends if "email" in send["channels"])
+        ).mapped("user_ids")
         for send in sends:
             if self._get_send_issue(send):
                 alone.append(send)
