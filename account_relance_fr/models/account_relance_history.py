@@ -342,7 +342,7 @@ class AccountRelanceHistory(models.Model):
         message sent to the customer, the letter or the call scheduled."""
         bodies = {}
         labels = dict(self._fields["channel"]._description_selection(self.env))
-        # one query for all (histories[0] below prefetches itself only)
+        # one query for all
         self.fetch(
             [
                 "move_id",
@@ -356,43 +356,64 @@ class AccountRelanceHistory(models.Model):
                 "partner_id",
             ]
         )
+        # one body per reminder: the invoices of one reminder share it
+        notes = {}
         for move, histories in self.grouped("move_id").items():
-            history = histories[0]
-            links = []
-            if history.mail_message_id:
-                links.append(
-                    Markup('<a href="/mail/message/%s">%s</a>')
-                    % (history.mail_message_id.id, self.env._("the message sent"))
-                )
-            if history.letter_attachment_id:
-                links.append(
-                    Markup('<a href="/web/content/%s?download=true">%s</a>')
-                    % (history.letter_attachment_id.id, self.env._("the letter"))
-                )
-            if history.activity_id:
-                links.append(
-                    self.env._(
-                        "a call for %(user)s",
-                        user=history.activity_id.user_id.display_name,
-                    )
-                )
-            bodies[move.id] = Markup("%s %s") % (
-                self.env._(
-                    "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
-                    level=history.level_id.name,
-                    channels=", ".join(
-                        labels.get(code.strip(), code.strip())
-                        for code in (history.channels or history.channel).split(",")
-                    ),
-                    contact=(history.contact_id or history.partner_id).display_name,
-                ),
-                Markup(", ").join(links) if links else "",
+            # iterated, not indexed: the record keeps the prefetch of all
+            history = next(iter(histories))
+            key = (
+                history.mail_message_id.id,
+                history.letter_attachment_id.id,
+                history.activity_id.id,
+                history.level_id.id,
+                history.channels or history.channel,
+                (history.contact_id or history.partner_id).id,
             )
+            if key not in notes:
+                notes[key] = history._get_invoice_note(labels)
+            bodies[move.id] = notes[key]
         if not bodies:
             return
         moves = self.env["account.move"].browse(list(bodies)).sudo()
         # one INSERT, each distinct body sanitized once
         self.env["account.relance.run"]._insert_notes(moves, bodies)
+
+    def _get_invoice_note(self, labels):
+        """Body of the note of this reminder on its invoices (Markup).
+
+        :param labels: {channel code: its label in the reader's language}
+        """
+        self.ensure_one()
+        links = []
+        if self.mail_message_id:
+            links.append(
+                Markup('<a href="/mail/message/%s">%s</a>')
+                % (self.mail_message_id.id, self.env._("the message sent"))
+            )
+        if self.letter_attachment_id:
+            links.append(
+                Markup('<a href="/web/content/%s?download=true">%s</a>')
+                % (self.letter_attachment_id.id, self.env._("the letter"))
+            )
+        if self.activity_id:
+            links.append(
+                self.env._(
+                    "a call for %(user)s",
+                    user=self.activity_id.user_id.display_name,
+                )
+            )
+        return Markup("%s %s") % (
+            self.env._(
+                "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
+                level=self.level_id.name,
+                channels=", ".join(
+                    labels.get(code.strip(), code.strip())
+                    for code in (self.channels or self.channel).split(",")
+                ),
+                contact=(self.contact_id or self.partner_id).display_name,
+            ),
+            Markup(", ").join(links) if links else "",
+        )
 
     # ------------------------------------------------------------------
     # PUBLIC ACTIONS
