@@ -1972,8 +1972,7 @@ class AccountRelanceRun(models.AbstractModel):
         Each distinct body is sanitized once, by the body field's own
         sanitizer with its own options (what the ORM stores), instead of twice
         per message as ``create`` does (once for the column, once for the
-        cache): the notes of one reminder on its invoices are one body. A
-        body holding a base64 image (turned into an attachment by
+        cache). A body holding a base64 image (turned into an attachment by
         ``mail.message.create``) must go through ``create`` instead.
 
         :param messages: mail.message, just created, with an empty body
