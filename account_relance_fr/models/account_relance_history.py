@@ -225,7 +225,8 @@ class AccountRelanceHistory(models.Model):
 
         The follow-up rows are marked by the database's triggers, as for any
         insert. A history already recorded for an instalment at a level
-        raises ``psycopg2.IntegrityError``, as ``create`` does.
+        raises ``psycopg2.IntegrityError``, an instalment of another company
+        a ``UserError``, as ``create`` does.
 
         :param vals_list: [dict] of stored fields, ``move_id`` and
             ``level_id`` always given, as for ``create``
@@ -269,6 +270,7 @@ class AccountRelanceHistory(models.Model):
             )
         ]
         histories = self.browse(ids)
+        histories._check_company()
         histories.move_id._update_relance_progress()
         histories.partner_id.invalidate_recordset(["relance_history_ids"])
         return histories

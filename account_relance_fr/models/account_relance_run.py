@@ -2022,11 +2022,10 @@ class AccountRelanceRun(models.AbstractModel):
         :param bodies: {record id: str or Markup}, one body per record
         :return: the mail.message created, in the order of ``records``
         """
-        Message = (
-            self.env["mail.message"]
-            .sudo()
-            .with_context(clean_context(self.env.context))
-        )
+        # as mail.thread._message_create: superuser, no default from the context
+        Message = self.env(context=clean_context(self.env.context), su=True)[
+            "mail.message"
+        ]
         if not records:
             return Message
         author_id, email_from = records._message_compute_author(
