@@ -1312,9 +1312,12 @@ class AccountRelanceRun(models.AbstractModel):
         self.env["account.relance.history"].union(
             *histories.values()
         )._log_on_invoices()
-        for send in sends:
-            if send["had_failed"]:
-                self._close_failure_activities(send["partner"], today)
+        self._close_failure_activities(
+            self.env["res.partner"].union(
+                *(send["partner"] for send in sends if send["had_failed"])
+            ),
+            today,
+        )
         return histories
 
     @api.model
@@ -1540,27 +1543,39 @@ class AccountRelanceRun(models.AbstractModel):
             error=str(error) or error.__class__.__name__,
         )
 
-    def _close_failure_activities(self, partner, today):
+    def _close_failure_activities(self, partners, today):
         """Mark done the accountant's "reminder failed" activities of
-        ``partner`` once none of its reminders is failed any more.
+        ``partners`` (res.partner) none of whose reminders in the current
+        company is failed any more; two queries for all of them.
 
         :return: the mail.activity records closed
         """
+        Activity = self.env["mail.activity"]
+        if not partners:
+            return Activity
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_failure"
         )
-        History = self.env["account.relance.history"]
-        if History.search_count(
+        failed = {
+            partner.id
+            for (partner,) in self.env["account.relance.history"]._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "failed"),
+                ],
+                groupby=["partner_id"],
+            )
+        }
+        done = [partner.id for partner in partners if partner.id not in failed]
+        if not done:
+            return Activity
+        activities = Activity.search(
             [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "failed"),
-            ],
-            limit=1,
-        ):
-            return self.env["mail.activity"]
-        activities = partner.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", done),
+                ("activity_type_id", "=", activity_type.id),
+            ]
         )
         if activities:
             activities.action_feedback(
