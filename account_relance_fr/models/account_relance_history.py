@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_repr, pdf
+from odoo.tools import SQL, float_repr, float_round, pdf
 
 from ..wizards.relance_call_outcome_wizard import OUTCOMES
 
@@ -256,6 +256,13 @@ class AccountRelanceHistory(models.Model):
                 if self._fields[fname].store and self._fields[fname].column_type
             }
         )
+        # {currency id: (rounding, decimal places)}: the amounts as stored
+        currencies = {
+            currency.id: (currency.rounding, currency.decimal_places)
+            for currency in self.env["res.currency"].browse(
+                {row["currency_id"] for row in rows}
+            )
+        }
         self.flush_model()
         ids = [
             history_id
@@ -264,7 +271,8 @@ class AccountRelanceHistory(models.Model):
                     "INSERT INTO account_relance_history (%s) VALUES %s RETURNING id",
                     SQL(", ").join(map(SQL.identifier, columns)),
                     SQL(", ").join(
-                        tuple(self._convert_to_column(row, columns)) for row in rows
+                        tuple(self._convert_to_column(row, columns, currencies))
+                        for row in rows
                     ),
                 )
             )
@@ -318,24 +326,30 @@ class AccountRelanceHistory(models.Model):
         return vals.get("postal_state") or False
 
     @api.model
-    def _convert_to_column(self, vals, columns):
-        """The values of ``columns`` in ``vals`` as ``create`` inserts them
-        (amounts rounded to the history's currency)."""
+    def _convert_to_column(self, vals, columns, currencies):
+        """The values of ``columns`` in ``vals`` as ``create`` inserts them:
+        links as ids or NULL, amounts rounded to the history's currency
+        (``currencies``: {currency id: (rounding, decimal places)}), the
+        others by their field.
+        """
         values = []
         for fname in columns:
             field = self._fields[fname]
-            if fname not in vals:
+            value = vals.get(fname)
+            if field.type == "many2one":
+                values.append(value or None)
+            elif fname not in vals:
                 values.append(None)
             elif field.type == "monetary":
-                currency = self.env["res.currency"].browse(vals["currency_id"])
+                rounding, digits = currencies[vals["currency_id"]]
                 values.append(
                     float_repr(
-                        currency.round(float(vals[fname] or 0.0)),
-                        currency.decimal_places,
+                        float_round(float(value or 0.0), precision_rounding=rounding),
+                        digits,
                     )
                 )
             else:
-                values.append(field.convert_to_column_insert(vals[fname], self, vals))
+                values.append(field.convert_to_column_insert(value, self, vals))
         return values
 
     def _log_on_invoices(self):
