@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -121,6 +122,84 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+
+    def _update_relance_progress(self):
+        """Store the reminder progress of these invoices from their histories
+        in one UPDATE, as ``_compute_relance_progress`` computes it: the
+        number of reminders sent, the date of the last one, the most advanced
+        level sent (on equal days, the level whose latest reminder is the
+        oldest, as the computation's stable sort keeps). Only the invoices
+        whose values change are written, with their write date.
+
+        For histories written in SQL (``account.relance.history.
+        _create_in_bulk``), which the ORM does not see.
+        """
+        if not self:
+            return
+        self.flush_model(["relance_count", "relance_last_date", "relance_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH sent AS (
+                    SELECT history.move_id, history.level_id, history.date,
+                           level.days,
+                           row_number() OVER (
+                               PARTITION BY history.move_id
+                               ORDER BY history.date DESC, history.id DESC
+                           ) AS position
+                      FROM account_relance_history history
+                      JOIN account_relance_level level
+                        ON level.id = history.level_id
+                     WHERE history.state = 'sent'
+                       AND history.move_id = ANY(%(ids)s)
+                ), totals AS (
+                    SELECT move_id, count(*) AS count, max(date) AS last_date
+                      FROM sent
+                     GROUP BY move_id
+                ), top_level AS (
+                    SELECT DISTINCT ON (move_id) move_id, level_id
+                      FROM (
+                          SELECT move_id, level_id, days, min(position) AS first
+                            FROM sent
+                           GROUP BY move_id, level_id, days
+                      ) AS levels
+                     ORDER BY move_id, days DESC, first DESC
+                ), progress AS (
+                    SELECT target.id, COALESCE(totals.count, 0) AS count,
+                           totals.last_date, top_level.level_id
+                      FROM unnest(%(ids)s::int[]) AS target(id)
+                      LEFT JOIN totals ON totals.move_id = target.id
+                      LEFT JOIN top_level ON top_level.move_id = target.id
+                )
+                UPDATE account_move move
+                   SET relance_count = progress.count,
+                       relance_last_date = progress.last_date,
+                       relance_level_id = progress.level_id,
+                       write_uid = %(uid)s,
+                       write_date = %(now)s
+                  FROM progress
+                 WHERE move.id = progress.id
+                   AND (move.relance_count, move.relance_last_date,
+                        move.relance_level_id)
+                       IS DISTINCT FROM
+                       (progress.count, progress.last_date, progress.level_id)
+                """,
+                ids=list(self.ids),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "relance_history_ids",
+                "relance_count",
+                "relance_last_date",
+                "relance_level_id",
+                "relance_next_date",
+                "write_uid",
+                "write_date",
+            ]
+        )
 
     def _get_relance_company_today(self):
         """The date today of these invoices' company (the first one's), in its

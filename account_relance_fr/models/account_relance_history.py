@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import pdf
+from odoo.tools import SQL, float_repr, float_round, pdf
 
 from ..wizards.relance_call_outcome_wizard import OUTCOMES
 
@@ -214,51 +214,221 @@ class AccountRelanceHistory(models.Model):
             return 0
         return len(set().union(*(reminders[move.id] for move in moves)))
 
+    @api.model
+    def _create_in_bulk(self, vals_list):
+        """Create histories in one INSERT, with what ``create`` stores: the
+        defaults, the access fields, the stored related fields (``ladder_id``,
+        ``level_days``) and ``postal_state`` set in the same statement; then
+        the reminder progress of their invoices (``relance_count``,
+        ``relance_last_date``, ``relance_level_id``) in one UPDATE
+        (``account.move._update_relance_progress``).
+
+        The follow-up rows are marked by the database's triggers, as for any
+        insert. A history already recorded for an instalment at a level
+        raises ``psycopg2.IntegrityError``, an instalment of another company
+        a ``UserError``, as ``create`` does.
+
+        :param vals_list: [dict] of stored fields, ``move_id`` and
+            ``level_id`` always given, as for ``create``
+        :return: the account.relance.history created, in order
+        """
+        if not vals_list:
+            return self.browse()
+        self.check_access("create")
+        defaults = self._prepare_create_values([{}])[0]
+        levels = self.env["account.relance.level"].browse(
+            {vals["level_id"] for vals in vals_list}
+        )
+        related = {
+            level.id: {"ladder_id": level.ladder_id.id, "level_days": level.days}
+            for level in levels
+        }
+        rows = []
+        for vals in vals_list:
+            row = dict(defaults, **vals, **related[vals["level_id"]])
+            row["postal_state"] = self._get_new_postal_state(row)
+            rows.append(row)
+        columns = sorted(
+            {
+                fname
+                for row in rows
+                for fname in row
+                if self._fields[fname].store and self._fields[fname].column_type
+            }
+        )
+        # {currency id: (rounding, decimal places)}: the amounts as stored
+        currencies = {
+            currency.id: (currency.rounding, currency.decimal_places)
+            for currency in self.env["res.currency"].browse(
+                {row["currency_id"] for row in rows}
+            )
+        }
+        self.flush_model()
+        ids = [
+            history_id
+            for (history_id,) in self.env.execute_query(
+                SQL(
+                    "INSERT INTO account_relance_history (%s) VALUES %s RETURNING id",
+                    SQL(", ").join(map(SQL.identifier, columns)),
+                    SQL(", ").join(
+                        tuple(self._convert_to_column(row, columns, currencies))
+                        for row in rows
+                    ),
+                )
+            )
+        ]
+        histories = self.browse(ids)
+        histories._check_company()
+        histories.move_id._update_relance_progress()
+        histories.partner_id.invalidate_recordset(["relance_history_ids"])
+        return histories
+
+    @api.model
+    def _link_messages(self, links):
+        """Link histories to the message that sent them, in one UPDATE.
+
+        :param links: [(account.relance.history, mail.message)]
+        """
+        rows = [
+            SQL("(%s, %s)", history.id, message.id)
+            for histories, message in links
+            for history in histories
+        ]
+        if not rows:
+            return
+        histories = self.union(*(histories for histories, _message in links))
+        histories.flush_recordset(["mail_message_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_relance_history history
+                   SET mail_message_id = data.message_id,
+                       write_uid = %s,
+                       write_date = %s
+                  FROM (VALUES %s) AS data(id, message_id)
+                 WHERE history.id = data.id
+                """,
+                self.env.uid,
+                self.env.cr.now(),
+                SQL(", ").join(rows),
+            )
+        )
+        histories.invalidate_recordset(["mail_message_id", "write_uid", "write_date"])
+
+    @api.model
+    def _get_new_postal_state(self, vals):
+        """``postal_state`` of a history created with ``vals`` (see
+        ``_compute_postal_state``)."""
+        if not vals.get("letter_attachment_id"):
+            return False
+        if vals.get("state") == "sent":
+            return vals.get("postal_state") or "to_post"
+        return vals.get("postal_state") or False
+
+    @api.model
+    def _convert_to_column(self, vals, columns, currencies):
+        """The values of ``columns`` in ``vals`` as ``create`` inserts them:
+        links as ids or NULL, amounts rounded to the history's currency
+        (``currencies``: {currency id: (rounding, decimal places)}), the
+        others by their field.
+        """
+        values = []
+        for fname in columns:
+            field = self._fields[fname]
+            value = vals.get(fname)
+            if field.type == "many2one":
+                values.append(value or None)
+            elif fname not in vals:
+                values.append(None)
+            elif field.type == "monetary":
+                rounding, digits = currencies[vals["currency_id"]]
+                values.append(
+                    float_repr(
+                        float_round(float(value or 0.0), precision_rounding=rounding),
+                        digits,
+                    )
+                )
+            else:
+                values.append(field.convert_to_column_insert(value, self, vals))
+        return values
+
     def _log_on_invoices(self):
         """Log the reminder on the chatter of every invoice it covered: an
         internal note (nobody is notified, no mail per invoice) linking the
         message sent to the customer, the letter or the call scheduled."""
         bodies = {}
         labels = dict(self._fields["channel"]._description_selection(self.env))
+        # one query for all
+        self.fetch(
+            [
+                "move_id",
+                "mail_message_id",
+                "letter_attachment_id",
+                "activity_id",
+                "level_id",
+                "channel",
+                "channels",
+                "contact_id",
+                "partner_id",
+            ]
+        )
+        # one body per reminder: the invoices of one reminder share it
+        notes = {}
         for move, histories in self.grouped("move_id").items():
-            history = histories[0]
-            links = []
-            if history.mail_message_id:
-                links.append(
-                    Markup('<a href="/mail/message/%s">%s</a>')
-                    % (history.mail_message_id.id, self.env._("the message sent"))
-                )
-            if history.letter_attachment_id:
-                links.append(
-                    Markup('<a href="/web/content/%s?download=true">%s</a>')
-                    % (history.letter_attachment_id.id, self.env._("the letter"))
-                )
-            if history.activity_id:
-                links.append(
-                    self.env._(
-                        "a call for %(user)s",
-                        user=history.activity_id.user_id.display_name,
-                    )
-                )
-            bodies[move.id] = Markup("%s %s") % (
-                self.env._(
-                    "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
-                    level=history.level_id.name,
-                    channels=", ".join(
-                        labels.get(code.strip(), code.strip())
-                        for code in (history.channels or history.channel).split(",")
-                    ),
-                    contact=(history.contact_id or history.partner_id).display_name,
-                ),
-                Markup(", ").join(links) if links else "",
+            # iterated, not indexed: the record keeps the prefetch of all
+            history = next(iter(histories))
+            key = (
+                history.mail_message_id.id,
+                history.letter_attachment_id.id,
+                history.activity_id.id,
+                history.level_id.id,
+                history.channels or history.channel,
+                (history.contact_id or history.partner_id).id,
             )
+            if key not in notes:
+                notes[key] = history._get_invoice_note(labels)
+            bodies[move.id] = notes[key]
         if not bodies:
             return
         moves = self.env["account.move"].browse(list(bodies)).sudo()
-        # created without their body, then each distinct body sanitized once
-        messages = moves._message_log_batch({})
-        self.env["account.relance.run"]._store_message_bodies(
-            messages, [bodies[message.res_id] for message in messages]
+        # one INSERT, each distinct body sanitized once
+        self.env["account.relance.run"]._insert_notes(moves, bodies)
+
+    def _get_invoice_note(self, labels):
+        """Body of the note of this reminder on its invoices (Markup).
+
+        :param labels: {channel code: its label in the reader's language}
+        """
+        self.ensure_one()
+        links = []
+        if self.mail_message_id:
+            links.append(
+                Markup('<a href="/mail/message/%s">%s</a>')
+                % (self.mail_message_id.id, self.env._("the message sent"))
+            )
+        if self.letter_attachment_id:
+            links.append(
+                Markup('<a href="/web/content/%s?download=true">%s</a>')
+                % (self.letter_attachment_id.id, self.env._("the letter"))
+            )
+        if self.activity_id:
+            links.append(
+                self.env._(
+                    "a call for %(user)s",
+                    user=self.activity_id.user_id.display_name,
+                )
+            )
+        return Markup("%s %s") % (
+            self.env._(
+                "Reminder “%(level)s” (%(channels)s) to %(contact)s:",
+                level=self.level_id.name,
+                channels=", ".join(
+                    labels.get(code.strip(), code.strip())
+                    for code in (self.channels or self.channel).split(",")
+                ),
+                contact=(self.contact_id or self.partner_id).display_name,
+            ),
+            Markup(", ").join(links) if links else "",
         )
 
     # ------------------------------------------------------------------

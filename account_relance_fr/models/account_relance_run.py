@@ -13,6 +13,7 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, clean_context, is_html_empty
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
@@ -1295,11 +1296,11 @@ class AccountRelanceRun(models.AbstractModel):
 
         :return: {partner id: histories written, or None when held}
         """
-        # the contacts' users, read by the email checks, in one query
-        self.env["res.partner"].union(
-            *(send["contact"] for send in sends if send.get("contact"))
-        ).user_ids.mapped("notification_type")
         together, alone = [], []
+        # the checks read each contact's users: one query for all of them
+        self.env["res.partner"].union(
+            *(send["contact"] for send in sends if "email" in send["channels"])
+        ).mapped("user_ids")
         for send in sends:
             if self._get_send_issue(send):
                 alone.append(send)
@@ -1446,9 +1447,12 @@ class AccountRelanceRun(models.AbstractModel):
         self.env["account.relance.history"].union(
             *histories.values()
         )._log_on_invoices()
-        for send in sends:
-            if send["had_failed"]:
-                self._close_failure_activities(send["partner"], today)
+        self._close_failure_activities(
+            self.env["res.partner"].union(
+                *(send["partner"] for send in sends if send["had_failed"])
+            ),
+            today,
+        )
         return histories
 
     @api.model
@@ -1657,9 +1661,15 @@ class AccountRelanceRun(models.AbstractModel):
                 else:
                     to_create.append(vals)
                     owners.append(partner.id)
-        for partner_id, history in zip(owners, History.create(to_create), strict=True):
+        created = History._create_in_bulk(to_create)
+        for partner_id, history in zip(owners, created, strict=True):
             histories[partner_id] |= history
-        return histories
+        # one prefetch set: the customers' histories are read together
+        everything = History.union(*histories.values())
+        return {
+            partner_id: records.with_prefetch(everything._ids)
+            for partner_id, records in histories.items()
+        }
 
     def _record_sent(self, partner, contact, items, channels, today):
         return self._upsert_histories(
@@ -1731,27 +1741,39 @@ class AccountRelanceRun(models.AbstractModel):
             error=str(error) or error.__class__.__name__,
         )
 
-    def _close_failure_activities(self, partner, today):
+    def _close_failure_activities(self, partners, today):
         """Mark done the accountant's "reminder failed" activities of
-        ``partner`` once none of its reminders is failed any more.
+        ``partners`` (res.partner) none of whose reminders in the current
+        company is failed any more; two queries for all of them.
 
         :return: the mail.activity records closed
         """
+        Activity = self.env["mail.activity"]
+        if not partners:
+            return Activity
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_failure"
         )
-        History = self.env["account.relance.history"]
-        if History.search_count(
+        failed = {
+            partner.id
+            for (partner,) in self.env["account.relance.history"]._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "failed"),
+                ],
+                groupby=["partner_id"],
+            )
+        }
+        done = [partner.id for partner in partners if partner.id not in failed]
+        if not done:
+            return Activity
+        activities = Activity.search(
             [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "failed"),
-            ],
-            limit=1,
-        ):
-            return self.env["mail.activity"]
-        activities = partner.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", done),
+                ("activity_type_id", "=", activity_type.id),
+            ]
         )
         if activities:
             activities.action_feedback(
@@ -1885,8 +1907,12 @@ class AccountRelanceRun(models.AbstractModel):
                 ), entry_attachments in zip(entries, attachments, strict=True)
             ]
         )
-        for (histories, *_rest), message in zip(entries, messages, strict=True):
-            histories.mail_message_id = message
+        self.env["account.relance.history"]._link_messages(
+            [
+                (histories, message)
+                for (histories, *_rest), message in zip(entries, messages, strict=True)
+            ]
+        )
         return messages
 
     def _check_email_sendable(self, partner, level, contact):
@@ -2159,8 +2185,7 @@ class AccountRelanceRun(models.AbstractModel):
         Each distinct body is sanitized once, by the body field's own
         sanitizer with its own options (what the ORM stores), instead of twice
         per message as ``create`` does (once for the column, once for the
-        cache): the notes of one reminder on its invoices are one body. A
-        body holding a base64 image (turned into an attachment by
+        cache). A body holding a base64 image (turned into an attachment by
         ``mail.message.create``) must go through ``create`` instead.
 
         :param messages: mail.message, just created, with an empty body
@@ -2192,6 +2217,108 @@ class AccountRelanceRun(models.AbstractModel):
         )
         messages.invalidate_recordset(["body"])
         return messages
+
+    @api.model
+    def _insert_notes(self, records, bodies):
+        """Log an internal note on each of ``records`` in one INSERT, with the
+        values ``mail.thread._message_log_batch`` gives (author the current
+        user, subtype Note, internal, type notification, one message id for
+        the batch, no record name, the defaults and access fields of
+        ``create``); each distinct body sanitized once by the body field's
+        own sanitizer (what the ORM stores).
+
+        Nothing else of ``mail.message.create`` applies to such a note: no
+        recipient so no notification nor bus message, no attachment, no
+        tracking value, no base64 image (the bodies are the run's own text).
+
+        :param records: mail.thread records of one model
+        :param bodies: {record id: str or Markup}, one body per record
+        :return: the mail.message created, in the order of ``records``
+        """
+        # as mail.thread._message_create: superuser, no default from the context
+        Message = self.env(context=clean_context(self.env.context), su=True)[
+            "mail.message"
+        ]
+        if not records:
+            return Message
+        author_id, email_from = records._message_compute_author(
+            None, None, raise_on_email=False
+        )
+        values = Message._prepare_create_values(
+            [
+                {
+                    "author_id": author_id,
+                    "email_from": email_from,
+                    "model": records._name,
+                    "record_alias_domain_id": False,
+                    "record_company_id": False,
+                    "record_name": False,
+                    "message_type": "notification",
+                    "is_internal": True,
+                    "subject": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_note"
+                    ),
+                    "email_add_signature": False,
+                    "message_id": generate_tracking_message_id("message-notify"),
+                    "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                        default=email_from
+                    )[False],
+                }
+            ]
+        )[0]
+        constants = []
+        for fname, value in values.items():
+            field = Message._fields[fname]
+            if field.store and field.column_type and fname not in ("res_id", "body"):
+                constants.append(
+                    (
+                        SQL.identifier(fname),
+                        SQL(
+                            "%s::%s",
+                            field.convert_to_column_insert(value, Message, values),
+                            SQL(field.column_type[1]),
+                        ),
+                    )
+                )
+        body_field = Message._fields["body"]
+        texts, text_index, res_ids, indexes = [], {}, [], []
+        for record in records:
+            body = escape(bodies.get(record.id, ""))
+            if body not in text_index:
+                text_index[body] = len(texts) + 1
+                value = body_field.convert_to_column_insert(body, Message, values)
+                texts.append(None if value is None else str(value))
+            res_ids.append(record.id)
+            indexes.append(text_index[body])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO mail_message (%(columns)s, res_id, body)
+                SELECT %(values)s, data.res_id, (%(texts)s::text[])[data.body]
+                  FROM unnest(%(res_ids)s::int[], %(indexes)s::int[])
+                       WITH ORDINALITY AS data(res_id, body, position)
+                 ORDER BY data.position
+             RETURNING id, res_id
+                """,
+                columns=SQL(", ").join(column for column, _value in constants),
+                values=SQL(", ").join(value for _column, value in constants),
+                texts=texts,
+                res_ids=res_ids,
+                indexes=indexes,
+            )
+        )
+        message_ids = {res_id: message_id for message_id, res_id in rows}
+        # what mail.message.create invalidates on the documents
+        records.invalidate_recordset(
+            [
+                fname
+                for fname, field in records._fields.items()
+                if field.type == "one2many" and field.comodel_name == "mail.message"
+            ]
+            + ["message_needaction", "message_needaction_counter"]
+        )
+        return Message.browse([message_ids[record.id] for record in records])
 
     def _get_thread_parent_ids(self, partners):
         """{partner id: id of the first message of its chatter}, the parent

@@ -34,3 +34,4 @@ from . import test_relance_tour_accountant
 from . import test_relance_accountant_rights
 from . import test_relance_batch_volume
 from . import test_relance_batch_render
+from . import test_relance_history_records

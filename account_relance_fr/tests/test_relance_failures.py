@@ -147,6 +147,48 @@ class TestRelanceFailures(RelanceCommon):
         self.assertEqual(self._mail_count(self.customer), 2)
         self.assertFalse(self._failure_activities(self.customer))
 
+    def test_failure_activities_closed_together(self):
+        """Two customers refused for a while (451) are sent again in one batch
+        the next day: both activities close; a customer refused for good
+        (550) is not tried again and keeps its activity."""
+        customer_3 = self.customer_2.copy(
+            {"name": "Fromagerie Blanc", "email": "compta@fromagerie-blanc.example"}
+        )
+        invoices = {
+            partner: self._invoice(partner, 250.0, self.DUE - timedelta(days=1))
+            for partner in (self.customer, self.customer_2, customer_3)
+        }
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        for partner, code, text in (
+            (self.customer, 451, "4.7.1 Try again later"),
+            (self.customer_2, 451, "4.7.1 Try again later"),
+            (customer_3, 550, "5.1.1 User unknown"),
+        ):
+            self._refuse(
+                self._histories(invoices[partner]),
+                self._refused_reason(partner.email, code, text),
+            )
+            self.assertEqual(self._histories(invoices[partner]).state, "failed")
+            self.assertEqual(len(self._failure_activities(partner)), 1)
+        activities = {
+            partner: self._failure_activities(partner) for partner in invoices
+        }
+        with self.mock_mail_gateway():
+            self._run(self.DUE + timedelta(days=1))
+        for partner in (self.customer, self.customer_2):
+            self.assertEqual(self._histories(invoices[partner]).state, "sent")
+            self.assertEqual(self._mail_count(partner), 2)
+            self.assertFalse(self._failure_activities(partner), partner.name)
+            self.assertFalse(activities[partner].exists())
+            done = partner.message_ids.filtered(
+                lambda message: "The reminder was sent on 2026-03-17" in message.body
+            )
+            self.assertEqual(len(done), 1, partner.name)
+        self.assertEqual(self._histories(invoices[customer_3]).state, "failed")
+        self.assertEqual(self._mail_count(customer_3), 1)
+        self.assertEqual(self._failure_activities(customer_3), activities[customer_3])
+
     def test_invalid_address_in_the_accountants_language(self):
         """No bare "mail_email_invalid": a French accountant reads a French
         sentence naming the address to correct."""
