@@ -29,7 +29,8 @@ CUSTOMERS = int(os.environ["RELANCE_BENCH_CUSTOMERS"])
 INVOICES = int(os.environ["RELANCE_BENCH_INVOICES"])
 LADDER = os.environ.get("RELANCE_BENCH_LADDER", "email")
 OUTPUT = os.environ["RELANCE_BENCH_JSON"]
-# "build" (the data) or "run" (the job and the screen), one process each
+# "build" (the data) or "run" (the job and the screen), one process each;
+# "worker": one of the job's other cron workers, started by "run"
 PHASE = os.environ.get("RELANCE_BENCH_PHASE", "run")
 STATE = os.environ["RELANCE_BENCH_STATE"]
 # build the data and measure the follow-up screen only, without the job
@@ -38,6 +39,8 @@ NO_JOB = os.environ.get("RELANCE_BENCH_NO_JOB") == "1"
 # screen's volume without hours of invoice posting): 1 = none
 CLONES = int(os.environ.get("RELANCE_BENCH_CLONES", "1"))
 SCALE = os.environ.get("RELANCE_BENCH_SCALE", "1")
+# this script, run again by the job's other workers (phase "worker")
+SCRIPT = os.environ["RELANCE_BENCH_SCRIPT"]
 # file where the cProfile statistics of the job are written (pstats), or ""
 PROFILE = os.environ.get("RELANCE_BENCH_PROFILE", "")
 # due dates from 10 days ahead (préventive) to 120 days late (every level)
@@ -187,36 +190,10 @@ def call_until_done(env, cron):
             return calls
 
 
-# the script of a worker: the same calls as call_until_done
-WORKER = """
-import json, os, resource, time
-run = env["account.relance.run"].with_context(cron_id={cron_id})
-open({ready!r}, "w").close()
-while not os.path.exists({go!r}):
-    time.sleep(0.005)
-queries, cpu = env.cr.sql_log_count, time.process_time()
-calls = 0
-while True:
-    remaining = run._cron_send_relances()
-    env.cr.commit()
-    calls += 1
-    if not remaining or calls >= 10000:
-        break
-with open({result!r}, "w") as handle:
-    json.dump({{
-        "queries": env.cr.sql_log_count - queries,
-        "calls": calls,
-        "cpu_seconds": time.process_time() - cpu,
-        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }}, handle)
-"""
-
-
 def start_worker(env, cron, folder):
-    """An ``odoo-bin shell`` process that runs the job as ``cron`` from the
-    moment the file ``go`` appears in ``folder``."""
-    ready = os.path.join(folder, f"ready-{cron.id}")
-    result = os.path.join(folder, f"result-{cron.id}.json")
+    """An ``odoo-bin shell`` process running this script's phase "worker"
+    (``work``) as ``cron``, from the moment the file ``go`` appears in
+    ``folder``."""
     odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
     process = subprocess.Popen(
         [
@@ -232,15 +209,49 @@ def start_worker(env, cron, folder):
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
+        env=dict(
+            os.environ,
+            RELANCE_BENCH_PHASE="worker",
+            RELANCE_BENCH_CRON=str(cron.id),
+            RELANCE_BENCH_FOLDER=folder,
+        ),
         text=True,
     )
-    process.stdin.write(
-        WORKER.format(
-            cron_id=cron.id, ready=ready, go=os.path.join(folder, "go"), result=result
-        )
-    )
+    with open(SCRIPT, encoding="utf-8") as script:
+        process.stdin.write(script.read())
     process.stdin.close()
-    return {"process": process, "ready": ready, "result": result}
+    return {
+        "process": process,
+        "ready": os.path.join(folder, f"ready-{cron.id}"),
+        "result": os.path.join(folder, f"result-{cron.id}.json"),
+    }
+
+
+def work(env):
+    """Phase "worker" (a process of ``start_worker``): the job as the cron
+    RELANCE_BENCH_CRON from the moment the file ``go`` appears in the folder
+    RELANCE_BENCH_FOLDER; its queries, calls, CPU time and peak memory in the
+    file ``result-<cron id>.json`` there."""
+    cron = env["ir.cron"].browse(int(os.environ["RELANCE_BENCH_CRON"]))
+    folder = os.environ["RELANCE_BENCH_FOLDER"]
+    with open(os.path.join(folder, f"ready-{cron.id}"), "w", encoding="ascii"):
+        pass
+    while not os.path.exists(os.path.join(folder, "go")):
+        time.sleep(0.005)
+    queries, cpu = env.cr.sql_log_count, time.process_time()
+    calls = call_until_done(env, cron)
+    with open(
+        os.path.join(folder, f"result-{cron.id}.json"), "w", encoding="utf-8"
+    ) as handle:
+        json.dump(
+            {
+                "queries": env.cr.sql_log_count - queries,
+                "calls": calls,
+                "cpu_seconds": time.process_time() - cpu,
+                "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            },
+            handle,
+        )
 
 
 def backend_cpu(env):
@@ -494,5 +505,7 @@ def measure(env):
 
 if PHASE == "build":
     build(env)  # noqa: F821 - odoo-bin shell provides env
+elif PHASE == "worker":
+    work(env)  # noqa: F821
 else:
     measure(env)  # noqa: F821

@@ -28,24 +28,17 @@ class MailTemplate(models.Model):
 
         :return: {res_id: Markup}, as Odoo's
         """
-        if (
-            not self.env.context.get("relance_render_batch")
-            or len(res_ids) < 2
-            or not template_src
-            or not self._is_relance_render_unrestricted()
-            or not self._has_unsafe_expression_template_qweb(template_src, model)
-        ):
-            return super()._render_template_qweb(
-                template_src, model, res_ids, add_context=add_context, options=options
-            )
-        try:
-            return self._render_template_qweb_compiled_once(
+        return self._render_relance_batch(
+            template_src,
+            res_ids,
+            lambda: self._has_unsafe_expression_template_qweb(template_src, model),
+            lambda: self._render_template_qweb_compiled_once(
                 template_src, model, res_ids, add_context, options
-            )
-        except Exception:  # noqa: BLE001 - Odoo's rendering reports the error
-            return super()._render_template_qweb(
+            ),
+            lambda: super(MailTemplate, self)._render_template_qweb(
                 template_src, model, res_ids, add_context=add_context, options=options
-            )
+            ),
+        )
 
     @api.model
     def _render_template_inline_template(
@@ -64,26 +57,45 @@ class MailTemplate(models.Model):
 
         :return: {res_id: str}, as Odoo's
         """
+        return self._render_relance_batch(
+            template_txt,
+            res_ids,
+            lambda: self._has_unsafe_expression_template_inline_template(
+                str(template_txt), model
+            ),
+            lambda: self._render_inline_template_compiled_once(
+                str(template_txt), model, res_ids, add_context
+            ),
+            lambda: super(MailTemplate, self)._render_template_inline_template(
+                template_txt, model, res_ids, add_context=add_context, options=options
+            ),
+        )
+
+    @api.model
+    def _render_relance_batch(
+        self, source, res_ids, has_expression, render_once, render_odoo
+    ):
+        """The rendering of ``source`` for ``res_ids``: ``render_once()``
+        (compiled once for all of them) for the reminders of a batch (context
+        ``relance_render_batch``) of several records, when the current user
+        may run any expression and ``has_expression()``; else, or when it
+        raises, ``render_odoo()`` (Odoo's own rendering, which checks and
+        reports the error).
+
+        :return: {res_id: rendered}, as Odoo's
+        """
         if (
             not self.env.context.get("relance_render_batch")
             or len(res_ids) < 2
-            or not template_txt
+            or not source
             or not self._is_relance_render_unrestricted()
-            or not self._has_unsafe_expression_template_inline_template(
-                str(template_txt), model
-            )
+            or not has_expression()
         ):
-            return super()._render_template_inline_template(
-                template_txt, model, res_ids, add_context=add_context, options=options
-            )
+            return render_odoo()
         try:
-            return self._render_inline_template_compiled_once(
-                str(template_txt), model, res_ids, add_context
-            )
+            return render_once()
         except Exception:  # noqa: BLE001 - Odoo's rendering reports the error
-            return super()._render_template_inline_template(
-                template_txt, model, res_ids, add_context=add_context, options=options
-            )
+            return render_odoo()
 
     @api.model
     def _render_inline_template_compiled_once(
