@@ -2739,15 +2739,8 @@ class AccountRelanceRun(models.AbstractModel):
         invoice title). None when the invoices cannot be told apart.
         """
         report_name = "account.account_invoices"
-        reports = self.env["ir.actions.report"].with_context(
-            relance_seller_block=True, debug=False, webp_as_jpg=True
-        )
-        report = reports._get_report(report_name)
-        html_content = reports._render_qweb_html(
-            report_name, moves.ids, data={"report_type": "pdf", "debug": False}
-        )[0]
-        bodies, html_ids, header, footer, paperformat_args = report._prepare_html(
-            html_content, report_model=report.model
+        reports, (bodies, html_ids, header, footer, paperformat_args) = (
+            self._prepare_report_html(report_name, moves, relance_seller_block=True)
         )
         if len(bodies) != len(moves) or set(html_ids) != set(moves.ids):
             return None
@@ -2779,6 +2772,22 @@ class AccountRelanceRun(models.AbstractModel):
         )
         parts = self._split_pdf_at_outlines(pdf_content, len(moves))
         return parts and dict(zip(html_ids, parts, strict=True))
+
+    def _prepare_report_html(self, report_name, records, **context):
+        """The HTML wkhtmltopdf would print for the report ``report_name`` of
+        ``records``, as Odoo prepares it (``_prepare_html``), with ``context``.
+
+        :return: (ir.actions.report in that context, (bodies, record ids,
+            header, footer, paper format arguments))
+        """
+        reports = self.env["ir.actions.report"].with_context(
+            debug=False, webp_as_jpg=True, **context
+        )
+        report = reports._get_report(report_name)
+        html_content = reports._render_qweb_html(
+            report_name, records.ids, data={"report_type": "pdf", "debug": False}
+        )[0]
+        return reports, report._prepare_html(html_content, report_model=report.model)
 
     @api.model
     def _split_pdf_at_outlines(self, content, count):
@@ -3186,15 +3195,8 @@ class AccountRelanceRun(models.AbstractModel):
         of one document, titled once), the PDF cut at its top-level outlines;
         None when the customers cannot be told apart."""
         report_name = "account_relance_fr.report_relance_statement"
-        reports = self.env["ir.actions.report"].with_context(
-            debug=False, webp_as_jpg=True
-        )
-        report = reports._get_report(report_name)
-        html_content = reports._render_qweb_html(
-            report_name, partners.ids, data={"report_type": "pdf", "debug": False}
-        )[0]
-        bodies, _ids, header, footer, paperformat_args = report._prepare_html(
-            html_content, report_model=report.model
+        reports, (bodies, _ids, header, footer, paperformat_args) = (
+            self._prepare_report_html(report_name, partners)
         )
         if len(bodies) != 1:
             return None

@@ -107,6 +107,25 @@ class RelanceCommon(AccountTestInvoicingCommon, MailCommon, CronMixinCase):
         )
 
     @classmethod
+    def _setup_dollars(cls):
+        """The company in Lyon; ``cls.usd`` active at 1.25 $ for 1 € (the
+        only rate of the dollar)."""
+        cls.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        cls.usd = cls.env.ref("base.USD")
+        cls.usd.active = True
+        cls.env["res.currency.rate"].search([("currency_id", "=", cls.usd.id)]).unlink()
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.usd.id,
+                "name": "2025-01-01",
+                "rate": 1.25,
+                "company_id": cls.company.id,
+            }
+        )
+
+    @classmethod
     def _create_individual_and_public_body(cls):
         """A consumer and a public buyer, both with a postal address."""
         cls.individual = cls.env["res.partner"].create(

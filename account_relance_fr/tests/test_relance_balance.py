@@ -346,20 +346,7 @@ class TestRelanceCurrencies(RelanceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
-        )
-        cls.usd = cls.env.ref("base.USD")
-        cls.usd.active = True
-        cls.env["res.currency.rate"].search([("currency_id", "=", cls.usd.id)]).unlink()
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": cls.usd.id,
-                "name": "2025-01-01",
-                "rate": 1.25,
-                "company_id": cls.company.id,
-            }
-        )
+        cls._setup_dollars()
         cls.invoice_a = cls._invoice(
             cls.customer, 1000.0, cls.DUE, currency_id=cls.usd.id
         )

@@ -25,20 +25,7 @@ class TestRelanceBatchRender(RelanceCommon):
         cls.env["res.lang"]._activate_lang("fr_FR")
         for module in ("account", "account_relance_fr"):
             cls.env.ref(f"base.module_{module}")._update_translations(["fr_FR"])
-        cls.company.write(
-            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
-        )
-        cls.usd = cls.env.ref("base.USD")
-        cls.usd.active = True
-        cls.env["res.currency.rate"].search([("currency_id", "=", cls.usd.id)]).unlink()
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": cls.usd.id,
-                "name": "2025-01-01",
-                "rate": 1.25,
-                "company_id": cls.company.id,
-            }
-        )
+        cls._setup_dollars()
         cls.level = cls.level_by_days[1]
         cls.level.include_pay_link = True
 
@@ -70,6 +57,17 @@ class TestRelanceBatchRender(RelanceCommon):
                 currency_id=self.usd.id,
             )._get_relance_open_lines()
         return lines
+
+    def _rendered_alone(self, template, customer, lang, lines):
+        """(the customer's own lines of ``lines``, ``template`` in the context
+        Odoo's own rendering of that customer alone gets)."""
+        own = lines.filtered(lambda line: line.partner_id == customer)
+        return own, template.with_context(
+            lang=lang,
+            relance_level_id=self.level.id,
+            relance_line_ids=own.ids,
+            relance_contact_id=customer.id,
+        )
 
     def _posts(self, customers, lines):
         return [
@@ -140,15 +138,7 @@ class TestRelanceBatchRender(RelanceCommon):
         template = self.level.mail_template_id
         for customer, (lang, subject, body) in zip(customers, rendered, strict=True):
             self.assertEqual(lang, customer.lang)
-            own = lines.filtered(
-                lambda line, customer=customer: line.partner_id == customer
-            )
-            alone = template.with_context(
-                lang=lang,
-                relance_level_id=self.level.id,
-                relance_line_ids=own.ids,
-                relance_contact_id=customer.id,
-            )
+            own, alone = self._rendered_alone(template, customer, lang, lines)
             self.assertEqual(
                 subject, alone._render_field("subject", customer.ids)[customer.id]
             )
@@ -309,15 +299,7 @@ class TestRelanceBatchRender(RelanceCommon):
         )
         base_url = customers[:1].get_base_url()
         for customer, (lang, _subject, body) in zip(customers, rendered, strict=True):
-            own = lines.filtered(
-                lambda line, customer=customer: line.partner_id == customer
-            )
-            alone = template.with_context(
-                lang=lang,
-                relance_level_id=self.level.id,
-                relance_line_ids=own.ids,
-                relance_contact_id=customer.id,
-            )
+            _own, alone = self._rendered_alone(template, customer, lang, lines)
             self.assertEqual(
                 body, alone._render_field("body_html", customer.ids)[customer.id]
             )
