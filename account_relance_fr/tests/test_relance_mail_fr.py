@@ -32,7 +32,7 @@ class TestRelanceMailFrench(RelanceCommon):
             "compte de ce message.",
             "Votre référence client",
             "CLI-0042",
-            "Payer en ligne",
+            "Consulter et régler votre facture",
             "Jours de retard",
             "Claire Duval",
             format_amount(self.env, 1234.5, invoice.currency_id, "fr_FR"),

@@ -50,7 +50,7 @@ class TestRelanceRun(RelanceCommon):
             self.assertEqual(mail.recipient_ids, self.customer)
             self.assertEqual(mail.state, "outgoing")
         self.assertIn(" due on ", preventive.mail_message_id.subject)
-        self.assertIn("Pay online", friendly.mail_message_id.body)
+        self.assertIn("View and pay your invoice", friendly.mail_message_id.body)
         self.assertIn(
             invoice._get_relance_pay_url().split("?")[0], friendly.mail_message_id.body
         )

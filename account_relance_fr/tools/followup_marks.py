@@ -12,7 +12,9 @@ Triggers catch every change, made through the ORM or not, at the statement
 that makes it (the same transaction sees its own marks). Row triggers with a
 ``WHEN`` clause cost nothing on the updates that change no column the screen
 reads; marks are only appended (no unique key): concurrent transactions never
-wait on each other for them.
+wait on each other for them. The tables the run writes in bulk have one
+trigger per statement instead, reading the rows it changed (transition
+tables): one mark per customer and company, not one per row.
 """
 
 from odoo.tools import SQL
@@ -82,7 +84,8 @@ TRIGGERS = {
                 "commercial_partner_id",
                 "company_id",
                 "amount_residual",
-                "relance_level_id",
+                # not relance_level_id: it only changes with the invoice's
+                # histories, whose own triggers mark the same customer
                 "relance_dispute",
                 "relance_excluded",
                 "relance_promise_date",
@@ -124,17 +127,36 @@ TRIGGERS = {
     ),
 }
 _ROWS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
+# tables the run writes in bulk (their events must be ALL_EVENTS): triggers
+# for each statement, reading its transition tables
+STATEMENT_TABLES = {"account_relance_history"}
+# transition tables of a statement trigger, and the rows read from them
+_TRANSITIONS = {"INSERT": "NEW TABLE AS relance_new", "DELETE": "OLD TABLE AS relance_old"}
+_STATEMENT_ROWS = {
+    "INSERT": (("new_row",), SQL("FROM relance_new AS new_row")),
+    "UPDATE": (
+        ("new_row", "old_row"),
+        SQL(
+            "FROM relance_new AS new_row "
+            "JOIN relance_old AS old_row ON old_row.id = new_row.id "
+            "WHERE old_row IS DISTINCT FROM new_row"
+        ),
+    ),
+    "DELETE": (("old_row",), SQL("FROM relance_old AS old_row")),
+}
 
 
-def _insert_marks(marks, rows):
-    """SQL inserting the marks of the row variables ``rows`` (NEW, OLD); a
-    mark with neither customer nor company (an entry without partner) is
-    dropped."""
+def _insert_marks(marks, rows, source=SQL()):
+    """SQL inserting the marks of the rows ``rows`` (NEW, OLD: the row
+    variables, or aliases of ``source``, the FROM clause reading a statement's
+    transition tables); a mark with neither customer nor company (an entry
+    without partner) is dropped."""
     selects = SQL(" UNION ").join(
         SQL(
-            "SELECT (%s)::integer, (%s)::integer",
+            "SELECT (%s)::integer, (%s)::integer %s",
             SQL(partner, row=SQL(row)),
             SQL(company, row=SQL(row)),
+            source,
         )
         for row in rows
         for partner, company in marks
@@ -173,6 +195,25 @@ def install_marks(cr):
             continue
         for event, condition in events.items():
             name = SQL.identifier(f"{FUNCTION_PREFIX}{event[:3].lower()}_{table}")
+            if table in STATEMENT_TABLES:
+                rows, source = _STATEMENT_ROWS[event]
+                body = _insert_marks(marks, rows, source)
+                level = SQL(
+                    "REFERENCING %s FOR EACH STATEMENT",
+                    SQL(
+                        " ".join(
+                            _TRANSITIONS[kind]
+                            for kind in ("INSERT", "DELETE")
+                            if event in (kind, "UPDATE")
+                        )
+                    ),
+                )
+            else:
+                body = _insert_marks(marks, _ROWS[event])
+                level = SQL(
+                    "FOR EACH ROW %s",
+                    SQL("WHEN (%s)", SQL(condition)) if condition else SQL(),
+                )
             cr.execute(
                 SQL(
                     """
@@ -185,13 +226,13 @@ def install_marks(cr):
                     $body$;
                     DROP TRIGGER IF EXISTS %(name)s ON %(table)s;
                     CREATE TRIGGER %(name)s AFTER %(event)s ON %(table)s
-                        FOR EACH ROW %(when)s EXECUTE FUNCTION %(name)s();
+                        %(level)s EXECUTE FUNCTION %(name)s();
                     """,
                     name=name,
-                    body=_insert_marks(marks, _ROWS[event]),
+                    body=body,
                     table=SQL.identifier(table),
                     event=SQL(event),
-                    when=SQL("WHEN (%s)", SQL(condition)) if condition else SQL(),
+                    level=level,
                 )
             )
     cr.execute(
