@@ -1412,28 +1412,37 @@ class AccountRelanceRun(models.AbstractModel):
             )
 
     def _send_batch(self, sends, today):
-        """Record and send the reminders of ``sends`` together: histories in
-        bulk, the emails of all of them at once (``_relance_send_emails``),
-        the other channels customer by customer, the notes on the invoices in
-        one go. Raises on the first error (see ``_send_one``).
+        """Send and record the reminders of ``sends`` together: the emails of
+        all of them at once (``_post_relance_emails``), then the histories in
+        bulk, linked to their email, the other channels customer by customer,
+        the notes on the invoices in one go. Raises on the first error (see
+        ``_send_one``).
 
         :return: {partner id: histories written}
         """
         for send in sends:
             self._check_before_send(send["partner"], send["level"], send["channels"])
-        histories = self._upsert_histories_batch(sends, today, {"state": "sent"})
-        self._relance_send_emails(
+        emails = [send for send in sends if "email" in send["channels"]]
+        messages = self._post_relance_emails(
             [
                 (
-                    histories[send["partner"].id],
+                    self._get_items_lines(send["items"]),
                     send["level"],
                     send["partner"],
                     send["contact"],
                     send["balance"],
                 )
-                for send in sends
-                if "email" in send["channels"]
+                for send in emails
             ]
+        )
+        histories = self._upsert_histories_batch(
+            sends,
+            today,
+            {"state": "sent"},
+            message_ids={
+                send["partner"].id: message.id
+                for send, message in zip(emails, messages, strict=True)
+            },
         )
         for send in sends:
             for channel in send["channels"]:
@@ -1454,6 +1463,19 @@ class AccountRelanceRun(models.AbstractModel):
             today,
         )
         return histories
+
+    @api.model
+    def _get_items_lines(self, items):
+        """The instalments (account.move.line) of ``items`` [(line, level)],
+        in their order, read together with the lines they were read with."""
+        lines = [line for line, _level in items]
+        if not lines:
+            return self.env["account.move.line"]
+        return (
+            lines[0]
+            .browse(list(dict.fromkeys(line.id for line in lines)))
+            .with_prefetch(lines[0]._prefetch_ids)
+        )
 
     @api.model
     def _get_items_moves(self, items):
@@ -1615,15 +1637,18 @@ class AccountRelanceRun(models.AbstractModel):
         }
         return self._upsert_histories_batch([send], today, extra_vals)[partner.id]
 
-    def _upsert_histories_batch(self, sends, today, extra_vals):
+    def _upsert_histories_batch(self, sends, today, extra_vals, message_ids=None):
         """Create the histories of several customers' items in bulk, or reuse
         their failed / to-confirm ones.
 
         :param sends: [dict] with ``partner``, ``contact``, ``items`` and
             ``channels`` (see ``_prepare_sends``)
         :param extra_vals: values written on all of them (e.g. the state)
+        :param message_ids: {partner id: mail.message id}: the email that
+            sent each customer's reminder, stored with its histories
         :return: {partner id: account.relance.history}
         """
+        message_ids = message_ids or {}
         History = self.env["account.relance.history"]
         existing = History.search(
             [
@@ -1654,6 +1679,8 @@ class AccountRelanceRun(models.AbstractModel):
                     ),
                     **extra_vals,
                 )
+                if partner.id in message_ids:
+                    vals["mail_message_id"] = message_ids[partner.id]
                 history = existing_by_key.get((line.id, level.id))
                 if history:
                     history.write(vals)
@@ -1860,46 +1887,52 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _relance_send_email(self, histories, level, partner, contact):
-        """Post the level's template on the customer, queued for the recipient.
+        """Post the level's template on the customer, queued for the
+        recipient, and link ``histories`` to it.
 
         :return: the mail.message posted
         :raise RelanceSendError: see ``_check_email_sendable``
         """
-        return self._relance_send_emails([(histories, level, partner, contact, None)])[
-            0
-        ]
+        (message,) = self._post_relance_emails(
+            [(histories.move_line_id, level, partner, contact, None)]
+        )
+        self.env["account.relance.history"]._link_messages([(histories, message)])
+        return message
 
-    def _relance_send_emails(self, entries):
+    def _post_relance_emails(self, entries):
         """Post the level's template on several customers at once, each email
-        queued for its recipient, with the level's attachments; the histories
-        are linked to their message.
+        queued for its recipient, with the level's attachments.
 
-        :param entries: [(histories, level, partner, contact, balance)]:
-            balance is the RelanceBalance of the histories' instalments (net
-            of the credits, read once by the run), or None to read it
+        :param entries: [(lines, level, partner, contact, balance)]: lines
+            are the reminded instalments (account.move.line), balance their
+            RelanceBalance (net of the credits, read once by the run), or None
+            to read it
         :return: [mail.message], one per entry
         :raise RelanceSendError: see ``_check_email_sendable``
         """
         if not entries:
             return []
-        for _histories, level, partner, contact, _balance in entries:
+        for _lines, level, partner, contact, _balance in entries:
             self._check_email_sendable(partner, level, contact)
         attachments = self._get_emails_attachments(
-            [(histories, level) for histories, level, *_rest in entries]
+            [
+                (partner, contact, lines.move_id, level)
+                for lines, level, partner, contact, _balance in entries
+            ]
         )
-        messages = self._post_templates(
+        return self._post_templates(
             [
                 {
                     "partner": partner,
                     "template": level.mail_template_id,
                     "contact": contact,
                     "attachments": entry_attachments,
-                    "lines": histories.move_line_id,
+                    "lines": lines,
                     "level": level,
                     "balance": balance,
                 }
                 for (
-                    histories,
+                    lines,
                     level,
                     partner,
                     contact,
@@ -1907,13 +1940,6 @@ class AccountRelanceRun(models.AbstractModel):
                 ), entry_attachments in zip(entries, attachments, strict=True)
             ]
         )
-        self.env["account.relance.history"]._link_messages(
-            [
-                (histories, message)
-                for (histories, *_rest), message in zip(entries, messages, strict=True)
-            ]
-        )
-        return messages
 
     def _check_email_sendable(self, partner, level, contact):
         """Stop an email reminder that cannot be queued for ``contact``.
@@ -2581,47 +2607,45 @@ class AccountRelanceRun(models.AbstractModel):
         ``_get_email_attachments``); the invoices' PDFs of all of them are
         rendered together when missing (``_get_invoice_pdfs``).
 
-        :param entries: [(histories, level)], one per customer
+        :param entries: [(partner, contact, moves, level)], one per customer:
+            the customer, the recipient, the reminded invoices
         :return: [ir.attachment], one per entry, in order
         """
         pdfs = self._get_invoice_pdfs(
             [
-                self._get_invoice_pdfs_request(histories)
-                for histories, level in entries
+                self._get_invoice_pdfs_request(partner, contact, moves)
+                for partner, contact, moves, level in entries
                 if level.attach_invoice_pdf
             ]
         )
         statements = self._get_statement_attachments(
             [
-                (
-                    histories.partner_id[:1]._get_relance_lang(
-                        histories.contact_id[:1]
-                    ),
-                    histories.partner_id[:1],
-                )
-                for histories, level in entries
+                (partner._get_relance_lang(contact), partner)
+                for partner, contact, _moves, level in entries
                 if level.attach_statement
             ]
         )
         return [
             self._get_email_attachments(
-                histories, level, pdfs=pdfs, statements=statements
+                partner, contact, moves, level, pdfs=pdfs, statements=statements
             )
-            for histories, level in entries
+            for partner, contact, moves, level in entries
         ]
 
-    def _get_email_attachments(self, histories, level, pdfs=None, statements=None):
-        """Invoice PDFs and statement of the reminded invoices when the level
-        asks for them; the statement rendered and named in the customer's
-        language, each invoice's PDF as issued (``_get_invoice_pdfs``).
+    def _get_email_attachments(
+        self, partner, contact, moves, level, pdfs=None, statements=None
+    ):
+        """Invoice PDFs and statement of the reminded invoices ``moves`` of
+        ``partner`` when the level asks for them; the statement rendered and
+        named in the language of the customer and its recipient ``contact``,
+        each invoice's PDF as issued (``_get_invoice_pdfs``).
 
         :param pdfs: {move id: ir.attachment} of the invoices, when known
         :param statements: {partner id: ir.attachment} of the statements,
             when known (``_get_statement_attachments``)
         :return: ir.attachment of the customer, to attach to its message
         """
-        partner = histories.partner_id[:1]
-        run = self._with_customer_lang(partner, histories.contact_id[:1])
+        run = self._with_customer_lang(partner, contact)
         attachments = run.env["ir.attachment"]
         if level.attach_statement:
             statement = (statements or {}).get(partner.id)
@@ -2629,20 +2653,21 @@ class AccountRelanceRun(models.AbstractModel):
         if not level.attach_invoice_pdf:
             return attachments
         if pdfs is None:
-            pdfs = self._get_invoice_pdfs([self._get_invoice_pdfs_request(histories)])
+            pdfs = self._get_invoice_pdfs(
+                [self._get_invoice_pdfs_request(partner, contact, moves)]
+            )
         invoice_pdfs = self.env["ir.attachment"].union(
-            *(pdfs[move.id] for move in histories.move_id)
+            *(pdfs[move.id] for move in moves)
         )
         # the message's attachments belong to the customer it is posted on
         return attachments | invoice_pdfs.copy(
             {"res_model": "res.partner", "res_id": partner.id}
         )
 
-    def _get_invoice_pdfs_request(self, histories):
-        """(language, invoices) of the PDFs a reminder of ``histories``
-        attaches: the language of its customer and contact."""
-        partner = histories.partner_id[:1]
-        return partner._get_relance_lang(histories.contact_id[:1]), histories.move_id
+    def _get_invoice_pdfs_request(self, partner, contact, moves):
+        """(language, invoices) of the PDFs a reminder of ``moves`` attaches:
+        the language of its customer and recipient ``contact``."""
+        return partner._get_relance_lang(contact), moves
 
     def _get_invoice_pdfs(self, requests):
         """{move id: ir.attachment}: the PDF of each invoice of ``requests``,
