@@ -278,10 +278,34 @@ class AccountRelanceHistory(models.Model):
             )
         ]
         histories = self.browse(ids)
-        histories._check_company()
+        histories._check_instalment_company(rows)
         histories.move_id._update_relance_progress()
         histories.partner_id.invalidate_recordset(["relance_history_ids"])
         return histories
+
+    def _check_instalment_company(self, rows):
+        """The company check of ``create`` (``_check_company``) on these
+        histories, just inserted with the values ``rows``, set-based: an
+        instalment must belong to the history's company (or to none). Only
+        the histories failing it go through ``_check_company``, which raises
+        Odoo's own message; it reads each record one by one.
+
+        :param rows: [dict] of the stored values, one per history, in order
+        :raise UserError: an instalment of another company
+        """
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .browse([row["move_line_id"] for row in rows])
+        )
+        companies = {line.id: line.company_id.id for line in lines}
+        self.browse(
+            [
+                history_id
+                for history_id, row in zip(self.ids, rows, strict=True)
+                if companies[row["move_line_id"]] not in (row["company_id"], False)
+            ]
+        )._check_company()
 
     @api.model
     def _link_messages(self, links):

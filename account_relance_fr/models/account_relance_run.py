@@ -1480,9 +1480,7 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _get_items_moves(self, items):
         """The invoices (account.move) of ``items`` [(line, level)]."""
-        return self.env["account.move"].browse(
-            list({line.move_id.id: True for line, _level in items})
-        )
+        return self._get_items_lines(items).move_id
 
     @api.model
     def _get_relance_recipient(self, partner, moves, channels):

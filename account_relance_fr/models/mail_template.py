@@ -1,4 +1,5 @@
 import ast
+import datetime
 
 from lxml import html
 from markupsafe import Markup
@@ -120,7 +121,9 @@ class MailTemplate(models.Model):
         variables = self._render_eval_context()
         if add_context:
             variables.update(**add_context)
-        variables["format_date"] = self._memoize(variables["format_date"])
+        variables["format_date"] = self._get_batch_date_formatter(
+            variables["format_date"]
+        )
         variables["format_amount"] = self._get_batch_amount_formatter(
             variables["format_amount"]
         )
@@ -184,9 +187,10 @@ class MailTemplate(models.Model):
         variables = self._render_eval_context()
         if add_context:
             variables.update(**add_context)
-        # the same dates come back on many lines of the batch: each one is
-        # formatted once (same language, same format)
-        variables["format_date"] = self._memoize(variables["format_date"])
+        # the same dates come back on many lines: each one formatted once
+        variables["format_date"] = self._get_batch_date_formatter(
+            variables["format_date"]
+        )
         # the language and the currencies are resolved once for the batch
         variables["format_amount"] = self._get_batch_amount_formatter(
             variables["format_amount"]
@@ -274,19 +278,32 @@ class MailTemplate(models.Model):
         )
 
     @api.model
-    def _memoize(self, function):
-        """``function`` (of hashable arguments, without side effect) with its
-        results kept for the calls with the same arguments."""
-        results = {}
+    def _get_batch_date_formatter(self, format_date):
+        """``format_date(value, date_format=False, lang_code=False)`` of the
+        rendering context, each date's text computed once for the cursor (one
+        run of the daily job, one request): the same due dates and invoice
+        dates come back on the lines of many customers and batches. Only the
+        dates are kept (a datetime's text depends on the time zone), by date,
+        format, language and the language's date format when the batch starts.
 
-        def memoized(*args, **kwargs):
-            key = (args, tuple(sorted(kwargs.items())) if kwargs else ())
-            try:
-                return results[key]
-            except KeyError:
-                result = results[key] = function(*args, **kwargs)
-                return result
-            except TypeError:  # an argument that cannot be a key
-                return function(*args, **kwargs)
+        :param format_date: Odoo's ``format_date`` of the rendering context
+        :return: function of (value: date, date_format: str or False,
+            lang_code: str or False) returning a str
+        """
+        texts = self.env.cr.cache.setdefault("relance_format_date", {})
+        lang_formats = {}
 
-        return memoized
+        def batch_format_date(value, date_format=False, lang_code=False):
+            if type(value) is not datetime.date:
+                return format_date(value, date_format, lang_code)
+            code = lang_code or self.env.lang
+            lang_format = lang_formats.get(code)
+            if lang_format is None:
+                lang_format = lang_formats[code] = get_lang(self.env, code).date_format
+            key = (value, date_format, code, lang_format)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = format_date(value, date_format, lang_code)
+            return text
+
+        return batch_format_date

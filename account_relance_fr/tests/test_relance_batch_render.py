@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import format_amount, safe_eval
+from odoo.tools import format_amount, format_date, safe_eval
 from odoo.tools.rendering_tools import parse_inline_template
 
 from .common import RelanceCommon
@@ -124,6 +124,40 @@ class TestRelanceBatchRender(RelanceCommon):
             "234,50",
             french._get_batch_amount_formatter(None)(1234.5, self.usd),
         )
+
+    def test_date_formatter_same_as_odoo(self):
+        """The dates formatter of the batches gives Odoo's ``format_date``
+        text in both languages, with the language's format or a given one,
+        for dates and datetimes; a language's date format changed between two
+        batches of one cursor gives the new text."""
+        day = self.DUE
+        values = (day, day + timedelta(days=40), day, False)
+        for lang in ("fr_FR", "en_US"):
+            template = self.env["mail.template"].with_context(lang=lang)
+            formatter = template._get_batch_date_formatter(
+                template._render_eval_context()["format_date"]
+            )
+            for value in values:
+                for date_format in (False, "MMMM y"):
+                    for lang_code in (False, "en_US", "fr_FR"):
+                        with self.subTest(lang=lang, value=value, format=date_format):
+                            self.assertEqual(
+                                formatter(value, date_format, lang_code),
+                                format_date(
+                                    template.env, value, lang_code, date_format
+                                ),
+                            )
+        french = self.env["mail.template"].with_context(lang="fr_FR")
+        formatter = french._get_batch_date_formatter(
+            french._render_eval_context()["format_date"]
+        )
+        self.assertEqual(formatter(day), day.strftime("%d/%m/%Y"))
+        self.assertEqual(formatter(day, "MMMM y"), "mars 2026")
+        self.env["res.lang"]._lang_get("fr_FR").date_format = "%d.%m.%Y"
+        formatter = french._get_batch_date_formatter(
+            french._render_eval_context()["format_date"]
+        )
+        self.assertEqual(formatter(day), day.strftime("%d.%m.%Y"))
 
     @freeze_time("2026-03-17")
     def test_batch_same_as_one_by_one_two_languages_two_currencies(self):

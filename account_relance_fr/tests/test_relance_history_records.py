@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -98,6 +99,34 @@ class TestRelanceHistoryRecords(RelanceCommon):
         again = self.env["account.relance.history"].sudo().create(vals)
         self.assertEqual(again.mail_message_id, message)
         self.assertEqual(self._row("account_relance_history", again.id), expected)
+
+    def test_bulk_histories_check_the_instalment_company(self):
+        """A history of an instalment of another company is refused in bulk
+        as ``create`` refuses it, with Odoo's message; the histories of the
+        instalment's own company are written."""
+        invoice = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=1))
+        line = invoice.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        other_company = self.env["res.company"].create({"name": "Autre Société"})
+        History = self.env["account.relance.history"]
+        vals = {
+            "move_line_id": line.id,
+            "move_id": invoice.id,
+            "partner_id": self.customer.id,
+            "level_id": self.level_by_days[1].id,
+            "date": self.DUE,
+            "channel": "email",
+            "currency_id": invoice.currency_id.id,
+        }
+        with self.assertRaises(UserError) as caught:
+            with self.env.cr.savepoint():
+                History._create_in_bulk([dict(vals, company_id=other_company.id)])
+        self.assertIn("Autre Société", str(caught.exception))
+        self.assertFalse(self._histories(invoice))
+        history = History._create_in_bulk([dict(vals, company_id=self.company.id)])
+        self.assertEqual(history.move_line_id, line)
+        self.assertEqual(invoice.relance_count, 1)
 
     def test_invoices_progress_after_runs(self):
         """An invoice's count of reminders, last reminder date and level

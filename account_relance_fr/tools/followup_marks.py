@@ -131,7 +131,10 @@ _ROWS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
 # for each statement, reading its transition tables
 STATEMENT_TABLES = {"account_relance_history"}
 # transition tables of a statement trigger, and the rows read from them
-_TRANSITIONS = {"INSERT": "NEW TABLE AS relance_new", "DELETE": "OLD TABLE AS relance_old"}
+_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS relance_new",
+    "DELETE": "OLD TABLE AS relance_old",
+}
 _STATEMENT_ROWS = {
     "INSERT": (("new_row",), SQL("FROM relance_new AS new_row")),
     "UPDATE": (
@@ -146,7 +149,7 @@ _STATEMENT_ROWS = {
 }
 
 
-def _insert_marks(marks, rows, source=SQL()):
+def _insert_marks(marks, rows, source=None):
     """SQL inserting the marks of the rows ``rows`` (NEW, OLD: the row
     variables, or aliases of ``source``, the FROM clause reading a statement's
     transition tables); a mark with neither customer nor company (an entry
@@ -156,7 +159,7 @@ def _insert_marks(marks, rows, source=SQL()):
             "SELECT (%s)::integer, (%s)::integer %s",
             SQL(partner, row=SQL(row)),
             SQL(company, row=SQL(row)),
-            source,
+            source or SQL(),
         )
         for row in rows
         for partner, company in marks
