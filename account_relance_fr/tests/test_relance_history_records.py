@@ -216,7 +216,6 @@ class TestRelanceHistoryRecords(RelanceCommon):
         originals = {
             "_create_in_bulk": History._create_in_bulk,
             "_log_on_invoices": History._log_on_invoices,
-            "_link_messages": History._link_messages,
         }
 
         def counted(name):
@@ -236,7 +235,6 @@ class TestRelanceHistoryRecords(RelanceCommon):
             freeze_time(f"{self.DUE} 09:00:00"),
             patch.object(History, "_create_in_bulk", counted("_create_in_bulk")),
             patch.object(History, "_log_on_invoices", counted("_log_on_invoices")),
-            patch.object(History, "_link_messages", counted("_link_messages")),
         ):
             run._run_batch(partners=customers)
         histories = self.env["account.relance.history"].search(
@@ -251,7 +249,7 @@ class TestRelanceHistoryRecords(RelanceCommon):
                 f"/mail/message/{history.mail_message_id.id}",
                 history.move_id.message_ids[:1].body,
             )
-        self.assertEqual(len(counts), 3, "one call of each for the batch")
+        self.assertEqual(len(counts), 2, "one call of each for the batch")
         return sum(counts)
 
     def test_record_queries_do_not_grow_with_invoices(self):
