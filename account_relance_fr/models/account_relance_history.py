@@ -279,8 +279,13 @@ class AccountRelanceHistory(models.Model):
         ]
         histories = self.browse(ids)
         histories._check_instalment_company(rows)
-        histories.move_id._update_relance_progress()
-        histories.partner_id.invalidate_recordset(["relance_history_ids"])
+        # from the values: reading the new rows would read all their columns
+        self.env["account.move"].browse(
+            list({row["move_id"]: True for row in rows})
+        )._update_relance_progress()
+        self.env["res.partner"].browse(
+            list({row["partner_id"]: True for row in rows})
+        ).invalidate_recordset(["relance_history_ids"])
         return histories
 
     def _check_instalment_company(self, rows):
