@@ -443,9 +443,14 @@ class AccountRelanceRun(models.AbstractModel):
         """Read what the run reads of the instalments ``lines``
         (account.move.line) and of their invoices, one query each: the first
         access to another field reads every column of the table (about 130
-        for both) for all the records read together."""
-        lines.fetch(RELANCE_LINE_FIELDS)
-        lines.move_id.fetch(RELANCE_MOVE_FIELDS)
+        for both) for all the records read together. When the user may not
+        read some of them (another company's), each field is read as Odoo
+        reads it, for the records the user may read."""
+        try:
+            lines.fetch(RELANCE_LINE_FIELDS)
+            lines.move_id.fetch(RELANCE_MOVE_FIELDS)
+        except AccessError:
+            pass
 
     def _store_plan(self, key, plan):
         """Keep the rest of ``plan`` for the next call of the run, as ids.
