@@ -450,7 +450,10 @@ class AccountRelanceRun(models.AbstractModel):
             lines.fetch(RELANCE_LINE_FIELDS)
             lines.move_id.fetch(RELANCE_MOVE_FIELDS)
         except AccessError:
-            pass
+            _logger.debug(
+                "Some instalments of the run are another company's: read as "
+                "Odoo reads them"
+            )
 
     def _store_plan(self, key, plan):
         """Keep the rest of ``plan`` for the next call of the run, as ids.
