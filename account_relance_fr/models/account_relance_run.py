@@ -2547,15 +2547,17 @@ class AccountRelanceRun(models.AbstractModel):
         """(text before, text after) the body in the reminders' layout of
         ``partner``'s company in ``lang`` (``_render_post_layout`` with the
         body slot for body), or None when the layout does not hold the body
-        once, between blanks, outside any ``style`` or ``script`` element."""
+        once, between blanks, outside any ``style`` or ``script`` element
+        (the layout's own style sheet, closed before the body, is kept as it
+        is by the French typography, whatever follows it)."""
         rendered = str(self._render_post_layout(LayoutMessage(message), partner, lang))
         slot = str(LAYOUT_BODY_SLOT)
         if rendered.count(slot) != 1:
             return None
         before, after = rendered.split(slot)
+        raw_tags = _RAW_TEXT_TAG.findall(before)
         if (
-            _RAW_TEXT_TAG.search(before)
-            or _RAW_TEXT_TAG.search(after)
+            (raw_tags and "/" not in raw_tags[-1])
             or before.rpartition(">")[2].strip()
             or after.partition("<")[0].strip()
         ):

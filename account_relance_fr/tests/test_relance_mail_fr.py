@@ -1,6 +1,8 @@
 import html
 from datetime import timedelta
 
+from lxml import html as lxml_html
+
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
@@ -46,6 +48,42 @@ class TestRelanceMailFrench(RelanceCommon):
         self.assertIn(
             "SIREN 552 100 554 - N° TVA intracommunautaire FR44552100554", footer
         )
+
+    def test_reminder_email_fits_a_phone(self):
+        """The email of a reminder of several invoices: its language as an
+        HTML tag (fr-FR), a card at most 590 px wide (no minimum width), and
+        a table whose every row, totals included, has the same columns with
+        the invoice-date column (hidden on a phone by the layout's style) and
+        without it: the totals stay under the amounts on a phone."""
+        first = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=1))
+        second = self._invoice(self.customer, 300.0, self.DUE - timedelta(days=1))
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        message = self._histories(first).mail_message_id
+        self.assertEqual(self._histories(second).mail_message_id, message)
+        mail = self._new_mails.filtered(lambda m: m.mail_message_id == message)
+        document = lxml_html.fromstring(mail.body_html)
+        self.assertEqual(document.get("lang"), "fr-FR")
+        self.assertIn("max-width: 590px", mail.body_html)
+        self.assertNotIn("min-width: 590px", mail.body_html)
+        self.assertIn("@media (max-width: 480px)", mail.body_html)
+        (table,) = document.find_class("o_relance_invoices")
+        rows = table.xpath(".//tr")
+        self.assertEqual(len(rows), 4, "header, two invoices, the total")
+
+        def width(row, phone):
+            return sum(
+                int(cell.get("colspan", 1))
+                for cell in row.xpath("./th|./td")
+                if not (phone and "o_relance_hide_phone" in cell.get("class", ""))
+            )
+
+        self.assertEqual({width(row, phone=False) for row in rows}, {6})
+        self.assertEqual({width(row, phone=True) for row in rows}, {5})
+        text = " ".join(html.unescape(table.text_content()).split())
+        self.assertIn("Total dû", text)
+        total = format_amount(self.env, 1000.0, first.currency_id, "fr_FR")
+        self.assertIn(" ".join(total.split()), text)
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
