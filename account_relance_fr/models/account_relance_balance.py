@@ -51,6 +51,19 @@ class RelanceCurrencyBalance:
         return max(round_amount(self.due - self.credit), 0.0)
 
     @property
+    def not_yet_due(self):
+        """Part of ``due`` of the instalments not yet overdue (due today or
+        later, in the company's day): those a reminder lists with overdue
+        ones, "non échues"."""
+        return round_amount(
+            sum(
+                line.amount_residual_currency
+                for line in self.lines
+                if line.relance_days_late <= 0
+            )
+        )
+
+    @property
     def net_company(self):
         if self.credit >= self.due:
             return 0.0
@@ -77,6 +90,19 @@ class RelanceBalance:
     @property
     def credits(self):
         return [credit for balance in self.currencies for credit in balance.credits]
+
+    @property
+    def not_yet_due(self):
+        """Part of ``due`` of the instalments not yet overdue (due today or
+        later, in the company's day): those a reminder lists with overdue
+        ones, "non échues"."""
+        return round_amount(
+            sum(
+                line.amount_residual_currency
+                for line in self.lines
+                if line.relance_days_late <= 0
+            )
+        )
 
     @property
     def net_company(self):
@@ -407,7 +433,8 @@ class AccountRelanceBalance(models.AbstractModel):
         of the context.
 
         :param formatter: optional, see ``_format``
-        :return: list of dicts (currency name, due, credits [{label, amount}],
+        :return: list of dicts (currency name, due, its part not yet overdue
+            (``not_yet_due``, empty when none), credits [{label, amount}],
             net, as text; has_credits)
         """
         summary = []
@@ -416,6 +443,11 @@ class AccountRelanceBalance(models.AbstractModel):
                 {
                     "currency": item.currency.name,
                     "due": self._format(item.due, item.currency, formatter),
+                    "not_yet_due": (
+                        item.not_yet_due
+                        and self._format(item.not_yet_due, item.currency, formatter)
+                    )
+                    or "",
                     "credits": [
                         {
                             "label": self._get_credit_label(credit),

@@ -1,6 +1,7 @@
 import html
 from datetime import timedelta
 
+from freezegun import freeze_time
 from lxml import html as lxml_html
 
 from odoo.tests import tagged
@@ -84,6 +85,26 @@ class TestRelanceMailFrench(RelanceCommon):
         self.assertIn("Total dû", text)
         total = format_amount(self.env, 1000.0, first.currency_id, "fr_FR")
         self.assertIn(" ".join(total.split()), text)
+
+    def test_reminder_tells_the_part_not_yet_due(self):
+        """A reminder listing an invoice not yet due with an overdue one: the
+        total of the table says which part of it is not yet due (the control,
+        a reminder of overdue invoices only, has no such line: see
+        test_reminder_email_fits_a_phone)."""
+        overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=3))
+        coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=5))
+        lines = overdue._get_relance_open_lines() | coming._get_relance_open_lines()
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
+            histories = self.env["account.relance.run"]._send_now(
+                self.customer, lines, self.level_by_days[1], ["email"]
+            )
+        self.assertEqual(histories.move_id, overdue | coming)
+        body = str(histories.mail_message_id.body)
+        text = " ".join(
+            html.unescape(lxml_html.fromstring(body).text_content()).split()
+        )
+        self.assertIn("Total dû 1 000,00 €", text)
+        self.assertIn("dont non échu 300,00 €", text)
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
