@@ -92,19 +92,6 @@ class RelanceBalance:
         return [credit for balance in self.currencies for credit in balance.credits]
 
     @property
-    def not_yet_due(self):
-        """Part of ``due`` of the instalments not yet overdue (due today or
-        later, in the company's day): those a reminder lists with overdue
-        ones, "non échues"."""
-        return round_amount(
-            sum(
-                line.amount_residual_currency
-                for line in self.lines
-                if line.relance_days_late <= 0
-            )
-        )
-
-    @property
     def net_company(self):
         """Net amount claimed, all currencies, in the company's currency."""
         return round_amount(sum(balance.net_company for balance in self.currencies))

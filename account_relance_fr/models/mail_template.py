@@ -118,15 +118,7 @@ class MailTemplate(models.Model):
             )
             for text, expression, default in parse_inline_template(template_txt)
         ]
-        variables = self._render_eval_context()
-        if add_context:
-            variables.update(**add_context)
-        variables["format_date"] = self._get_batch_date_formatter(
-            variables["format_date"]
-        )
-        variables["format_amount"] = self._get_batch_amount_formatter(
-            variables["format_amount"]
-        )
+        variables = self._get_batch_render_values(add_context)
         safe_eval.check_values(variables)
         results = {}
         for record in self.env[model].browse(res_ids):
@@ -184,17 +176,7 @@ class MailTemplate(models.Model):
         """{res_id: Markup}: ``template_src`` compiled once and rendered for
         each record of ``res_ids``, with the values of Odoo's
         ``_render_template_qweb`` and ``ir.qweb._render``."""
-        variables = self._render_eval_context()
-        if add_context:
-            variables.update(**add_context)
-        # the same dates come back on many lines: each one formatted once
-        variables["format_date"] = self._get_batch_date_formatter(
-            variables["format_date"]
-        )
-        # the language and the currencies are resolved once for the batch
-        variables["format_amount"] = self._get_batch_amount_formatter(
-            variables["format_amount"]
-        )
+        variables = self._get_batch_render_values(add_context)
         records = self.env[model].browse(res_ids)
         variables["object"] = records[:1]
         qweb = self.env["ir.qweb"].with_context(**(options or {}))
@@ -211,6 +193,27 @@ class MailTemplate(models.Model):
             # without the <div> wrapping the template's nodes, as Odoo's
             results[record.id] = rendered[5:-6]
         return results
+
+    @api.model
+    def _get_batch_render_values(self, add_context):
+        """The values of Odoo's rendering context (``_render_eval_context``
+        and ``add_context``) for a batch: dates and amounts formatted by the
+        batch's formatters, the same text as Odoo's read once (the same dates
+        come back on many lines; the language and currencies are resolved
+        once).
+
+        :return: dict of the rendering values
+        """
+        variables = self._render_eval_context()
+        if add_context:
+            variables.update(**add_context)
+        variables["format_date"] = self._get_batch_date_formatter(
+            variables["format_date"]
+        )
+        variables["format_amount"] = self._get_batch_amount_formatter(
+            variables["format_amount"]
+        )
+        return variables
 
     @api.model
     def _get_batch_amount_formatter(self, format_amount):

@@ -130,22 +130,26 @@ _ROWS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
 # tables the run writes in bulk (their events must be ALL_EVENTS): triggers
 # for each statement, reading its transition tables
 STATEMENT_TABLES = {"account_relance_history"}
-# transition tables of a statement trigger, and the rows read from them
-_TRANSITIONS = {
-    "INSERT": "NEW TABLE AS relance_new",
-    "DELETE": "OLD TABLE AS relance_old",
-}
+# per event of a statement trigger: its transition tables, the rows read from
+# them and the FROM clause reading them
 _STATEMENT_ROWS = {
-    "INSERT": (("new_row",), SQL("FROM relance_new AS new_row")),
-    "UPDATE": (
-        ("new_row", "old_row"),
-        SQL(
-            "FROM relance_new AS new_row "
-            "JOIN relance_old AS old_row ON old_row.id = new_row.id "
-            "WHERE old_row IS DISTINCT FROM new_row"
-        ),
+    "INSERT": (
+        "REFERENCING NEW TABLE AS relance_new",
+        ("new_row",),
+        "FROM relance_new AS new_row",
     ),
-    "DELETE": (("old_row",), SQL("FROM relance_old AS old_row")),
+    "UPDATE": (
+        "REFERENCING OLD TABLE AS relance_old NEW TABLE AS relance_new",
+        ("new_row", "old_row"),
+        "FROM relance_new AS new_row "
+        "JOIN relance_old AS old_row ON old_row.id = new_row.id "
+        "WHERE old_row IS DISTINCT FROM new_row",
+    ),
+    "DELETE": (
+        "REFERENCING OLD TABLE AS relance_old",
+        ("old_row",),
+        "FROM relance_old AS old_row",
+    ),
 }
 
 
@@ -199,18 +203,9 @@ def install_marks(cr):
         for event, condition in events.items():
             name = SQL.identifier(f"{FUNCTION_PREFIX}{event[:3].lower()}_{table}")
             if table in STATEMENT_TABLES:
-                rows, source = _STATEMENT_ROWS[event]
-                body = _insert_marks(marks, rows, source)
-                level = SQL(
-                    "REFERENCING %s FOR EACH STATEMENT",
-                    SQL(
-                        " ".join(
-                            _TRANSITIONS[kind]
-                            for kind in ("INSERT", "DELETE")
-                            if event in (kind, "UPDATE")
-                        )
-                    ),
-                )
+                referencing, rows, source = _STATEMENT_ROWS[event]
+                body = _insert_marks(marks, rows, SQL(source))
+                level = SQL("%s FOR EACH STATEMENT", SQL(referencing))
             else:
                 body = _insert_marks(marks, _ROWS[event])
                 level = SQL(
