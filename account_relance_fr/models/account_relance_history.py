@@ -264,20 +264,37 @@ class AccountRelanceHistory(models.Model):
             )
         }
         self.flush_model()
-        ids = [
-            history_id
-            for (history_id,) in self.env.execute_query(
-                SQL(
-                    "INSERT INTO account_relance_history (%s) VALUES %s RETURNING id",
-                    SQL(", ").join(map(SQL.identifier, columns)),
-                    SQL(", ").join(
-                        tuple(self._convert_to_column(row, columns, currencies))
-                        for row in rows
-                    ),
-                )
+        # one array per column (a few parameters, not one per value)
+        arrays = zip(
+            *(self._convert_to_column(row, columns, currencies) for row in rows),
+            strict=True,
+        )
+        inserted = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO account_relance_history (%(columns)s)
+                SELECT * FROM unnest(%(arrays)s)
+                RETURNING move_line_id, level_id, id
+                """,
+                columns=SQL(", ").join(map(SQL.identifier, columns)),
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::%s[]",
+                        list(values),
+                        SQL(self._fields[fname].column_type[1]),
+                    )
+                    for fname, values in zip(columns, arrays, strict=True)
+                ),
             )
-        ]
-        histories = self.browse(ids)
+        )
+        # an instalment has one history per level (unique constraint)
+        ids = {
+            (line_id, level_id): history_id
+            for line_id, level_id, history_id in inserted
+        }
+        histories = self.browse(
+            [ids[row["move_line_id"], row["level_id"]] for row in rows]
+        )
         histories._check_instalment_company(rows)
         # from the values: reading the new rows would read all their columns
         self.env["account.move"].browse(
