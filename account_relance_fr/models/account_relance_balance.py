@@ -192,6 +192,8 @@ class AccountRelanceBalance(models.AbstractModel):
                 if currency_balance:
                     currency_balance.credits.append(credit)
         for balance in balances.values():
+            if len(balance.currencies) < 2:
+                continue
             company_currency = balance.company.currency_id
             balance.currencies.sort(
                 key=lambda item, main=company_currency: (
