@@ -9,6 +9,9 @@ from odoo.tools import SQL
 from ..tools.collection_figures import PAYER_RATINGS
 from ..tools.late_penalty import round_amount
 
+# the invoice numbers a reminder's subject lists (relance_mail_invoice_refs)
+SUBJECT_INVOICES = 3
+
 CUSTOMER_TYPES = [
     ("company", "Company"),
     ("individual", "Individual"),
@@ -141,6 +144,13 @@ class ResPartner(models.Model):
     relance_mail_salutation = fields.Char(
         compute="_compute_relance_mail_salutation",
         help='Opening of the reminder in its language, e.g. "Madame Moreau,".',
+    )
+    relance_mail_invoice_refs = fields.Char(
+        compute="_compute_relance_mail_invoice_refs",
+        string="Invoice Numbers for the Subject",
+        help="Numbers of the reminded invoices for a subject: all of them up to "
+        'three, else the first three and how many others, e.g. "F1, F2, F3 and '
+        '7 others".',
     )
 
     # ------------------------------------------------------------------
@@ -331,6 +341,21 @@ class ResPartner(models.Model):
             partner.relance_mail_reminded_count = history._count_previous_reminders(
                 partner.relance_mail_line_ids.move_id, reminders=reminders
             )
+
+    @api.depends_context("relance_line_ids", "relance_level_id", "company", "lang")
+    def _compute_relance_mail_invoice_refs(self):
+        # a subject is cut after about 40 characters on a phone: the numbers
+        # of a long list are in the body's table
+        for partner in self:
+            names = partner.relance_mail_line_ids.move_id.mapped("name")
+            if len(names) <= SUBJECT_INVOICES:
+                partner.relance_mail_invoice_refs = ", ".join(names)
+            else:
+                partner.relance_mail_invoice_refs = self.env._(
+                    "%(invoices)s and %(count)s others",
+                    invoices=", ".join(names[:SUBJECT_INVOICES]),
+                    count=len(names) - SUBJECT_INVOICES,
+                )
 
     @api.depends_context("relance_contact_id", "relance_contact_map", "lang")
     def _compute_relance_mail_salutation(self):

@@ -112,6 +112,28 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         self.assertIn("Consulter et régler vos factures", body)
         self.assertNotIn("la facture ci-dessous", body)
 
+    def test_many_invoices_subject_stays_short(self):
+        """A reminder of five invoices: its subject names the first three (by
+        due date, then number) and counts the others, the table lists all
+        five; the control, a reminder of three, names the three."""
+        invoices = self._invoices(self.customer, 5)
+        message, _mail = self._send(self.customer, invoices, self.friendly)
+        first = invoices.sorted(lambda move: (move.invoice_date_due, move.name))[:3]
+        self.assertEqual(
+            message.subject,
+            f"{self.env.company.name} - Factures impayées n° "
+            f"{', '.join(first.mapped('name'))} et 2 autres",
+        )
+        body = _text(message.body)
+        for invoice in invoices:
+            self.assertIn(invoice.name, body)
+        control = self._invoices(self.customer_2, 3)
+        message, _mail = self._send(self.customer_2, control, self.friendly)
+        for invoice in control:
+            self.assertIn(invoice.name, message.subject)
+        self.assertNotIn("autres", message.subject)
+        self.assertNotIn("others", message.subject)
+
     def test_attached_invoices_agree_in_number(self):
         invoice = self._invoices(self.customer, 1)
         message, _mail = self._send(self.customer, invoice, self.reminder)
