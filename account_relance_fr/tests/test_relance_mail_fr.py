@@ -87,10 +87,10 @@ class TestRelanceMailFrench(RelanceCommon):
         self.assertIn(" ".join(total.split()), text)
 
     def test_reminder_tells_the_part_not_yet_due(self):
-        """A reminder listing an invoice not yet due with an overdue one: the
-        total of the table says which part of it is not yet due (the control,
-        a reminder of overdue invoices only, has no such line: see
-        test_reminder_email_fits_a_phone)."""
+        """A reminder listing an invoice not yet due with an overdue one: its
+        opening says that only some are due, the total of the table which
+        part of it is not yet due (the control, a reminder of overdue invoices
+        only, has no such line: see test_reminder_email_fits_a_phone)."""
         overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=3))
         coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=5))
         lines = overdue._get_relance_open_lines() | coming._get_relance_open_lines()
@@ -105,6 +105,14 @@ class TestRelanceMailFrench(RelanceCommon):
         )
         self.assertIn("Total dû 1 000,00 €", text)
         self.assertIn("dont non échu 300,00 €", text)
+        # the opening does not call them all due (the control, a reminder of
+        # overdue invoices only: test_several_invoices_are_plural)
+        self.assertIn(
+            "le règlement des factures ci-dessous arrivées à échéance ; les "
+            "autres arrivent prochainement à échéance.",
+            text,
+        )
+        self.assertNotIn("ci-dessous, arrivées à échéance", text)
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
