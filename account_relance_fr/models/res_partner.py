@@ -149,7 +149,7 @@ class ResPartner(models.Model):
         compute="_compute_relance_mail_invoice_refs",
         string="Invoice Numbers for the Subject",
         help="Numbers of the reminded invoices for a subject: all of them up to "
-        'three, else the first three and how many others, e.g. "F1, F2, F3 and '
+        'four, else the first three and how many others, e.g. "F1, F2, F3 and '
         '7 others".',
     )
 
@@ -348,7 +348,8 @@ class ResPartner(models.Model):
         # of a long list are in the body's table
         for partner in self:
             names = partner.relance_mail_line_ids.move_id.mapped("name")
-            if len(names) <= SUBJECT_INVOICES:
+            # "and 1 other" would say less than the fourth number
+            if len(names) <= SUBJECT_INVOICES + 1:
                 partner.relance_mail_invoice_refs = ", ".join(names)
             else:
                 partner.relance_mail_invoice_refs = self.env._(

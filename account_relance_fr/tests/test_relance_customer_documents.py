@@ -115,7 +115,8 @@ class TestRelanceCustomerDocuments(RelanceCommon):
     def test_many_invoices_subject_stays_short(self):
         """A reminder of five invoices: its subject names the first three (by
         due date, then number) and counts the others, the table lists all
-        five; the control, a reminder of three, names the three."""
+        five; the control, a reminder of four, names the four (not "and 1
+        other")."""
         invoices = self._invoices(self.customer, 5)
         message, _mail = self._send(self.customer, invoices, self.friendly)
         first = invoices.sorted(lambda move: (move.invoice_date_due, move.name))[:3]
@@ -127,7 +128,7 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         body = _text(message.body)
         for invoice in invoices:
             self.assertIn(invoice.name, body)
-        control = self._invoices(self.customer_2, 3)
+        control = self._invoices(self.customer_2, 4)
         message, _mail = self._send(self.customer_2, control, self.friendly)
         for invoice in control:
             self.assertIn(invoice.name, message.subject)
