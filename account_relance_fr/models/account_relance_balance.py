@@ -424,7 +424,7 @@ class AccountRelanceBalance(models.AbstractModel):
         :param formatter: optional, see ``_format``
         :return: list of dicts (currency name, due, its part not yet overdue
             (``not_yet_due``, empty when none), credits [{label, amount}],
-            net, as text; has_credits)
+            net, as text; has_credits, all_not_yet_due: nothing overdue)
         """
         summary = []
         for item in balance.currencies:
@@ -437,6 +437,7 @@ class AccountRelanceBalance(models.AbstractModel):
                         and self._format(item.not_yet_due, item.currency, formatter)
                     )
                     or "",
+                    "all_not_yet_due": bool(item.due) and item.not_yet_due >= item.due,
                     "credits": [
                         {
                             "label": self._get_credit_label(credit),

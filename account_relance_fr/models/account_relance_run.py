@@ -739,6 +739,8 @@ class AccountRelanceRun(models.AbstractModel):
         (``_next_level``); nothing goes when the last reminder is more recent
         than the ladder's minimum interval (``_get_min_days_between``), or when
         the amount of the instalments due is below the ladder's minimum amount.
+        A reminder after the due date never lists an instalment at a level up
+        to its due date (not yet overdue): that one waits for its own level.
 
         :param ladder: the customer's account.relance.ladder
         :param candidates: [(line, reached)]: the instalments that may be
@@ -755,6 +757,11 @@ class AccountRelanceRun(models.AbstractModel):
             level = self._next_level(levels, (day - line.date_maturity).days, reached)
             if level:
                 items.append((line, level))
+        if any(level.days > 0 for _line, level in items):
+            # a reminder after the due date claims what is overdue: an
+            # instalment at a level up to its due date (a courtesy reminder)
+            # does not join it, nor its amount the sum it asks for
+            items = [(line, level) for line, level in items if level.days > 0]
         total_due = sum(line.amount_residual for line, _level in items)
         if not items or total_due < ladder.min_amount:
             return []

@@ -108,8 +108,8 @@ class TestRelanceMailFrench(RelanceCommon):
         # the opening does not call them all due (the control, a reminder of
         # overdue invoices only: test_several_invoices_are_plural)
         self.assertIn(
-            "le règlement des factures ci-dessous arrivées à échéance ; les "
-            "autres arrivent prochainement à échéance.",
+            "pourriez-vous régler les factures échues, et les autres à leur "
+            "échéance ?",
             text,
         )
         self.assertNotIn("ci-dessous, arrivées à échéance", text)

@@ -95,6 +95,37 @@ class TestRelanceRun(RelanceCommon):
             len(self._new_mails.filtered(lambda m: m.recipient_ids == self.customer)), 1
         )
 
+    def test_overdue_reminder_leaves_out_invoices_not_yet_due(self):
+        """A customer with an overdue invoice and one falling due in three
+        days: the run's reminder (J+1) claims the overdue one only; the other
+        waits for its own level. The control, a customer with only an invoice
+        falling due in three days, gets its courtesy reminder, whose total
+        says "Total" (nothing is due yet) and no "of which not yet due"
+        line."""
+        overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=1))
+        coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=3))
+        control = self._invoice(self.customer_2, 200.0, self.DUE + timedelta(days=3))
+        with self.mock_mail_gateway():
+            self._run(self.DUE)
+        histories = self._histories(overdue)
+        self.assertEqual(histories.level_id, self.level_by_days[1])
+        self.assertEqual(histories.state, "sent")
+        self.assertFalse(self._histories(coming))
+        message = histories.mail_message_id
+        self.assertIn(overdue.name, message.body)
+        self.assertNotIn(coming.name, message.body)
+        self.assertNotIn(coming.name, message.subject)
+        self.assertNotIn("not yet due", message.body)
+        self.assertIn("Total due", message.body)
+        courtesy = self._histories(control)
+        self.assertEqual(courtesy.level_id, self.level_by_days[-5])
+        self.assertEqual(courtesy.state, "sent")
+        body = courtesy.mail_message_id.body
+        self.assertIn(control.name, body)
+        self.assertRegex(body, r"<strong>Total</strong>")
+        self.assertNotIn("Total due", body)
+        self.assertNotIn("not yet due", body)
+
     def test_levels_progress_one_step_at_a_time(self):
         """An invoice found 40 days late starts at J+1, not at the formal notice."""
         invoice = self._invoice(self.customer, 800.0, self.DUE - timedelta(days=40))
