@@ -155,6 +155,23 @@ class TestRelanceCustomerDocuments(RelanceCommon):
         self.assertIn("Vous les trouverez en pièces jointes", body)
         self.assertIn("à leur paiement", body)
 
+    def test_reminder_without_attachment_says_none(self):
+        """The same level with its invoice PDFs turned off: the reminder
+        attaches nothing and does not announce attachments (the control,
+        test_attached_invoices_agree_in_number, attaches and says so)."""
+        self.assertTrue(self.reminder.attach_invoice_pdf)
+        self.reminder.attach_invoice_pdf = False
+        invoices = self._invoices(self.customer, 2)
+        message, mail = self._send(self.customer, invoices, self.reminder)
+        self.assertFalse(message.attachment_ids)
+        self.assertFalse(mail.attachment_ids)
+        body = _text(message.body)
+        self.assertNotIn("pièce", body)
+        self.assertIn("les factures ci-dessous restent impayées", body)
+        self.assertIn(
+            "Nous vous remercions de les régler dans les meilleurs délais", body
+        )
+
     def test_salutation_by_title_and_name(self):
         contact = self.env["res.partner"].create(
             {
