@@ -81,7 +81,8 @@ class TestRelanceNextDates(RelanceCommon):
                 "garage": self._invoice(self.customer_2, 500.0, date(2026, 4, 20)),
                 # postponed until 13 May
                 "cafe": self._invoice(self.cafe, 300.0, date(2026, 4, 13)),
-                # below the ladder's 100 € until the second invoice joins
+                # below the ladder's 100 € until the second invoice is
+                # overdue too (a reminder claims only overdue invoices)
                 "small_1": self._invoice(self.small, 60.0, date(2026, 4, 27)),
                 "small_2": self._invoice(self.small, 50.0, date(2026, 5, 4)),
                 # always below the minimum amount: never reminded
@@ -101,8 +102,8 @@ class TestRelanceNextDates(RelanceCommon):
                 "b": date(2026, 4, 27),  # J-5 is 24 April, 2 days after A's
                 "garage": date(2026, 4, 27),  # promise + grace end on the 26th
                 "cafe": date(2026, 5, 13),
-                "small_1": date(2026, 4, 29),  # with small_2's préventive
-                "small_2": date(2026, 4, 29),
+                "small_1": date(2026, 5, 5),  # with small_2, then J+1
+                "small_2": date(2026, 5, 5),
                 "tiny": False,
             },
         )
@@ -174,6 +175,6 @@ class TestRelanceNextDates(RelanceCommon):
             reminded_days["invoice", invoices["garage"]][0], date(2026, 4, 27)
         )
         self.assertEqual(
-            reminded_days["invoice", invoices["small_1"]][0], date(2026, 4, 29)
+            reminded_days["invoice", invoices["small_1"]][0], date(2026, 5, 5)
         )
         self.assertFalse(reminded_days["invoice", invoices["tiny"]])
