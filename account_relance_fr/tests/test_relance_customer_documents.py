@@ -172,6 +172,30 @@ class TestRelanceCustomerDocuments(RelanceCommon):
             "Nous vous remercions de les régler dans les meilleurs délais", body
         )
 
+    def test_company_signs_once_without_a_signatory(self):
+        """A company with no signatory's name signs its reminders with its
+        name once (it was written twice: as the signatory and as the
+        company); the control, with Claire Duval as signatory, has her name
+        and title above the company's."""
+        invoice = self._invoices(self.customer, 1)
+        message, _mail = self._send(self.customer, invoice, self.friendly)
+        body = _text(message.body)
+        self.assertIn(f"Claire Duval Directrice financière {self.company.name}", body)
+        self.company.write(
+            {"relance_signatory_name": False, "relance_signatory_title": False}
+        )
+        invoice = self._invoices(self.customer_2, 1)
+        message, _mail = self._send(self.customer_2, invoice, self.friendly)
+        body = _text(message.body)
+        self.assertEqual(body.count(self.company.name), 1, body)
+        self.assertNotIn("Claire Duval", body)
+        # the letter's signature too (the PDF, as printed)
+        letter = self._send_letter(self.customer, self._invoices(self.customer, 1))
+        text = " ".join(self._pdf_text(letter.raw))
+        name = re.escape(self.company.name)
+        self.assertRegex(text, rf"salutations distinguées\. {name}\s*$")
+        self.assertIsNone(re.search(rf"{name}\s+{name}", text), text)
+
     def test_salutation_by_title_and_name(self):
         contact = self.env["res.partner"].create(
             {
