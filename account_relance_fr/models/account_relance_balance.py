@@ -53,8 +53,9 @@ class RelanceCurrencyBalance:
     @property
     def not_yet_due(self):
         """Part of ``due`` of the instalments not yet overdue (due today or
-        later, in the company's day): those a reminder lists with overdue
-        ones, "non échues"."""
+        later, in the company's day), "non échues": listed with overdue ones
+        only by a reminder a person sends (the run's reminders after the due
+        date claim overdue instalments only, see ``_select_items``)."""
         return round_amount(
             sum(
                 line.amount_residual_currency
