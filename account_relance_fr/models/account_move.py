@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class AccountMove(models.Model):
@@ -272,7 +272,7 @@ class AccountMove(models.Model):
             move.message_post(
                 body=self.env._(
                     "Promise to pay recorded for %(date)s.",
-                    date=fields.Date.to_string(promise_date),
+                    date=format_date(self.env, promise_date),
                 )
             )
         return True

@@ -52,15 +52,16 @@ class RelanceCurrencyBalance:
 
     @property
     def not_yet_due(self):
-        """Part of ``due`` of the instalments not yet overdue (due today or
-        later, in the company's day), "non échues": listed with overdue ones
-        only by a reminder a person sends (the run's reminders after the due
-        date claim overdue instalments only, see ``_select_items``)."""
+        """Part of ``due`` of the instalments not yet due (due after today,
+        in the company's day), "non échues": listed with overdue ones only by
+        a reminder a person sends (the run's reminders after the due date
+        claim overdue instalments only, see ``_select_items``). An instalment
+        due today is due ("échue"), though not late yet."""
         return round_amount(
             sum(
                 line.amount_residual_currency
                 for line in self.lines
-                if line.relance_days_late <= 0
+                if line.relance_days_late < 0
             )
         )
 

@@ -361,13 +361,8 @@ class AccountRelancePlan(models.Model):
         for plan in self:
             plan._ensure_access_token()
             plan._post_customer_template(template, attach_letter=True)
-        # the accountant often proposes during a call: the email leaves now,
-        # not at the mail queue's next hourly run
-        queue = self.env.ref(
-            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
-        )
-        if queue:
-            queue.sudo()._trigger()
+        # the accountant often proposes during a call: the email leaves now
+        self.env["account.relance.run"]._trigger_mail_queue()
         return True
 
     def action_accept(self):

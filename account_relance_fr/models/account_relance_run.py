@@ -12,7 +12,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, clean_context, is_html_empty
+from odoo.tools import SQL, clean_context, format_date, is_html_empty
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
@@ -1131,7 +1131,21 @@ class AccountRelanceRun(models.AbstractModel):
             )
         )
         results.update(self._send_customers(by_kind["send"], today))
+        if by_kind["send"]:
+            self._trigger_mail_queue()
         return results
+
+    @api.model
+    def _trigger_mail_queue(self):
+        """Have Odoo's mail queue send the emails just queued as soon as a cron
+        thread is free (once this transaction commits), not at its next
+        hourly run: a reminder leaves with its run, or when a person sends it.
+        """
+        queue = self.env.ref(
+            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+        )
+        if queue:
+            queue.sudo()._trigger()
 
     def _run_isolated(self, units, method, one=None):
         """Run ``method(units)`` in one savepoint; when it raises, run each
@@ -1801,7 +1815,7 @@ class AccountRelanceRun(models.AbstractModel):
         activity_type = self.env.ref(
             "account_relance_fr.mail_activity_type_relance_failure"
         )
-        note = run.env._("The reminder could not be sent: %(error)s", error=message)
+        note = run.env._("The reminder could not be sent. %(error)s", error=message)
         existing = partner.activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type
         )
@@ -1820,9 +1834,9 @@ class AccountRelanceRun(models.AbstractModel):
         error (a template or document that does not render), in the
         accountant's language."""
         return self._with_accountant_lang().env._(
-            "The reminder of level %(level)s could not be prepared: %(error)s. "
-            "Check the level's email template and documents, then the reminder "
-            "is tried again the next sending day.",
+            "The reminder of level %(level)s could not be prepared. Check the "
+            "level's email template and documents: the reminder is tried again "
+            "the next sending day. Details: “%(error)s”.",
             level=level.name,
             error=str(error) or error.__class__.__name__,
         )
@@ -1862,10 +1876,11 @@ class AccountRelanceRun(models.AbstractModel):
             ]
         )
         if activities:
+            run = self._with_accountant_lang()
             activities.action_feedback(
-                feedback=self._with_accountant_lang().env._(
+                feedback=run.env._(
                     "The reminder was sent on %(date)s.",
-                    date=fields.Date.to_string(today),
+                    date=format_date(run.env, today),
                 )
             )
         return activities
@@ -1913,31 +1928,31 @@ class AccountRelanceRun(models.AbstractModel):
             )
         if failure_type in ("mail_from_invalid", "mail_from_missing"):
             return _(
-                "The sender address of the reminders is missing or not valid "
-                "(%(reason)s). Correct the company's email address or the "
-                "reminders' sender in the settings; the reminder is tried again "
-                "the next sending day.",
+                "The sender address of the reminders is missing or not valid. "
+                "Correct the company's email address or the reminders' sender in "
+                "the settings: the reminder is tried again the next sending day. "
+                "Details: “%(reason)s”.",
                 **values,
             )
         if permanent:
             return _(
                 "The mail server refused the address %(email)s of %(contact)s for "
-                "good (%(reason)s). Correct the contact's email address: no "
-                "reminder is sent to it until then.",
+                "good. Correct the contact's email address: no reminder is sent to "
+                "it until then. Server's answer: “%(reason)s”.",
                 **values,
             )
         if failure_type == "mail_smtp":
             return _(
-                "The outgoing mail server could not be reached (%(reason)s). The "
-                "reminder is tried again the next sending day; if this persists, "
-                "check the outgoing mail server in the settings.",
+                "The outgoing mail server could not be reached. The reminder is "
+                "tried again the next sending day; if this persists, check the "
+                "outgoing mail server in the settings. Details: “%(reason)s”.",
                 **values,
             )
         return _(
-            "The mail server did not accept the reminder to %(email)s for now "
-            "(%(reason)s). It is tried again the next sending day; if this "
-            "persists, check the address of %(contact)s and the outgoing mail "
-            "server.",
+            "The mail server did not accept the reminder to %(email)s for now. "
+            "It is tried again the next sending day; if this persists, check the "
+            "address of %(contact)s and the outgoing mail server. Server's "
+            "answer: “%(reason)s”.",
             **values,
         )
 
@@ -3069,7 +3084,7 @@ class AccountRelanceRun(models.AbstractModel):
                         "the payment has not arrived and the reminders resume.",
                         customer=move.commercial_partner_id.display_name,
                         invoice=move.name,
-                        date=fields.Date.to_string(move.relance_promise_date),
+                        date=format_date(run.env, move.relance_promise_date),
                     ),
                     "user_id": user.id,
                 }

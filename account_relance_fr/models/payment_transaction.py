@@ -128,11 +128,6 @@ class PaymentTransaction(models.Model):
                 thanked = True
             moves.sudo().relance_thanked = True
         if thanked:
-            # the customer just paid: the thank-you leaves now, not at the mail
-            # queue's next hourly run
-            queue = self.env.ref(
-                "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
-            )
-            if queue:
-                queue.sudo()._trigger()
+            # the customer just paid: the thank-you leaves now
+            self.env["account.relance.run"]._trigger_mail_queue()
         return paid

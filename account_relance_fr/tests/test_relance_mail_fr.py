@@ -114,6 +114,65 @@ class TestRelanceMailFrench(RelanceCommon):
         )
         self.assertNotIn("ci-dessous, arrivées à échéance", text)
 
+    def test_invoice_due_today_is_due(self):
+        """An invoice due today is due ("échue"), though not late yet: a
+        reminder listing it with an overdue one totals both as due, with no
+        "dont non échu" line, and its opening calls them both due (the
+        control, an invoice due in five days:
+        test_reminder_tells_the_part_not_yet_due)."""
+        overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=3))
+        due_today = self._invoice(self.customer, 300.0, self.DUE)
+        lines = overdue._get_relance_open_lines() | due_today._get_relance_open_lines()
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
+            histories = self.env["account.relance.run"]._send_now(
+                self.customer, lines, self.level_by_days[1], ["email"]
+            )
+        self.assertEqual(histories.move_id, overdue | due_today)
+        body = str(histories.mail_message_id.body)
+        text = " ".join(
+            html.unescape(lxml_html.fromstring(body).text_content()).split()
+        )
+        self.assertIn("Total dû 1 000,00 €", text)
+        self.assertNotIn("non échu", text)
+        self.assertIn("ci-dessous, arrivées à échéance", text)
+
+    def test_firm_reminder_says_which_invoice_is_not_due_yet(self):
+        """A second reminder a person sends with an invoice not yet due next to
+        overdue ones says that this one is listed for information, payable on
+        its due date (one invoice: singular); the same level sent for overdue
+        invoices alone (the control) says nothing of the kind."""
+        run = self.env["account.relance.run"]
+        reminder = self.level_by_days[8]
+        earlier = self._invoice(self.customer, 400.0, self.DUE - timedelta(days=12))
+        overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=10))
+        coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=5))
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
+            control = run._send_now(
+                self.customer, earlier._get_relance_open_lines(), reminder, ["email"]
+            )
+            mixed = run._send_now(
+                self.customer,
+                overdue._get_relance_open_lines() | coming._get_relance_open_lines(),
+                reminder,
+                ["email"],
+            )
+
+        def text_of(histories):
+            body = str(histories.mail_message_id.body)
+            return " ".join(
+                html.unescape(lxml_html.fromstring(body).text_content()).split()
+            )
+
+        self.assertEqual(mixed.move_id, overdue | coming)
+        self.assertIn(
+            "La facture non encore échue est indiquée pour information : elle est "
+            "à régler à son échéance.",
+            text_of(mixed),
+        )
+        self.assertIn("dont non échu 300,00 €", text_of(mixed))
+        self.assertIn("Sauf erreur de notre part", text_of(control))
+        self.assertNotIn("non encore échue", text_of(control))
+
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
         invoice = self._invoice(self.customer_2, 80.0, self.DUE - timedelta(days=1))

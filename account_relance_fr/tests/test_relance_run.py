@@ -3,9 +3,9 @@ from datetime import timedelta
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_date, mute_logger
 
 from .common import RelanceCommon
 
@@ -200,10 +200,34 @@ class TestRelanceRun(RelanceCommon):
             self._run(self.DUE + timedelta(days=3))
         self.assertEqual(self._histories(disputed).level_id.days, 1)
 
+    def test_reminders_leave_with_their_run(self):
+        """The run asks Odoo's mail queue to send the reminders it queued as
+        soon as a cron thread is free, not at the queue's next hourly run; a
+        run that sends nothing (the control, nine days before the due date,
+        before the preventive reminder's day) does not."""
+        queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        invoice = self._invoice(self.customer, 300.0, self.DUE - timedelta(days=1))
+        with self.mock_mail_gateway():
+            with self.capture_triggers(queue.id) as capture:
+                self._run(self.DUE - timedelta(days=10))
+            self.assertFalse(self._histories(invoice))
+            self.assertFalse(capture.records)
+            with self.capture_triggers(queue.id) as capture:
+                self._run(self.DUE)
+        self.assertEqual(self._histories(invoice).state, "sent")
+        self.assertEqual(len(capture.records), 1)
+        self.assertLessEqual(capture.records.call_at, fields.Datetime.now())
+
     def test_promise_pauses_then_breaks(self):
         invoice = self._invoice(self.customer, 300.0, self.DUE - timedelta(days=1))
         with freeze_time(self.DUE):
             invoice.action_relance_set_promise(self.DUE + timedelta(days=5))
+        # the date as the reader writes dates (03/21/2026 in English), not ISO
+        promised_on = format_date(self.env, self.DUE + timedelta(days=5))
+        self.assertIn(
+            f"Promise to pay recorded for {promised_on}.",
+            invoice.message_ids[:1].body,
+        )
         with self.mock_mail_gateway():
             self._run(self.DUE)
             self._run(self.DUE + timedelta(days=7))  # promise + grace (2 days)
@@ -217,6 +241,7 @@ class TestRelanceRun(RelanceCommon):
             == self.env.ref("account_relance_fr.mail_activity_type_relance_promise")
         )
         self.assertEqual(alert.user_id, self.salesperson)
+        self.assertIn(f"by {promised_on};", str(alert.note))
         # the ladder resumes: the invoice is 9 days late, the first step comes
         self.assertEqual(self._histories(invoice).level_id.days, 1)
 

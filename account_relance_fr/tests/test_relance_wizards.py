@@ -160,6 +160,37 @@ class TestRelanceWizards(RelanceCommon):
         self.assertTrue(history.letter_attachment_id)
         self.assertFalse(history.mail_message_id)
 
+    def test_formal_notice_claims_overdue_invoices_only(self):
+        """A person sending a formal notice with an invoice not overdue yet
+        (due today) is told to untick it, and nothing is sent; the same formal
+        notice for the overdue invoice alone (the control) goes."""
+        self.company.write(
+            {"street": "12 quai Saint-Vincent", "zip": "69001", "city": "Lyon"}
+        )
+        overdue = self._new_invoice(self.customer, 500.0, self.DUE - timedelta(days=40))
+        due_today = self._new_invoice(self.customer, 200.0, self.DUE)
+        with freeze_time(self.DUE):
+            wizard = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.customer.id
+                )
+            ).save()
+            self.assertEqual(wizard.line_ids, self._receivable(overdue))
+            wizard.level_id = self.level_by_days[30]
+            wizard.line_ids |= self._receivable(due_today)
+            with self.assertRaisesRegex(
+                UserError,
+                f"invoice {due_today.name} is not overdue yet. Untick it",
+            ):
+                wizard.action_send()
+            self.assertFalse(self._histories(overdue | due_today))
+            wizard.line_ids -= self._receivable(due_today)
+            wizard.action_send()
+        history = self._histories(overdue)
+        self.assertEqual((history.state, history.level_id.days), ("sent", 30))
+        self.assertTrue(history.letter_attachment_id)
+        self.assertFalse(self._histories(due_today))
+
     # ------------------------------------------------------------------
     # CALL OUTCOME
     # ------------------------------------------------------------------

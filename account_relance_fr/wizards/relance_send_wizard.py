@@ -353,6 +353,31 @@ class AccountRelanceSendWizard(models.TransientModel):
                 )
             )
 
+    def _check_formal_notice_lines(self):
+        """A formal notice (mise en demeure) claims invoices the customer failed
+        to pay by their due date (articles 1231 and 1344 of the Civil Code):
+        none not overdue yet.
+
+        :raise UserError: naming the instalments to untick
+        """
+        not_late = self.line_ids.filtered(lambda line: line.relance_days_late <= 0)
+        if not self.level_id.is_formal_notice or not not_late:
+            return
+        names = ", ".join(not_late.move_id.mapped("name"))
+        if len(not_late.move_id) > 1:
+            message = self.env._(
+                "A formal notice claims overdue invoices only: invoices %(invoices)s "
+                "are not overdue yet. Untick them to send the formal notice.",
+                invoices=names,
+            )
+        else:
+            message = self.env._(
+                "A formal notice claims overdue invoices only: invoice %(invoices)s "
+                "is not overdue yet. Untick it to send the formal notice.",
+                invoices=names,
+            )
+        raise UserError(message)
+
     def action_send(self):
         """Send the reminder now and tell the user what happened."""
         self.ensure_one()
@@ -371,6 +396,7 @@ class AccountRelanceSendWizard(models.TransientModel):
                     level=self.level_id.name,
                 )
             )
+        self._check_formal_notice_lines()
         partner = self.partner_id.commercial_partner_id
         self._check_not_covered(partner)
         histories = (
@@ -390,7 +416,7 @@ class AccountRelanceSendWizard(models.TransientModel):
         failed = histories.filtered(lambda history: history.state == "failed")
         if failed:
             message = self.env._(
-                "The reminder to %(customer)s failed: %(error)s",
+                "The reminder to %(customer)s failed. %(error)s",
                 customer=partner.display_name,
                 error=failed[0].error,
             )

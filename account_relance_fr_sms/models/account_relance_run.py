@@ -188,8 +188,8 @@ class AccountRelanceRun(models.AbstractModel):
             except RelanceSendError as error:
                 raise RelanceSendError(
                     run.env._(
-                        "SMS not sent (%(reason)s) and the email instead failed: "
-                        "%(error)s",
+                        "SMS not sent (%(reason)s), and the email sent instead "
+                        "failed. %(error)s",
                         reason=reason,
                         error=error,
                     )
