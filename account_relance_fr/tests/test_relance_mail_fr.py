@@ -86,6 +86,25 @@ class TestRelanceMailFrench(RelanceCommon):
         total = format_amount(self.env, 1000.0, first.currency_id, "fr_FR")
         self.assertIn(" ".join(total.split()), text)
 
+    def _send_now(self, invoices, level):
+        """Send ``invoices`` (account.move) to their customer at ``level`` by
+        email, as a person does on the due date.
+
+        :return: (the histories written, the text of the message sent)
+        """
+        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
+            histories = self.env["account.relance.run"]._send_now(
+                invoices.commercial_partner_id,
+                invoices._get_relance_open_lines(),
+                level,
+                ["email"],
+            )
+        body = str(histories.mail_message_id.body)
+        text = " ".join(
+            html.unescape(lxml_html.fromstring(body).text_content()).split()
+        )
+        return histories, text
+
     def test_reminder_tells_the_part_not_yet_due(self):
         """A reminder listing an invoice not yet due with an overdue one: its
         opening says that only some are due, the total of the table which
@@ -93,16 +112,8 @@ class TestRelanceMailFrench(RelanceCommon):
         only, has no such line: see test_reminder_email_fits_a_phone)."""
         overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=3))
         coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=5))
-        lines = overdue._get_relance_open_lines() | coming._get_relance_open_lines()
-        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
-            histories = self.env["account.relance.run"]._send_now(
-                self.customer, lines, self.level_by_days[1], ["email"]
-            )
+        histories, text = self._send_now(overdue | coming, self.level_by_days[1])
         self.assertEqual(histories.move_id, overdue | coming)
-        body = str(histories.mail_message_id.body)
-        text = " ".join(
-            html.unescape(lxml_html.fromstring(body).text_content()).split()
-        )
         self.assertIn("Total dû 1 000,00 €", text)
         self.assertIn("dont non échu 300,00 €", text)
         # the opening does not call them all due (the control, a reminder of
@@ -122,16 +133,8 @@ class TestRelanceMailFrench(RelanceCommon):
         test_reminder_tells_the_part_not_yet_due)."""
         overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=3))
         due_today = self._invoice(self.customer, 300.0, self.DUE)
-        lines = overdue._get_relance_open_lines() | due_today._get_relance_open_lines()
-        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
-            histories = self.env["account.relance.run"]._send_now(
-                self.customer, lines, self.level_by_days[1], ["email"]
-            )
+        histories, text = self._send_now(overdue | due_today, self.level_by_days[1])
         self.assertEqual(histories.move_id, overdue | due_today)
-        body = str(histories.mail_message_id.body)
-        text = " ".join(
-            html.unescape(lxml_html.fromstring(body).text_content()).split()
-        )
         self.assertIn("Total dû 1 000,00 €", text)
         self.assertNotIn("non échu", text)
         self.assertIn("ci-dessous, arrivées à échéance", text)
@@ -141,37 +144,21 @@ class TestRelanceMailFrench(RelanceCommon):
         overdue ones says that this one is listed for information, payable on
         its due date (one invoice: singular); the same level sent for overdue
         invoices alone (the control) says nothing of the kind."""
-        run = self.env["account.relance.run"]
         reminder = self.level_by_days[8]
         earlier = self._invoice(self.customer, 400.0, self.DUE - timedelta(days=12))
         overdue = self._invoice(self.customer, 700.0, self.DUE - timedelta(days=10))
         coming = self._invoice(self.customer, 300.0, self.DUE + timedelta(days=5))
-        with self.mock_mail_gateway(), freeze_time(f"{self.DUE} 09:00:00"):
-            control = run._send_now(
-                self.customer, earlier._get_relance_open_lines(), reminder, ["email"]
-            )
-            mixed = run._send_now(
-                self.customer,
-                overdue._get_relance_open_lines() | coming._get_relance_open_lines(),
-                reminder,
-                ["email"],
-            )
-
-        def text_of(histories):
-            body = str(histories.mail_message_id.body)
-            return " ".join(
-                html.unescape(lxml_html.fromstring(body).text_content()).split()
-            )
-
+        _control, control_text = self._send_now(earlier, reminder)
+        mixed, text = self._send_now(overdue | coming, reminder)
         self.assertEqual(mixed.move_id, overdue | coming)
         self.assertIn(
             "La facture non encore échue est indiquée pour information : elle est "
             "à régler à son échéance.",
-            text_of(mixed),
+            text,
         )
-        self.assertIn("dont non échu 300,00 €", text_of(mixed))
-        self.assertIn("Sauf erreur de notre part", text_of(control))
-        self.assertNotIn("non encore échue", text_of(control))
+        self.assertIn("dont non échu 300,00 €", text)
+        self.assertIn("Sauf erreur de notre part", control_text)
+        self.assertNotIn("non encore échue", control_text)
 
     def test_english_customer_gets_english_reminder(self):
         self.customer_2.lang = "en_US"
