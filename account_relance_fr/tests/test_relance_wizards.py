@@ -191,6 +191,36 @@ class TestRelanceWizards(RelanceCommon):
         self.assertTrue(history.letter_attachment_id)
         self.assertFalse(self._histories(due_today))
 
+    def test_level_after_due_date_needs_an_invoice_due(self):
+        """A reminder sent after the due date asks to pay what is due: with
+        only an invoice not due yet selected, the person is asked to choose a
+        level sent before the due date; the preventive level (the control)
+        goes, and so does the friendly reminder for an invoice due today."""
+        coming = self._new_invoice(self.customer, 300.0, self.DUE + timedelta(days=4))
+        due_today = self._new_invoice(self.customer, 200.0, self.DUE)
+        with freeze_time(self.DUE):
+            wizard = Form(
+                self.env["account.relance.send.wizard"].with_context(
+                    default_partner_id=self.customer.id
+                )
+            ).save()
+            wizard.line_ids = self._receivable(coming)
+            wizard.level_id = self.level_by_days[1]
+            with self.assertRaisesRegex(
+                UserError, "None of the selected invoices is due yet"
+            ):
+                wizard.action_send()
+            self.assertFalse(self._histories(coming))
+            wizard.level_id = self.level_by_days[-5]
+            wizard.channel_email = True
+            wizard.action_send()
+            wizard.line_ids = self._receivable(due_today)
+            wizard.level_id = self.level_by_days[1]
+            wizard.channel_email = True
+            wizard.action_send()
+        self.assertEqual(self._histories(coming).level_id.days, -5)
+        self.assertEqual(self._histories(due_today).level_id.days, 1)
+
     # ------------------------------------------------------------------
     # CALL OUTCOME
     # ------------------------------------------------------------------

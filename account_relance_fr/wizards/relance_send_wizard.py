@@ -353,15 +353,29 @@ class AccountRelanceSendWizard(models.TransientModel):
                 )
             )
 
-    def _check_formal_notice_lines(self):
-        """A formal notice (mise en demeure) claims invoices the customer failed
-        to pay by their due date (articles 1231 and 1344 of the Civil Code):
-        none not overdue yet.
+    def _check_lines_for_level(self):
+        """The selection must suit the level's text.
 
-        :raise UserError: naming the instalments to untick
+        A formal notice (mise en demeure) claims invoices the customer failed
+        to pay by their due date (articles 1231 and 1344 of the Civil Code):
+        none not overdue yet. A level after the due date asks to pay what is
+        due: at least one invoice must be due (today or earlier).
+
+        :raise UserError: naming the instalments to untick, or asking for
+            another level
         """
+        level = self.level_id
         not_late = self.line_ids.filtered(lambda line: line.relance_days_late <= 0)
-        if not self.level_id.is_formal_notice or not not_late:
+        if level.days > 0 and all(line.relance_days_late < 0 for line in self.line_ids):
+            raise UserError(
+                self.env._(
+                    "None of the selected invoices is due yet, and level "
+                    "%(level)s is sent after the due date. Choose a level sent "
+                    "before the due date, or select an invoice that is due.",
+                    level=level.name,
+                )
+            )
+        if not level.is_formal_notice or not not_late:
             return
         names = ", ".join(not_late.move_id.mapped("name"))
         if len(not_late.move_id) > 1:
@@ -396,7 +410,7 @@ class AccountRelanceSendWizard(models.TransientModel):
                     level=self.level_id.name,
                 )
             )
-        self._check_formal_notice_lines()
+        self._check_lines_for_level()
         partner = self.partner_id.commercial_partner_id
         self._check_not_covered(partner)
         histories = (
