@@ -145,7 +145,7 @@ def run_job(env):
     instant.
 
     The clock stops at the last commit of the last worker to finish: the
-    other workers' processes then exit (closing Odoo, about 0.3 s), which is
+    other workers' processes then exit (closing Odoo, about 0.4 s), which is
     no work of the job (Odoo's cron workers go on running).
 
     :return: dict: wall seconds until the last worker is done, queries and

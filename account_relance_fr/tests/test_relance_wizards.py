@@ -31,6 +31,14 @@ class TestRelanceWizards(RelanceCommon):
             lambda line: line.account_id.account_type == "asset_receivable"
         )
 
+    def _send_wizard(self, **values):
+        """*Send Reminder Now* opened on the customer, with ``values``."""
+        return (
+            self.env["account.relance.send.wizard"]
+            .with_context(default_partner_id=self.customer.id)
+            .create(values)
+        )
+
     # ------------------------------------------------------------------
     # SEND NOW
     # ------------------------------------------------------------------
@@ -42,11 +50,7 @@ class TestRelanceWizards(RelanceCommon):
         older = self._new_invoice(self.customer, 250.0, self.DUE - timedelta(days=2))
         not_due = self._new_invoice(self.customer, 400.0, self.DUE + timedelta(days=10))
         with freeze_time(self.DUE):
-            wizard = (
-                self.env["account.relance.send.wizard"]
-                .with_context(default_partner_id=self.customer.id)
-                .create({})
-            )
+            wizard = self._send_wizard()
             self.assertEqual(
                 wizard.line_ids,
                 self._receivable(overdue | older),
@@ -76,19 +80,11 @@ class TestRelanceWizards(RelanceCommon):
 
         with freeze_time(self.DUE):
             # the same level again: nothing left to send
-            wizard = (
-                self.env["account.relance.send.wizard"]
-                .with_context(default_partner_id=self.customer.id)
-                .create({"level_id": self.level_by_days[1].id})
-            )
+            wizard = self._send_wizard(level_id=self.level_by_days[1].id)
             with self.assertRaisesRegex(UserError, "Nothing was sent"):
                 wizard.action_send()
             # the default is now the next step, J+8 for the 10 days late invoice
-            wizard = (
-                self.env["account.relance.send.wizard"]
-                .with_context(default_partner_id=self.customer.id)
-                .create({})
-            )
+            wizard = self._send_wizard()
             self.assertEqual(wizard.level_id, self.level_by_days[8])
             self.assertEqual(wizard._get_selected_channels(), ["email"])
 
@@ -170,11 +166,7 @@ class TestRelanceWizards(RelanceCommon):
         overdue = self._new_invoice(self.customer, 500.0, self.DUE - timedelta(days=40))
         due_today = self._new_invoice(self.customer, 200.0, self.DUE)
         with freeze_time(self.DUE):
-            wizard = Form(
-                self.env["account.relance.send.wizard"].with_context(
-                    default_partner_id=self.customer.id
-                )
-            ).save()
+            wizard = self._send_wizard()
             self.assertEqual(wizard.line_ids, self._receivable(overdue))
             wizard.level_id = self.level_by_days[30]
             wizard.line_ids |= self._receivable(due_today)
@@ -199,11 +191,7 @@ class TestRelanceWizards(RelanceCommon):
         coming = self._new_invoice(self.customer, 300.0, self.DUE + timedelta(days=4))
         due_today = self._new_invoice(self.customer, 200.0, self.DUE)
         with freeze_time(self.DUE):
-            wizard = Form(
-                self.env["account.relance.send.wizard"].with_context(
-                    default_partner_id=self.customer.id
-                )
-            ).save()
+            wizard = self._send_wizard()
             wizard.line_ids = self._receivable(coming)
             wizard.level_id = self.level_by_days[1]
             with self.assertRaisesRegex(

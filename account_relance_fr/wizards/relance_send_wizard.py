@@ -365,7 +365,6 @@ class AccountRelanceSendWizard(models.TransientModel):
             another level
         """
         level = self.level_id
-        not_late = self.line_ids.filtered(lambda line: line.relance_days_late <= 0)
         if level.days > 0 and all(line.relance_days_late < 0 for line in self.line_ids):
             raise UserError(
                 self.env._(
@@ -375,6 +374,7 @@ class AccountRelanceSendWizard(models.TransientModel):
                     level=level.name,
                 )
             )
+        not_late = self.line_ids.filtered(lambda line: line.relance_days_late <= 0)
         if not level.is_formal_notice or not not_late:
             return
         names = ", ".join(not_late.move_id.mapped("name"))
